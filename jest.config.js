@@ -1,0 +1,33 @@
+// Two projects: unit tests sit beside their code and need no servers; integration and end-to-end
+// suites under test/ share the local servers, brought up (or reused) once by the global setup.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform,
+  testEnvironment: 'node',
+};
+
+export default {
+  // Integration tests wait on real servers; jest reads this option only at the top level.
+  testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/relay', '<rootDir>/operator', '<rootDir>/test/devenv', '<rootDir>/scripts'],
+      testMatch: ['**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/devenv/'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+    },
+  ],
+};

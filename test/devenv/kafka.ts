@@ -1,0 +1,163 @@
+// Apache Kafka in KRaft mode, one combined broker and controller, from the broker's jars on Maven Central
+// (resolved by Maven into the cache), run on the JDK with a small heap. Automatic topic creation is off.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { repoRoot } from './paths.js';
+import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import type { Settings } from './settings.js';
+
+const NAME = 'kafka';
+
+function libsDir(s: Settings): string {
+  return path.join(s.cache, `kafka-${s.versions.kafka.version}`, 'libs');
+}
+
+export function kafkaInstalled(s: Settings): boolean {
+  return existsSync(path.join(libsDir(s), '.complete'));
+}
+
+/** Resolves the broker's jars with Maven into the cache, once per version. */
+export async function kafkaInstall(s: Settings): Promise<void> {
+  if (kafkaInstalled(s)) return;
+  const target = libsDir(s);
+  const partial = `${target}.partial-${process.pid}`;
+  progress(`kafka: resolving kafka_${s.versions.kafka.scala}:${s.versions.kafka.version} from Maven Central`);
+  rmSync(partial, { recursive: true, force: true });
+  await run(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-Dstyle.color=never',
+      '-f',
+      path.join(repoRoot, 'test/devenv/kafka/pom.xml'),
+      `-Dkafka.version=${s.versions.kafka.version}`,
+      `-Dslf4j.version=${s.versions.kafka.slf4j}`,
+      `-Dlibs.dir=${partial}`,
+      'dependency:copy-dependencies',
+    ],
+    { inherit: true },
+  );
+  writeFileSync(path.join(partial, '.complete'), `${new Date().toISOString()}\n`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(path.dirname(target), { recursive: true });
+  renameSync(partial, target);
+  progress(`kafka: jars cached in ${target}`);
+}
+
+export function kafkaBrokers(s: Settings): string {
+  return `127.0.0.1:${s.ports.kafka}`;
+}
+
+export function serverProperties(s: Settings, dataDir: string): string {
+  const { kafka, kafkaController } = s.ports;
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${kafkaController}`,
+    `listeners=PLAINTEXT://127.0.0.1:${kafka},CONTROLLER://127.0.0.1:${kafkaController}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${kafka}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    // The code under test must cope with a missing topic; tests create topics through the admin API.
+    'auto.create.topics.enable=false',
+    'num.partitions=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=10',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=24',
+    'log.segment.bytes=67108864',
+    'delete.topic.enable=true',
+    '',
+  ].join('\n');
+}
+
+const LOG4J = [
+  'log4j.rootLogger=INFO, stdout',
+  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.logger.kafka=INFO',
+  'log4j.logger.org.apache.kafka=INFO',
+  'log4j.logger.state.change.logger=WARN',
+  'log4j.logger.kafka.request.logger=WARN',
+  '',
+].join('\n');
+
+function java(s: Settings, mainClass: string, args: string[], heap: string): [string, string[]] {
+  return [
+    'java',
+    [
+      `-Xmx${heap}`,
+      `-Xms${heap}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${path.join(s.state, 'kafka', 'log4j.properties')}`,
+      '-cp',
+      `${libsDir(s)}/*`,
+      mainClass,
+      ...args,
+    ],
+  ];
+}
+
+export async function kafkaUp(s: Settings): Promise<void> {
+  if (daemonRunning(s.state, NAME) && (await portOpen(s.ports.kafka))) {
+    progress(`kafka: already running on ${kafkaBrokers(s)}`);
+    return;
+  }
+  await kafkaInstall(s);
+  const home = path.join(s.state, 'kafka');
+  const data = path.join(home, 'data');
+  const config = path.join(home, 'server.properties');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(config, serverProperties(s, data));
+  writeFileSync(path.join(home, 'log4j.properties'), LOG4J);
+  if (!existsSync(path.join(data, 'meta.properties'))) {
+    progress(`kafka: formatting KRaft storage in ${data}`);
+    const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    const [cmd, args] = java(s, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config], '128m');
+    await run(cmd, args);
+  }
+  progress(`kafka: starting on ${kafkaBrokers(s)}`);
+  const [cmd, args] = java(s, 'kafka.Kafka', [config], '512m');
+  startDaemon(s.state, { name: NAME, command: cmd, args });
+  await waitUntil('kafka to serve metadata', () => kafkaPing(s), {
+    timeoutMs: 60_000,
+    state: s.state,
+    daemon: NAME,
+  });
+  progress('kafka: ready');
+}
+
+export async function kafkaPing(s: Settings): Promise<boolean> {
+  if (!(await portOpen(s.ports.kafka))) return false;
+  const admin = new Kafka({
+    clientId: 'devenv',
+    brokers: [kafkaBrokers(s)],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 2000,
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export function kafkaDown(s: Settings): Promise<boolean> {
+  return stopDaemon(s.state, NAME, { graceMs: 30_000 });
+}
+
+export const kafkaDaemons = [NAME];

@@ -1,0 +1,30 @@
+// Fixed loopback ports, away from the servers' usual ones so a system PostgreSQL or MySQL can run beside
+// them. OUTBOX_RELAY_DEVENV_PORT_BASE moves them all at once.
+export interface Ports {
+  postgres: number;
+  mariadb: number;
+  kafka: number;
+  kafkaController: number;
+  etcd: number;
+  etcdPeer: number;
+  apiserver: number;
+  kwok: number;
+}
+
+export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
+  const raw = env.OUTBOX_RELAY_DEVENV_PORT_BASE ?? '47000';
+  const base = Number(raw);
+  if (!Number.isInteger(base) || base < 1024 || base > 64000) {
+    throw new Error(`OUTBOX_RELAY_DEVENV_PORT_BASE must be an integer from 1024 to 64000, got "${raw}"`);
+  }
+  return {
+    postgres: base + 432,
+    mariadb: base + 306,
+    kafka: base + 92,
+    kafkaController: base + 93,
+    etcd: base + 379,
+    etcdPeer: base + 380,
+    apiserver: base + 443,
+    kwok: base + 80,
+  };
+}
