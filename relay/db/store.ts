@@ -1,0 +1,133 @@
+// The contract between the publishing engine and a database. One OutboxStore serves one database (one
+// DB_NAME value) and one outbox table; the dialect modules (PostgreSQL, MySQL/MariaDB) implement it and
+// hold all of that dialect's SQL. Errors thrown are DatabaseError with `retriable` set from the dialect's
+// error-code table: a connection loss or a deadlock is retriable, a syntax error is not.
+export type Driver = 'postgres' | 'mysql';
+
+export interface OutboxRow {
+  /** The outbox id as a decimal string: ids are BIGINT, beyond a JS number's exact range. */
+  id: string;
+  topic: string;
+  /** payload_json exactly as stored, as bytes: sent unchanged as the message value. */
+  payload: Buffer;
+  /** payload_headers as stored text; '' or '{}' means no headers. Validated by the engine, not here. */
+  headers: string;
+  /** Kafka message key; '' means no key. */
+  key: string;
+  /** Used instead of `key` to choose the partition when not ''; never sent. */
+  partitionKey: string;
+  /** push_attempts so far (permanent failures only). */
+  attempts: number;
+  createdAt: Date;
+}
+
+export interface Claim {
+  /** The batch_id written on every claimed row (a UUID). */
+  batchId: string;
+  /** The claimed rows in id order. */
+  rows: OutboxRow[];
+}
+
+export interface RowFailure {
+  id: string;
+  /** Why the row cannot be published; stored (truncated to the column's size) as error_reason. */
+  reason: string;
+}
+
+export interface StoreStatus {
+  database: string;
+  /** Rows not yet published and not errored. */
+  pending: number;
+  errored: number;
+  /** All rows in the table. */
+  total: number;
+  /** Age of the oldest pending row in seconds, or null when nothing is pending. */
+  oldestPendingAgeSeconds: number | null;
+}
+
+export interface Leadership {
+  /** Resolves when the lock is lost (its connection died): the holder must stop publishing at once. */
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface MigrationResult {
+  /** Names of the migrations applied by this call (empty when the table was up to date). */
+  applied: string[];
+  /** True when an existing table created by the Go relay was adopted. */
+  adoptedGoRelayTable: boolean;
+}
+
+export interface OutboxStore {
+  readonly driver: Driver;
+  readonly database: string;
+  readonly table: string;
+
+  /** Cheap round trip, for /healthz. */
+  ping(): Promise<void>;
+
+  /**
+   * Creates or upgrades the outbox table. Numbered migrations, never edited once released, each idempotent,
+   * serialized by a database lock so two relays starting at once are safe. Adopts a Go relay table in place.
+   */
+  migrate(): Promise<MigrationResult>;
+
+  /**
+   * Claims up to `limit` rows that are not published and not errored, and either unclaimed or claimed longer
+   * than `claimTimeoutMs` ago (abandoned by a dead relay), in id order, using row locks (FOR UPDATE SKIP
+   * LOCKED). Writes batch_id and push_started_at on them and commits before returning.
+   */
+  claim(limit: number, claimTimeoutMs: number): Promise<Claim>;
+
+  /** Marks rows of the batch published (push_completed_at = now). */
+  markPublished(batchId: string, ids: string[]): Promise<void>;
+
+  /**
+   * Counts a permanent failure against each row (push_attempts + 1). A row whose attempts reach
+   * `maxAttempts` is marked errored with its reason; the others are released for a later retry.
+   * Returns the ids that are now errored.
+   */
+  recordPermanentFailures(batchId: string, failures: RowFailure[], maxAttempts: number): Promise<string[]>;
+
+  /** Releases claimed rows without counting an attempt (transient failure, shutdown, held back for order). */
+  release(batchId: string, ids: string[]): Promise<void>;
+
+  /** Deletes published rows whose push_completed_at is older than the retention; returns how many. */
+  cleanup(retentionMs: number): Promise<number>;
+
+  /** Reclaims disk: VACUUM on PostgreSQL, OPTIMIZE TABLE on MySQL. */
+  optimize(): Promise<void>;
+
+  status(): Promise<StoreStatus>;
+
+  /** Returns errored rows to the queue (errored = 0, push_attempts = 0, claim cleared); returns how many. */
+  requeue(ids: string[] | 'all'): Promise<number>;
+
+  /**
+   * Tries to become the one relay publishing this table (a session lock held on a dedicated connection).
+   * Resolves to null at once when another relay holds it.
+   */
+  acquireLeadership(): Promise<Leadership | null>;
+
+  /**
+   * PostgreSQL: LISTENs for the notification the migrations' insert trigger sends and calls `onWake` for
+   * each; resolves to a function that stops listening. MySQL has no such thing: resolves to undefined.
+   */
+  listen(onWake: () => void): Promise<(() => Promise<void>) | undefined>;
+
+  close(): Promise<void>;
+}
+
+export interface StoreConfig {
+  driver: Driver;
+  host: string;
+  port: number;
+  user: string;
+  /** Never logged: keep it out of error messages too. */
+  password: string;
+  database: string;
+  table: string;
+  tls: { enabled: boolean; verify: boolean };
+  /** Connections in the pool (the leadership and LISTEN connections are extra). */
+  poolSize: number;
+}

@@ -1,0 +1,62 @@
+// The relay's error tree. Every error we raise says whether retrying can help (`retriable`) and keeps the
+// underlying error as `cause`. Anything that is not a RelayError is a programming error: never retried.
+export interface RelayErrorOptions {
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+export class RelayError extends Error {
+  readonly retriable: boolean;
+
+  constructor(message: string, options: RelayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Bad configuration: names the variable or flag and what it accepts. Never retriable. */
+export class ConfigError extends RelayError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`, { retriable: false });
+  }
+}
+
+/** A database error, with the server's code (SQLSTATE or MySQL error name) when there is one. */
+export class DatabaseError extends RelayError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    options: RelayErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** A Kafka error, with the protocol error type when the broker gave one. */
+export class PublishError extends RelayError {
+  constructor(
+    message: string,
+    readonly kafkaType: string | undefined,
+    options: RelayErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** A row that can never be published as it is (empty topic, headers not a JSON object, too large, ...). */
+export class PoisonRowError extends RelayError {
+  constructor(
+    readonly rowId: string,
+    readonly reason: string,
+  ) {
+    super(`outbox row ${rowId}: ${reason}`, { retriable: false });
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  return error instanceof RelayError && error.retriable;
+}
