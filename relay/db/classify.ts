@@ -1,0 +1,82 @@
+// Turns whatever a driver threw into a DatabaseError whose `retriable` comes from the dialect's table of
+// error codes, with the password scrubbed from the message.
+import { DatabaseError } from '../errors.js';
+import type { Driver } from './store.js';
+import { redactSecret } from './redact.js';
+
+export interface ErrorTable {
+  /** Is an error with this code (SQLSTATE, MySQL name or number, Node socket code) worth retrying? */
+  isRetriable(code: string): boolean;
+  /** Driver errors that carry no code, recognised by their message (a connection that ended under us). */
+  retriableMessages: readonly RegExp[];
+}
+
+/** Node socket and DNS errors: the server is unreachable now, perhaps not in a moment. */
+export const NODE_SOCKET_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ESOCKETTIMEDOUT',
+]);
+
+export interface ErrorContext {
+  driver: Driver;
+  database: string;
+  operation: string;
+  password: string;
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code !== '') return code;
+  if (typeof code === 'number') return String(code);
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return error.errors.map(messageOf).join('; ');
+  }
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/** The first code found on the error or, for AggregateError (several addresses tried), on its parts. */
+function findCode(error: unknown): string | undefined {
+  const own = codeOf(error);
+  if (own !== undefined) return own;
+  if (error instanceof AggregateError) {
+    for (const part of error.errors) {
+      const code = codeOf(part);
+      if (code !== undefined) return code;
+    }
+  }
+  return undefined;
+}
+
+export function classify(
+  table: ErrorTable,
+  error: unknown,
+): { code: string | undefined; retriable: boolean } {
+  const code = findCode(error);
+  if (code !== undefined && table.isRetriable(code)) return { code, retriable: true };
+  const message = messageOf(error);
+  return { code, retriable: table.retriableMessages.some((pattern) => pattern.test(message)) };
+}
+
+export function toDatabaseError(table: ErrorTable, error: unknown, context: ErrorContext): DatabaseError {
+  if (error instanceof DatabaseError) return error;
+  const { code, retriable } = classify(table, error);
+  const detail = redactSecret(messageOf(error), context.password);
+  const message = `${context.driver} database ${context.database}: ${context.operation} failed: ${detail}`;
+  return new DatabaseError(message, code, { retriable, cause: error });
+}
