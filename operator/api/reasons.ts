@@ -1,0 +1,37 @@
+// Condition types and reasons: the one place they are spelled, so status, events and tests agree.
+
+export const ConditionType = {
+  Ready: 'Ready',
+  Reconciled: 'Reconciled',
+  Available: 'Available',
+} as const;
+
+export const Reason = {
+  // Ready
+  Ready: 'Ready',
+  SecretNotFound: 'SecretNotFound',
+  SecretKeyMissing: 'SecretKeyMissing',
+  ApplyFailed: 'ApplyFailed',
+  DeploymentUnavailable: 'DeploymentUnavailable',
+  Paused: 'Paused',
+  // Reconciled
+  Applied: 'Applied',
+  InvalidSpec: 'InvalidSpec',
+  // Available
+  MinimumReplicasAvailable: 'MinimumReplicasAvailable',
+  MinimumReplicasUnavailable: 'MinimumReplicasUnavailable',
+  DeploymentNotFound: 'DeploymentNotFound',
+  ScaledToZero: 'ScaledToZero',
+} as const;
+
+export type ReasonValue = (typeof Reason)[keyof typeof Reason];
+
+/** Event reasons (events.k8s.io): failures are Warning, changes are Normal. */
+export const EventReason = {
+  ChildApplied: 'Applied',
+  ChildDeleted: 'Deleted',
+  ApplyFailed: 'ApplyFailed',
+  SecretNotFound: 'SecretNotFound',
+  SecretKeyMissing: 'SecretKeyMissing',
+  ReadyChanged: 'ReadyChanged',
+} as const;

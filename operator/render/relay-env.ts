@@ -1,0 +1,81 @@
+// The relay's environment, built from the resource. Credentials are secretKeyRefs to the user's Secrets:
+// their values never pass through the operator.
+import { databaseKeys, saslKeys, type OutboxRelay } from '../api/types.js';
+import { durationMs } from './durations.js';
+import { HTTP_PORT } from './pod.js';
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+const plain = (name: string, value: string | number | boolean): EnvVar => ({ name, value: String(value) });
+const fromSecret = (name: string, secret: string, key: string): EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: secret, key } },
+});
+
+/** What every mode needs: the database and the outbox table. */
+export function databaseEnv(relay: OutboxRelay): EnvVar[] {
+  const db = relay.spec.database;
+  const keys = databaseKeys(relay);
+  const secret = db.secretRef.name;
+  return [
+    plain('DB_DRIVER', db.driver ?? 'postgres'),
+    fromSecret('DB_HOST', secret, keys.host),
+    fromSecret('DB_PORT', secret, keys.port),
+    fromSecret('DB_USER', secret, keys.username),
+    fromSecret('DB_PASS', secret, keys.password),
+    fromSecret('DB_NAME', secret, keys.database),
+    plain('OUTBOX_TABLE', db.table ?? 'kafka_outbox'),
+    plain('DB_TLS_ENABLE', db.tls?.enabled ?? false),
+    plain('DB_TLS_VERIFY', db.tls?.verify ?? true),
+    plain('LOG_LEVEL', relay.spec.relay?.logLevel ?? 'info'),
+  ];
+}
+
+/** The publishing relay (`run`): database, Kafka and tuning. */
+export function runEnv(relay: OutboxRelay): EnvVar[] {
+  const k = relay.spec.kafka;
+  const r = relay.spec.relay ?? {};
+  const env = [
+    ...databaseEnv(relay),
+    plain('KAFKA_HOST', k.brokers.join(',')),
+    plain('TLS_ENABLE', k.tls?.enabled ?? false),
+    plain('TLS_SKIP_VERIFY_PEER', k.tls?.skipVerify ?? false),
+    plain('KAFKA_PARTITIONER', k.partitioner ?? 'murmur2'),
+  ];
+  if (k.compression) env.push(plain('KAFKA_COMPRESSION', k.compression));
+  if (k.sasl?.secretRef) {
+    const keys = saslKeys(relay);
+    env.push(
+      plain('KAFKA_SASL_MECHANISM', k.sasl.mechanism),
+      fromSecret('KAFKA_SASL_USERNAME', k.sasl.secretRef.name, keys.username),
+      fromSecret('KAFKA_SASL_PASSWORD', k.sasl.secretRef.name, keys.password),
+    );
+  }
+  env.push(
+    plain('BATCH_SIZE', r.batchSize ?? 250),
+    plain('POLL_FREQUENCY_MS', durationMs(r.pollInterval ?? '500ms')),
+    plain('KAFKA_PUBLISH_ATTEMPTS', r.maxAttempts ?? 3),
+  );
+  if (r.claimTimeout) env.push(plain('CLAIM_TIMEOUT_MS', durationMs(r.claimTimeout)));
+  env.push(
+    plain('SHUTDOWN_TIMEOUT_MS', shutdownTimeoutMs(relay)),
+    plain('HTTP_PORT', HTTP_PORT),
+    plain('SKIP_MIGRATIONS', false),
+  );
+  return env;
+}
+
+/** A maintenance job (`cleanup`, `optimize`): database only; the Deployment owns migrations. */
+export function maintenanceEnv(relay: OutboxRelay, mode: 'cleanup' | 'optimize'): EnvVar[] {
+  const env = [...databaseEnv(relay), plain('SKIP_MIGRATIONS', true)];
+  if (mode === 'cleanup') env.push(plain('CLEANUP_RETENTION', relay.spec.cleanup?.retention ?? '1h'));
+  return env;
+}
+
+export function shutdownTimeoutMs(relay: OutboxRelay): number {
+  return durationMs(relay.spec.relay?.shutdownTimeout ?? '8s');
+}
