@@ -1,0 +1,142 @@
+// The relay's configuration: parsed once in main from the environment and the Go relay's flags, validated,
+// frozen. Secrets are non-enumerable (as node-postgres does with its password) so that logging or
+// serializing the object never shows them, and redacted() is the view meant for logs.
+import type { Driver, StoreConfig } from '../db/store.js';
+import { SETTINGS } from './definitions.js';
+import { durationMs, parseSettings, type SettingValues } from './parse.js';
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  tls: { enabled: boolean; skipVerify: boolean };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  partitioner: 'murmur2' | 'fnv1a';
+  compression: 'gzip' | 'none';
+  publishAttempts: number;
+}
+
+export interface RelayConfig {
+  db: {
+    driver: Driver;
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    names: string[];
+    table: string;
+    tls: { enabled: boolean; verify: boolean };
+    poolSize: number;
+  };
+  kafka: KafkaConfig;
+  batchSize: number;
+  pollFrequencyMs: number;
+  claimTimeoutMs: number;
+  pollingDisabled: boolean;
+  skipMigrations: boolean;
+  runCleanup: boolean;
+  runOptimize: boolean;
+  cleanupRetentionMs: number;
+  sidecarProxyUrl: string | undefined;
+  httpPort: number;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+const DEFAULT_PORT: Record<Driver, number> = { postgres: 5432, mysql: 3306 };
+
+function hideSecret<T extends object>(target: T, key: string, value: string): T {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false });
+  return target;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.getOwnPropertyNames(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+export function configFromSettings(v: SettingValues): RelayConfig {
+  const driver = v.DB_DRIVER as Driver;
+  const mechanism = v.KAFKA_SASL_MECHANISM as NonNullable<KafkaConfig['sasl']>['mechanism'] | undefined;
+  const db = hideSecret(
+    {
+      driver,
+      host: v.DB_HOST as string,
+      port: (v.DB_PORT as number | undefined) ?? DEFAULT_PORT[driver],
+      user: v.DB_USER as string,
+      names: v.DB_NAME as string[],
+      table: v.OUTBOX_TABLE as string,
+      tls: { enabled: v.DB_TLS_ENABLE as boolean, verify: v.DB_TLS_VERIFY as boolean },
+      // The publishing loop uses one connection at a time; the extra ones serve /healthz, metrics scrapes
+      // and the resolution of a batch while the next scrape runs.
+      poolSize: (v.WRITE_CONCURRENCY as number) + 1,
+    },
+    'password',
+    v.DB_PASS as string,
+  ) as RelayConfig['db'];
+  const kafka: KafkaConfig = {
+    brokers: v.KAFKA_HOST as string[],
+    clientId: v.KAFKA_CLIENT_ID as string,
+    tls: { enabled: v.TLS_ENABLE as boolean, skipVerify: v.TLS_SKIP_VERIFY_PEER as boolean },
+    partitioner: v.KAFKA_PARTITIONER as KafkaConfig['partitioner'],
+    compression: v.KAFKA_COMPRESSION as KafkaConfig['compression'],
+    publishAttempts: v.KAFKA_PUBLISH_ATTEMPTS as number,
+  };
+  if (mechanism) {
+    kafka.sasl = hideSecret(
+      { mechanism, username: v.KAFKA_SASL_USERNAME as string },
+      'password',
+      v.KAFKA_SASL_PASSWORD as string,
+    ) as KafkaConfig['sasl'];
+  }
+  return deepFreeze({
+    db,
+    kafka,
+    batchSize: v.BATCH_SIZE as number,
+    pollFrequencyMs: v.POLL_FREQUENCY_MS as number,
+    claimTimeoutMs: v.CLAIM_TIMEOUT_MS as number,
+    pollingDisabled: v.POLLING_DISABLED as boolean,
+    skipMigrations: v.SKIP_MIGRATIONS as boolean,
+    runCleanup: v.RUN_CLEANUP as boolean,
+    runOptimize: v.RUN_OPTIMIZE as boolean,
+    cleanupRetentionMs: durationMs(v.CLEANUP_RETENTION as string),
+    sidecarProxyUrl: v.SIDECAR_PROXY_URL as string | undefined,
+    httpPort: v.HTTP_PORT as number,
+    logLevel: v.LOG_LEVEL as string,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS as number,
+  });
+}
+
+/** Parses and validates the environment once; throws ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
+  return configFromSettings(parseSettings(env));
+}
+
+/** The StoreConfig of one database of the list. */
+export function storeConfig(config: RelayConfig, database: string): StoreConfig {
+  const { db } = config;
+  return {
+    driver: db.driver,
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database,
+    table: db.table,
+    tls: { ...db.tls },
+    poolSize: db.poolSize,
+  };
+}
+
+/** Every setting by its variable name, secrets replaced: what the relay logs at start. */
+export function redactedSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const values = parseSettings(env);
+  return Object.fromEntries(
+    SETTINGS.filter((d) => values[d.name] !== undefined).map((d) => [
+      d.name,
+      d.secret ? '[redacted]' : values[d.name],
+    ]),
+  );
+}

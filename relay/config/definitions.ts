@@ -1,0 +1,191 @@
+// The one table of the relay's settings: every environment variable the relay reads, its type, default,
+// description and whether it is a secret. The ajv schema, the parser and the redacted view are built from
+// it, and a reference document can be generated from it. The first block keeps the Go relay's names and
+// meanings unchanged so its users can switch images without renaming a variable.
+export type SettingType =
+  | { kind: 'string'; minLength?: number }
+  | { kind: 'integer'; minimum: number; maximum: number }
+  | { kind: 'boolean' }
+  | { kind: 'enum'; values: readonly string[] }
+  /** Comma-separated, at least one non-empty item. */
+  | { kind: 'list' }
+  /** A number and a unit: 90s, 30m, 1h, 7d (also ms). */
+  | { kind: 'duration' }
+  | { kind: 'url' };
+
+export interface SettingDefinition {
+  name: string;
+  type: SettingType;
+  /** The value (as it would be written in the environment) when the variable is unset; none means optional. */
+  default?: string;
+  description: string;
+  secret?: boolean;
+  /** Must be set (no default makes sense). */
+  required?: boolean;
+}
+
+const int = (minimum: number, maximum: number): SettingType => ({ kind: 'integer', minimum, maximum });
+const bool: SettingType = { kind: 'boolean' };
+
+export const SETTINGS: readonly SettingDefinition[] = [
+  // The Go relay's variables.
+  { name: 'DB_HOST', type: { kind: 'string', minLength: 1 }, required: true, description: 'Database host.' },
+  {
+    name: 'DB_PORT',
+    type: int(1, 65535),
+    description: 'Database port (default: 5432 for postgres, 3306 for mysql).',
+  },
+  { name: 'DB_USER', type: { kind: 'string', minLength: 1 }, required: true, description: 'Database user.' },
+  { name: 'DB_PASS', type: { kind: 'string' }, default: '', secret: true, description: 'Database password.' },
+  {
+    name: 'DB_NAME',
+    type: { kind: 'list' },
+    required: true,
+    description:
+      'Database name; a comma-separated list makes one relay serve each database on the same server.',
+  },
+  {
+    name: 'DB_DRIVER',
+    type: { kind: 'enum', values: ['postgres', 'mysql'] },
+    required: true,
+    description: 'postgres (PostgreSQL) or mysql (MySQL, MariaDB).',
+  },
+  {
+    name: 'KAFKA_HOST',
+    type: { kind: 'list' },
+    required: true,
+    description: 'Comma-separated Kafka brokers (host:port).',
+  },
+  { name: 'TLS_ENABLE', type: bool, default: 'false', description: 'Connect to Kafka over TLS.' },
+  {
+    name: 'TLS_SKIP_VERIFY_PEER',
+    type: bool,
+    default: 'false',
+    description: "Do not verify the Kafka brokers' certificates.",
+  },
+  {
+    name: 'WRITE_CONCURRENCY',
+    type: int(1, 64),
+    default: '1',
+    description:
+      'Database connections for publishing work. Batches are published one at a time, each as one batched send, so that per-key order holds.',
+  },
+  {
+    name: 'POLL_FREQUENCY_MS',
+    type: int(1, 3_600_000),
+    default: '500',
+    description: 'Fallback poll interval when the outbox is idle.',
+  },
+  {
+    name: 'BATCH_SIZE',
+    type: int(1, 100_000),
+    default: '250',
+    description: 'Rows claimed and published per batch.',
+  },
+  {
+    name: 'KAFKA_PUBLISH_ATTEMPTS',
+    type: int(1, 1000),
+    default: '3',
+    description:
+      'Permanent failures (too large, missing topic, bad headers) a row may have before it is marked errored. Transient errors never count.',
+  },
+  { name: 'POLLING_DISABLED', type: bool, default: 'false', description: 'Serve HTTP but do not publish.' },
+  {
+    name: 'SKIP_MIGRATIONS',
+    type: bool,
+    default: 'false',
+    description: 'Do not create or upgrade the outbox table at start.',
+  },
+  {
+    name: 'RUN_CLEANUP',
+    type: bool,
+    default: 'false',
+    description: 'Run the cleanup job and exit (same as the cleanup command or --cleanup).',
+  },
+  {
+    name: 'RUN_OPTIMIZE',
+    type: bool,
+    default: 'false',
+    description: 'Run the optimize job and exit (same as the optimize command or --optimize).',
+  },
+  {
+    name: 'SIDECAR_PROXY_URL',
+    type: { kind: 'url' },
+    description: 'After a cleanup or optimize job, POST <url>/quitquitquit (Istio sidecar).',
+  },
+  // New settings.
+  {
+    name: 'OUTBOX_TABLE',
+    type: { kind: 'string', minLength: 1 },
+    default: 'kafka_outbox',
+    description: 'The outbox table.',
+  },
+  { name: 'DB_TLS_ENABLE', type: bool, default: 'false', description: 'Connect to the database over TLS.' },
+  {
+    name: 'DB_TLS_VERIFY',
+    type: bool,
+    default: 'true',
+    description: "Verify the database server's certificate.",
+  },
+  {
+    name: 'CLAIM_TIMEOUT_MS',
+    type: int(1000, 86_400_000),
+    default: '600000',
+    description: 'A claimed row not resolved after this long is claimed again (its relay is assumed dead).',
+  },
+  {
+    name: 'KAFKA_PARTITIONER',
+    type: { kind: 'enum', values: ['murmur2', 'fnv1a'] },
+    default: 'murmur2',
+    description:
+      'murmur2 (Java clients, kafkajs) or fnv1a (the Go relay: same partitions as before a switch).',
+  },
+  {
+    name: 'KAFKA_COMPRESSION',
+    type: { kind: 'enum', values: ['gzip', 'none'] },
+    default: 'gzip',
+    description: 'Produce compression.',
+  },
+  {
+    name: 'KAFKA_SASL_MECHANISM',
+    type: { kind: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'] },
+    description: 'Kafka SASL mechanism; unset means no SASL.',
+  },
+  { name: 'KAFKA_SASL_USERNAME', type: { kind: 'string' }, description: 'Kafka SASL user.' },
+  {
+    name: 'KAFKA_SASL_PASSWORD',
+    type: { kind: 'string' },
+    secret: true,
+    description: 'Kafka SASL password.',
+  },
+  {
+    name: 'KAFKA_CLIENT_ID',
+    type: { kind: 'string', minLength: 1 },
+    default: 'outbox-relay',
+    description: 'Kafka client id.',
+  },
+  {
+    name: 'CLEANUP_RETENTION',
+    type: { kind: 'duration' },
+    default: '1h',
+    description: 'Published rows older than this are deleted by cleanup.',
+  },
+  {
+    name: 'HTTP_PORT',
+    type: int(0, 65535),
+    default: '80',
+    description: 'Port of /healthz, /readyz and /metrics (0: any free port).',
+  },
+  {
+    name: 'LOG_LEVEL',
+    type: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    description: 'Log level.',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    type: int(100, 600_000),
+    default: '8000',
+    description: 'On SIGTERM, how long the in-flight batch may take before the process exits anyway.',
+  },
+];

@@ -1,0 +1,187 @@
+// One database's relay: leadership, then the loop. Per database, one relay at a time publishes a table
+// (a session lock held through OutboxStore.acquireLeadership): per-key order across replicas would
+// otherwise need a lock per key, and one batched producer already goes as fast as the broker allows.
+// The others stand by and try again every few seconds, taking over when the holder's session ends.
+//
+// Abandoned claims: the new leader's first claim takes claimed-but-unresolved rows at once (claim timeout
+// 0) instead of after CLAIM_TIMEOUT_MS. Holding the lock proves the previous holder's session is gone, and
+// a holder stops publishing as soon as it loses its session, so such rows are abandoned. Waiting would
+// let later rows of the same keys overtake them, breaking per-key order. The cost: if the old holder's
+// last produce request lands after the takeover, its rows are published twice, which the outbox-id
+// header makes recognisable. Later claims use CLAIM_TIMEOUT_MS, a safety net that a leader resolving every
+// batch before claiming the next never needs.
+import type { Claim, Leadership, OutboxStore } from '../db/store.js';
+import type { Logger } from '../logger.js';
+import type { RelayMetrics } from '../metrics.js';
+import { retryTransient, RetryAborted } from '../retry.js';
+import { RelayLoop } from './loop.js';
+import type { BatchOutcome } from './publish-batch.js';
+
+export interface DatabaseRelayDeps {
+  store: OutboxStore;
+  publish: (rows: Claim['rows']) => Promise<BatchOutcome>;
+  metrics?: RelayMetrics;
+  logger: Logger;
+  batchSize: number;
+  pollMs: number;
+  claimTimeoutMs: number;
+  maxAttempts: number;
+  /** How often a standby relay tries to take over. */
+  standbyRetryMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DatabaseRelay {
+  /** Runs until stop(); rejects on a programming error. */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  abort(): Promise<void>;
+  isLeader(): boolean;
+}
+
+export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
+  const { store } = deps;
+  const database = store.database;
+  const log = deps.logger.child({ component: 'relay', database });
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
+  let stopping = false;
+  let loop: RelayLoop | undefined;
+  let leader = false;
+  let cutStandby: (() => void) | undefined;
+  let done: Promise<void> | undefined;
+
+  function resolveBatch(): (claim: Claim, outcome: BatchOutcome) => Promise<void> {
+    // Each step runs once even when a later one fails and the whole resolution is retried, so that a
+    // failure is never counted twice.
+    const finished = new Set<string>();
+    return async (claim, outcome) => {
+      if (!finished.has('published') && outcome.published.length > 0) {
+        await store.markPublished(claim.batchId, outcome.published);
+        deps.metrics?.published.inc({ database }, outcome.published.length);
+      }
+      finished.add('published');
+      if (!finished.has('failures') && outcome.failures.length > 0) {
+        const errored = await store.recordPermanentFailures(
+          claim.batchId,
+          outcome.failures,
+          deps.maxAttempts,
+        );
+        const reasons = new Map(outcome.failures.map((f) => [f.id, f.reason]));
+        for (const id of errored) log.error({ rowId: id, reason: reasons.get(id) }, 'row marked errored');
+        for (const f of outcome.failures.filter((f) => !errored.includes(f.id))) {
+          log.warn({ rowId: f.id, reason: f.reason }, 'row failed; it will be retried');
+        }
+        deps.metrics?.errored.inc({ database }, errored.length);
+      }
+      finished.add('failures');
+      if (outcome.released.length > 0) await store.release(claim.batchId, outcome.released);
+    };
+  }
+
+  function newLoop(): RelayLoop {
+    let resolver = resolveBatch();
+    return new RelayLoop({
+      claim: (first) => store.claim(deps.batchSize, first ? 0 : deps.claimTimeoutMs),
+      publish: (claim) => {
+        resolver = resolveBatch();
+        return deps.publish(claim.rows);
+      },
+      resolve: (claim, outcome) => resolver(claim, outcome),
+      batchSize: deps.batchSize,
+      pollMs: deps.pollMs,
+      logger: log,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      onBatch: (_claim, _outcome, seconds) => deps.metrics?.batchDuration.observe({ database }, seconds),
+      onRetry: (_error, operation) => deps.metrics?.retries.inc({ database, operation }),
+    });
+  }
+
+  async function lead(leadership: Leadership): Promise<void> {
+    leader = true;
+    deps.metrics?.leader.set({ database }, 1);
+    log.info('leading: publishing this database');
+    const current = newLoop();
+    loop = current;
+    let unlisten: (() => Promise<void>) | undefined;
+    try {
+      unlisten = await store
+        .listen(() => current.wake())
+        .catch((error: unknown) => {
+          log.warn({ err: error }, 'cannot LISTEN; polling only');
+          return undefined;
+        });
+      let lost = false;
+      const running = current.start();
+      await Promise.race([running, leadership.lost.then(() => (lost = true))]);
+      if (lost && !stopping) {
+        log.error('leadership lost (database session ended); stopping at once');
+        await current.abort();
+      } else {
+        await current.stop();
+      }
+      await running;
+    } finally {
+      leader = false;
+      loop = undefined;
+      deps.metrics?.leader.set({ database }, 0);
+      await unlisten?.().catch(() => undefined);
+      await leadership.release().catch(() => undefined);
+    }
+  }
+
+  async function standby(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      cutStandby = resolve;
+      void sleep(ms).then(resolve);
+    });
+    cutStandby = undefined;
+  }
+
+  async function run(): Promise<void> {
+    let announced = false;
+    while (!stopping) {
+      let leadership: Leadership | null;
+      try {
+        leadership = await retryTransient(() => store.acquireLeadership(), {
+          active: () => !stopping,
+          sleep: async (ms) => (await standby(ms), !stopping),
+          onRetry: (error) => {
+            log.warn({ err: error }, 'database unavailable; retrying');
+            deps.metrics?.retries.inc({ database, operation: 'leadership' });
+          },
+        });
+      } catch (error) {
+        if (error instanceof RetryAborted) break;
+        throw error;
+      }
+      if (leadership) {
+        announced = false;
+        await lead(leadership);
+      } else {
+        if (!announced) log.info('another relay publishes this database; standing by');
+        announced = true;
+        deps.metrics?.leader.set({ database }, 0);
+        await standby(deps.standbyRetryMs ?? 3000);
+      }
+    }
+  }
+
+  return {
+    run() {
+      done ??= run();
+      return done;
+    },
+    async stop() {
+      stopping = true;
+      cutStandby?.();
+      await loop?.stop();
+      await done?.catch(() => undefined);
+    },
+    async abort() {
+      stopping = true;
+      cutStandby?.();
+      await loop?.abort();
+    },
+    isLeader: () => leader,
+  };
+}

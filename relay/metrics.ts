@@ -1,0 +1,85 @@
+// Prometheus metrics. The Go relay's gauges keep their names (dashboards and alerts use them) and are read
+// at scrape time through collect; the relay's own series carry the outbox_relay_ prefix. The only label is
+// the database name: low cardinality, and never a secret.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutboxStore } from './db/store.js';
+import type { Logger } from './logger.js';
+
+export interface RelayMetrics {
+  registry: Registry;
+  published: Counter<'database'>;
+  errored: Counter<'database'>;
+  retries: Counter<'database' | 'operation'>;
+  batchDuration: Histogram<'database'>;
+  leader: Gauge<'database'>;
+}
+
+export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logger: Logger }): RelayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const log = deps.logger.child({ component: 'metrics' });
+
+  async function statuses() {
+    const results = await Promise.allSettled(deps.stores().map((s) => s.status()));
+    return results.flatMap((r) => {
+      if (r.status === 'fulfilled') return [r.value];
+      log.warn({ err: r.reason }, 'cannot read the outbox size');
+      return [];
+    });
+  }
+
+  new Gauge({
+    name: 'kafka_outbox_queue_size',
+    help: 'Outbox rows not yet published (and not errored).',
+    labelNames: ['database'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ database: s.database }, s.pending);
+    },
+  });
+  new Gauge({
+    name: 'kafka_outbox_total_size',
+    help: 'All rows in the outbox table.',
+    labelNames: ['database'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ database: s.database }, s.total);
+    },
+  });
+  return {
+    registry,
+    published: new Counter({
+      name: 'outbox_relay_published_total',
+      help: 'Rows published to Kafka and marked published.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    errored: new Counter({
+      name: 'outbox_relay_errored_total',
+      help: 'Rows marked errored after their last permanent failure.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'outbox_relay_retries_total',
+      help: 'Transient failures waited out (Kafka or database unavailable).',
+      labelNames: ['database', 'operation'],
+      registers: [registry],
+    }),
+    batchDuration: new Histogram({
+      name: 'outbox_relay_batch_duration_seconds',
+      help: 'Time to publish and resolve one batch.',
+      labelNames: ['database'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'outbox_relay_leader',
+      help: '1 while this relay is the one publishing the database, else 0.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+  };
+}
