@@ -1,29 +1,158 @@
-// Placeholder while the dialect is written: every call fails with a non-retriable DatabaseError.
-import { DatabaseError } from '../../errors.js';
+// OutboxStore on PostgreSQL (node-postgres). The SQL lives in the *-queries.ts and migrations.ts modules;
+// this file wires a pool to them and turns every driver error into a classified DatabaseError.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { validateTableName } from '../identifiers.js';
-import type { OutboxStore, StoreConfig } from '../store.js';
+import { toDatabaseError } from '../classify.js';
+import { advisoryLockKey, tableNames } from '../identifiers.js';
+import { truncateChars } from '../redact.js';
+import type { OutboxStore, StoreConfig, StoreStatus } from '../store.js';
+import { poolConfig } from './connection.js';
+import { postgresErrors } from './errors.js';
+import { acquirePostgresLeadership } from './leadership.js';
+import { listenPostgres } from './listen.js';
+import {
+  deletePublishedChunk,
+  ping,
+  requeueAllErrored,
+  requeueErroredIds,
+  tableStatus,
+  vacuumTable,
+} from './maintenance-queries.js';
+import { migratePostgres } from './migrate.js';
+import {
+  claimRows,
+  countRowFailures,
+  errorReasonLength,
+  markRowsPublished,
+  releaseRows,
+} from './outbox-queries.js';
 
-export function createPostgresStore(config: StoreConfig, _logger: Logger): OutboxStore {
-  validateTableName(config.table);
-  const fail = (): Promise<never> =>
-    Promise.reject(new DatabaseError('postgres store: not implemented yet', undefined));
-  return {
-    driver: config.driver,
+/**
+ * Rows deleted per statement by cleanup: each chunk is its own short transaction, so row locks are held
+ * for one chunk only and never stall the claim or the application's inserts for long.
+ */
+export const CLEANUP_CHUNK = 1_000;
+/** error_reason's size when the column has none (text). */
+const UNBOUNDED_REASON = 1_000;
+
+export function createPostgresStore(config: StoreConfig, parentLogger: Logger): OutboxStore {
+  const names = tableNames(config.table);
+  const logger = parentLogger.child({
+    component: 'postgres-store',
     database: config.database,
     table: config.table,
-    ping: fail,
-    migrate: fail,
-    claim: fail,
-    markPublished: fail,
-    recordPermanentFailures: fail,
-    release: fail,
-    cleanup: fail,
-    optimize: fail,
-    status: fail,
-    requeue: fail,
-    acquireLeadership: fail,
-    listen: fail,
-    close: () => Promise.resolve(),
+  });
+  const pool = new pg.Pool(poolConfig(config));
+  const wrap = (operation: string, error: unknown) =>
+    toDatabaseError(postgresErrors, error, {
+      driver: 'postgres',
+      database: config.database,
+      operation,
+      password: config.password,
+    });
+  // An idle pooled connection that dies emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on('error', (error) =>
+    logger.warn({ err: wrap('idle connection', error) }, 'idle database connection lost'),
+  );
+
+  async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw wrap(operation, error);
+    }
+  }
+
+  let closed = false;
+  let reasonLength: number | undefined;
+  async function reasonSize(): Promise<number> {
+    reasonLength ??= (await errorReasonLength(pool, names)) ?? UNBOUNDED_REASON;
+    return reasonLength;
+  }
+
+  return {
+    driver: 'postgres',
+    database: config.database,
+    table: config.table,
+
+    ping: () => run('ping', () => ping(pool)),
+
+    migrate: () => run('migrate', () => migratePostgres(pool, config.database, names, logger)),
+
+    claim: (limit, claimTimeoutMs) =>
+      run('claim', async () => {
+        const batchId = randomUUID();
+        return { batchId, rows: await claimRows(pool, names, batchId, limit, claimTimeoutMs) };
+      }),
+
+    markPublished: (batchId, ids) =>
+      run('markPublished', async () => {
+        if (ids.length > 0) await markRowsPublished(pool, names, batchId, ids);
+      }),
+
+    recordPermanentFailures: (batchId, failures, maxAttempts) =>
+      run('recordPermanentFailures', async () => {
+        if (failures.length === 0) return [];
+        const size = await reasonSize();
+        return countRowFailures(
+          pool,
+          names,
+          batchId,
+          failures.map((failure) => failure.id),
+          failures.map((failure) => truncateChars(failure.reason, size)),
+          maxAttempts,
+        );
+      }),
+
+    release: (batchId, ids) =>
+      run('release', async () => {
+        if (ids.length > 0) await releaseRows(pool, names, batchId, ids);
+      }),
+
+    cleanup: (retentionMs) =>
+      run('cleanup', async () => {
+        let total = 0;
+        for (;;) {
+          const deleted = await deletePublishedChunk(pool, names, retentionMs, CLEANUP_CHUNK);
+          total += deleted;
+          if (deleted < CLEANUP_CHUNK) return total;
+        }
+      }),
+
+    optimize: () => run('optimize', () => vacuumTable(pool, names)),
+
+    status: () =>
+      run('status', async (): Promise<StoreStatus> => {
+        const record = await tableStatus(pool, names);
+        const age = record.oldest_pending_age_seconds;
+        return {
+          database: config.database,
+          pending: Number(record.pending),
+          errored: Number(record.errored),
+          total: Number(record.total),
+          oldestPendingAgeSeconds: age === null ? null : Math.max(0, Number(age)),
+        };
+      }),
+
+    requeue: (ids) =>
+      run('requeue', async () => {
+        if (ids === 'all') return requeueAllErrored(pool, names);
+        return ids.length === 0 ? 0 : requeueErroredIds(pool, names, ids);
+      }),
+
+    acquireLeadership: () =>
+      run('acquireLeadership', () =>
+        acquirePostgresLeadership(config, advisoryLockKey('leader', config.database, config.table), logger),
+      ),
+
+    listen: (onWake) => run('listen', () => listenPostgres(config, names.channel, onWake, logger)),
+
+    close: () =>
+      run('close', async () => {
+        if (closed) return;
+        closed = true;
+        await pool.end();
+      }),
   };
 }

@@ -1,0 +1,60 @@
+// Applies the pending migrations in one transaction under a transaction-level advisory lock: a second relay
+// starting at the same moment waits, then finds everything applied. PostgreSQL DDL is transactional, so a
+// failure leaves the schema as it was.
+import type pg from 'pg';
+import type { Logger } from '../../logger.js';
+import { advisoryLockKey, type TableNames } from '../identifiers.js';
+import type { MigrationResult } from '../store.js';
+import {
+  appliedMigrations,
+  beginTransaction,
+  commitTransaction,
+  createMigrationsTable,
+  goRelayMigrationVersion,
+  lockForMigration,
+  recordMigration,
+  rollbackTransaction,
+  tableExists,
+} from './migration-queries.js';
+import { MIGRATIONS } from './migrations.js';
+
+export async function migratePostgres(
+  pool: pg.Pool,
+  database: string,
+  names: TableNames,
+  logger: Logger,
+): Promise<MigrationResult> {
+  const client = await pool.connect();
+  let failed: unknown;
+  try {
+    await beginTransaction(client);
+    await lockForMigration(client, advisoryLockKey('migrate', database, names.table));
+    await createMigrationsTable(client, names);
+    const applied = new Set(await appliedMigrations(client, names));
+    const pending = MIGRATIONS.filter((migration) => !applied.has(migration.id));
+    let adoptedGoRelayTable = false;
+    if (pending.some((migration) => migration.id === 1) && (await tableExists(client, names.table))) {
+      adoptedGoRelayTable = true;
+      const go = await goRelayMigrationVersion(client);
+      logger.info(
+        { table: names.table, goRelayVersion: go?.version ?? null, goRelayDirty: go?.dirty ?? null },
+        'adopting an existing outbox table',
+      );
+      if (go?.dirty) logger.warn({ table: names.table }, 'the Go relay left its last migration dirty');
+    }
+    for (const migration of pending) {
+      logger.info({ table: names.table, migration: migration.name }, 'applying migration');
+      await migration.up(client, names);
+      await recordMigration(client, names, migration.id, migration.name);
+    }
+    await commitTransaction(client);
+    return { applied: pending.map((migration) => migration.name), adoptedGoRelayTable };
+  } catch (error) {
+    failed = error;
+    await rollbackTransaction(client).catch(() => undefined);
+    throw error;
+  } finally {
+    // A connection whose transaction failed half-way is not handed back to the pool for reuse.
+    client.release(failed instanceof Error ? failed : undefined);
+  }
+}

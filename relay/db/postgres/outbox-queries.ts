@@ -1,0 +1,121 @@
+// The queries of the publishing path: claim a batch, mark it published, count permanent failures, release.
+// Timestamps are `timestamp without time zone` (the Go relay's columns), written and compared with
+// localtimestamp, as the Go relay did with now(), so both relays agree on a table they share over a switch.
+import { quotePostgres as q, type TableNames } from '../identifiers.js';
+import type { OutboxRow } from '../store.js';
+import type { Queryable } from './queryable.js';
+
+interface RowRecord {
+  id: string;
+  topic: string;
+  payload: string;
+  headers: string;
+  key: string;
+  partition_key: string;
+  attempts: number;
+  created_at: Date;
+}
+
+function toOutboxRow(record: RowRecord): OutboxRow {
+  return {
+    id: record.id,
+    topic: record.topic,
+    payload: Buffer.from(record.payload, 'utf8'),
+    headers: record.headers,
+    key: record.key,
+    partitionKey: record.partition_key,
+    attempts: Number(record.attempts),
+    createdAt: record.created_at,
+  };
+}
+
+function byId(a: OutboxRow, b: OutboxRow): number {
+  const left = BigInt(a.id);
+  const right = BigInt(b.id);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/**
+ * One statement: pick the first `limit` claimable rows in id order, skipping rows another relay has locked,
+ * and stamp them with the batch. payload_json::text is the stored text of a json column, byte for byte.
+ */
+export async function claimRows(
+  db: Queryable,
+  names: TableNames,
+  batchId: string,
+  limit: number,
+  claimTimeoutMs: number,
+): Promise<OutboxRow[]> {
+  const table = q(names.table);
+  const { rows } = await db.query<RowRecord>(
+    `WITH picked AS (
+       SELECT id FROM ${table}
+       WHERE push_completed_at IS NULL AND errored = 0
+         AND (batch_id IS NULL OR push_started_at IS NULL
+              OR push_started_at < localtimestamp - $2 * interval '1 millisecond')
+       ORDER BY id
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE ${table} AS t SET batch_id = $3, push_started_at = localtimestamp
+     FROM picked WHERE t.id = picked.id
+     RETURNING t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
+       t."key" AS key, t.partition_key, t.push_attempts AS attempts,
+       (coalesce(t.created_at, localtimestamp) AT TIME ZONE current_setting('TimeZone')) AS created_at`,
+    [limit, claimTimeoutMs, batchId],
+  );
+  return rows.map(toOutboxRow).sort(byId);
+}
+
+export async function markRowsPublished(db: Queryable, names: TableNames, batchId: string, ids: string[]) {
+  await db.query(
+    `UPDATE ${q(names.table)} SET push_completed_at = localtimestamp
+     WHERE batch_id = $1 AND id = ANY($2::bigint[]) AND push_completed_at IS NULL`,
+    [batchId, ids],
+  );
+}
+
+/**
+ * Counts one permanent failure on each row, keeping the reason. Rows reaching `maxAttempts` become errored
+ * and keep their claim; the others are released for a later try. Returns the ids now errored.
+ */
+export async function countRowFailures(
+  db: Queryable,
+  names: TableNames,
+  batchId: string,
+  ids: string[],
+  reasons: string[],
+  maxAttempts: number,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string; errored: number }>(
+    `UPDATE ${q(names.table)} AS t SET
+       push_attempts = t.push_attempts + 1,
+       errored = CASE WHEN t.push_attempts + 1 >= $4 THEN 1 ELSE 0 END,
+       error_reason = f.reason,
+       batch_id = CASE WHEN t.push_attempts + 1 >= $4 THEN t.batch_id END,
+       push_started_at = CASE WHEN t.push_attempts + 1 >= $4 THEN t.push_started_at END
+     FROM unnest($2::bigint[], $3::text[]) AS f(id, reason)
+     WHERE t.id = f.id AND t.batch_id = $1 AND t.push_completed_at IS NULL
+     RETURNING t.id::text AS id, t.errored`,
+    [batchId, ids, reasons, maxAttempts],
+  );
+  return rows.filter((row) => Number(row.errored) !== 0).map((row) => row.id);
+}
+
+export async function releaseRows(db: Queryable, names: TableNames, batchId: string, ids: string[]) {
+  await db.query(
+    `UPDATE ${q(names.table)} SET batch_id = NULL, push_started_at = NULL
+     WHERE batch_id = $1 AND id = ANY($2::bigint[]) AND push_completed_at IS NULL AND errored = 0`,
+    [batchId, ids],
+  );
+}
+
+/** The size of error_reason (varchar(n)), or undefined when it has none. */
+export async function errorReasonLength(db: Queryable, names: TableNames): Promise<number | undefined> {
+  const { rows } = await db.query<{ size: number | null }>(
+    `SELECT CASE WHEN atttypmod > 4 THEN atttypmod - 4 END AS size
+     FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'error_reason'`,
+    [q(names.table)],
+  );
+  return rows[0]?.size ?? undefined;
+}
