@@ -1,12 +1,118 @@
 #!/usr/bin/env node
-// outbox-relay: the relay process. The commands are filled in by the relay implementation.
-const USAGE = `usage: outbox-relay <command>
+// outbox-relay: the relay process. `outbox-relay [run|cleanup|optimize|migrate|status|requeue]`, configured
+// by the Go relay's environment variables and flags (see relay/config/definitions.ts).
+import { parseArgs, type Invocation } from './config/cli.js';
+import { loadConfig, redactedSettings, type RelayConfig } from './config/config.js';
+import { SETTINGS } from './config/definitions.js';
+import { ConfigError } from './errors.js';
+import { cleanupJob, migrateJob, optimizeJob, requeueJob, statusJob } from './commands/jobs.js';
+import { startRelay } from './commands/run.js';
+import { closeStores, openStores } from './commands/stores.js';
+import { createLogger, type Logger } from './logger.js';
+
+const USAGE = `usage: outbox-relay [command] [--cleanup | --optimize]
 
   run        publish outbox rows to Kafka (default)
-  cleanup    delete published rows older than the retention
-  optimize   reclaim disk (VACUUM / OPTIMIZE TABLE)
+  cleanup    delete published rows older than CLEANUP_RETENTION (also --cleanup, RUN_CLEANUP=true)
+  optimize   reclaim disk: VACUUM / OPTIMIZE TABLE (also --optimize, RUN_OPTIMIZE=true)
   migrate    create or upgrade the outbox table
   status     pending, errored and oldest pending age per database
-  requeue    return errored rows to the queue`;
+  requeue    return errored rows to the queue: requeue <id>... | requeue --all
 
-process.stdout.write(`${USAGE}\n`);
+environment:
+${SETTINGS.map((d) => `  ${d.name.padEnd(24)}${d.description}${d.default !== undefined && d.default !== '' ? ` (default ${d.default})` : ''}`).join('\n')}`;
+
+async function runUntilSignalled(config: RelayConfig, logger: Logger): Promise<number> {
+  const relay = await startRelay({ config, logger });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info({ signal }, 'shutting down');
+    // The in-flight batch gets SHUTDOWN_TIMEOUT_MS (below Kubernetes' 30 s grace period); past it the
+    // process exits anyway and its claimed rows are taken again by the next relay, as after a crash.
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown deadline passed; exiting with the batch unresolved');
+      void relay.abort();
+      process.exit(0);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    void relay.stop();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await relay.done;
+  return 0;
+}
+
+async function runJob(invocation: Invocation, config: RelayConfig, logger: Logger): Promise<number> {
+  const stores = openStores(config, logger);
+  const deps = { config, stores, logger };
+  try {
+    let lines: string[];
+    switch (invocation.command) {
+      case 'cleanup':
+        lines = await cleanupJob(deps);
+        break;
+      case 'optimize':
+        lines = await optimizeJob(deps);
+        break;
+      case 'migrate':
+        lines = await migrateJob(deps);
+        break;
+      case 'status':
+        lines = await statusJob(deps);
+        break;
+      case 'requeue':
+        lines = await requeueJob(deps, invocation.requeue ?? []);
+        break;
+      default:
+        throw new Error(`not a job: ${invocation.command}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await closeStores(stores, logger);
+  }
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let config: RelayConfig;
+  let invocation: Invocation;
+  try {
+    config = loadConfig(env);
+    invocation = parseArgs(argv, config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`outbox-relay: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  logger.info({ command: invocation.command, config: redactedSettings(env) }, 'starting');
+  try {
+    return invocation.command === 'run'
+      ? await runUntilSignalled(config, logger)
+      : await runJob(invocation, config, logger);
+  } catch (error) {
+    logger.error({ err: error }, `${invocation.command} failed`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+    // Exit even if a library left a timer or socket behind: all work is done and resolved by now.
+    setTimeout(() => process.exit(code), 500).unref();
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,141 @@
+// `run`: the long-running relay. HTTP first (so /healthz answers during migrations), then migrations
+// (unless SKIP_MIGRATIONS), then one relay per database, all sharing one Kafka producer. stop() stops
+// claiming, lets each in-flight batch finish and be resolved, then closes the producer, pools and HTTP.
+import type { OutboxStore } from '../db/store.js';
+import type { RelayConfig } from '../config/config.js';
+import { createDatabaseRelay, type DatabaseRelay } from '../engine/database-relay.js';
+import { createBatchPublisher } from '../engine/publish-batch.js';
+import { createHttpServer } from '../http/server.js';
+import { createKafka } from '../kafka/client.js';
+import { partitionerNamed } from '../kafka/partitioners.js';
+import { createPublisher, type Publisher } from '../kafka/publisher.js';
+import type { Logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { retryTransient, RetryAborted } from '../retry.js';
+import { closeStores, openStores, type StoreFactory } from './stores.js';
+
+export interface RunningRelay {
+  httpPort: number;
+  /** Settles when the relay has stopped; rejects on a programming error (after shutting down). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+  /** Gives up on in-flight work (used when the shutdown deadline passes). */
+  abort(): Promise<void>;
+}
+
+export interface RunDeps {
+  config: RelayConfig;
+  logger: Logger;
+  storeFactory?: StoreFactory;
+}
+
+export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
+  const { config, logger } = deps;
+  const log = logger.child({ component: 'run' });
+  const stores: OutboxStore[] = openStores(config, logger, deps.storeFactory);
+  const metrics = createMetrics({ stores: () => stores, logger });
+  let publisher: Publisher | undefined;
+  let ready = false;
+  let stopping = false;
+  const relays: DatabaseRelay[] = [];
+  let wakeStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));
+
+  const http = createHttpServer({
+    port: config.httpPort,
+    stores: () => stores,
+    kafkaPing: () => publisher?.ping() ?? Promise.resolve(),
+    registry: metrics.registry,
+    ready: () => ready,
+    logger,
+  });
+  const httpPort = await http.listen();
+  log.info({ port: httpPort }, 'HTTP listening');
+
+  const sleepUnlessStopping = async (ms: number) => {
+    await Promise.race([new Promise((r) => setTimeout(r, ms).unref()), stopRequested]);
+    return !stopping;
+  };
+  const untilUp = <T>(what: string, fn: () => Promise<T>) =>
+    retryTransient(fn, {
+      active: () => !stopping,
+      sleep: sleepUnlessStopping,
+      onRetry: (error) => log.warn({ err: error }, `${what} failed; retrying`),
+    });
+
+  async function main(): Promise<void> {
+    for (const store of stores) {
+      if (config.skipMigrations) await untilUp('database ping', () => store.ping());
+      else
+        await untilUp('migrations', () => store.migrate()).then((r) =>
+          log.info({ database: store.database, ...r }, 'migrations done'),
+        );
+    }
+    ready = true;
+    if (config.pollingDisabled) {
+      log.info('POLLING_DISABLED: serving HTTP only');
+      await stopRequested;
+      return;
+    }
+    publisher = createPublisher({ kafka: createKafka(config.kafka, logger), config: config.kafka, logger });
+    const publish = createBatchPublisher({
+      publisher,
+      partitioner: partitionerNamed(config.kafka.partitioner),
+      logger: logger.child({ component: 'batch' }),
+    });
+    for (const store of stores) {
+      relays.push(
+        createDatabaseRelay({
+          store,
+          publish,
+          metrics,
+          logger,
+          batchSize: config.batchSize,
+          pollMs: config.pollFrequencyMs,
+          claimTimeoutMs: config.claimTimeoutMs,
+          maxAttempts: config.kafka.publishAttempts,
+        }),
+      );
+    }
+    if (stopping) return;
+    await Promise.all(relays.map((r) => r.run()));
+  }
+
+  async function shutdown(): Promise<void> {
+    await Promise.all(relays.map((r) => r.stop()));
+    await publisher?.close();
+    await closeStores(stores, logger);
+    await http.close();
+    log.info('stopped');
+  }
+
+  const done = main().then(
+    async () => {
+      stopping = true;
+      await shutdown();
+    },
+    async (error: unknown) => {
+      stopping = true;
+      wakeStop();
+      await shutdown();
+      if (!(error instanceof RetryAborted)) throw error;
+    },
+  );
+
+  return {
+    httpPort,
+    done,
+    async stop() {
+      if (!stopping) log.info('stopping: finishing the batch in flight');
+      stopping = true;
+      wakeStop();
+      await Promise.all(relays.map((r) => r.stop()));
+      await done.catch(() => undefined);
+    },
+    async abort() {
+      stopping = true;
+      wakeStop();
+      await Promise.all(relays.map((r) => r.abort()));
+    },
+  };
+}

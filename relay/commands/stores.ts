@@ -1,0 +1,23 @@
+// One OutboxStore per DB_NAME value, all on the same server.
+import { createStore } from '../db/create-store.js';
+import type { OutboxStore } from '../db/store.js';
+import { storeConfig, type RelayConfig } from '../config/config.js';
+import type { Logger } from '../logger.js';
+
+export type StoreFactory = typeof createStore;
+
+export function openStores(
+  config: RelayConfig,
+  logger: Logger,
+  factory: StoreFactory = createStore,
+): OutboxStore[] {
+  return config.db.names.map((name) => factory(storeConfig(config, name), logger.child({ database: name })));
+}
+
+export async function closeStores(stores: readonly OutboxStore[], logger: Logger): Promise<void> {
+  await Promise.all(
+    stores.map((s) =>
+      s.close().catch((error: unknown) => logger.warn({ err: error, database: s.database }, 'close failed')),
+    ),
+  );
+}
