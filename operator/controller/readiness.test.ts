@@ -1,0 +1,54 @@
+import { Reason } from '../api/reasons.js';
+import { evaluateReadiness, type ReadinessInput } from './readiness.js';
+
+const available = { replicas: 1, availableReplicas: 1, available: true, current: true };
+
+describe('evaluateReadiness', () => {
+  const cases: Array<[string, ReadinessInput, string, boolean]> = [
+    [
+      'a resource whose Deployment is available is ready',
+      { paused: false, deployment: available },
+      Reason.Ready,
+      false,
+    ],
+    [
+      'a missing Secret comes first, whatever the Deployment says',
+      {
+        paused: false,
+        deployment: available,
+        secretProblem: { reason: Reason.SecretNotFound, message: 'x' },
+      },
+      Reason.SecretNotFound,
+      true,
+    ],
+    [
+      'a failed apply is reported before availability',
+      { paused: false, applyProblem: { reason: Reason.ApplyFailed, message: 'x' } },
+      Reason.ApplyFailed,
+      true,
+    ],
+    [
+      'a Deployment with no available pods is not ready',
+      { paused: false, deployment: { ...available, availableReplicas: 0, available: false } },
+      Reason.DeploymentUnavailable,
+      true,
+    ],
+    ['a missing Deployment is not ready', { paused: false }, Reason.DeploymentUnavailable, true],
+    [
+      'a paused resource with an available Deployment says Paused',
+      { paused: true, deployment: available },
+      Reason.Paused,
+      false,
+    ],
+    [
+      'a Deployment scaled to zero on purpose does not make the resource unready',
+      { paused: false, deployment: { ...available, replicas: 0, availableReplicas: 0, available: false } },
+      Reason.Ready,
+      false,
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, input, reason, failed) => {
+    expect(evaluateReadiness(input)).toMatchObject({ reason, failed });
+  });
+});

@@ -1,0 +1,176 @@
+// A small JSON client for the Kubernetes API: the library's KubeConfig does authentication and TLS; we
+// send plain JSON so objects come back exactly as the API server wrote them (no type conversions), and
+// errors are typed with the status code and whether a retry can help.
+import https from 'node:https';
+import http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export class KubeApiError extends Error {
+  readonly retriable: boolean;
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly statusCode: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`${method} ${path}: ${statusCode} ${reason}: ${message}`);
+    this.name = 'KubeApiError';
+    // Conflicts, throttling and server errors pass; invalid requests and denied permissions do not.
+    this.retriable = statusCode === 409 || statusCode === 429 || statusCode >= 500 || statusCode === 0;
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string | undefined>;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }>;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
+  [key: string]: unknown;
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string };
+  items: T[];
+}
+
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+export class KubeClient {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(cluster.server + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    await this.kc.applyToHTTPSOptions(opts);
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    if (body !== undefined) {
+      opts.headers = {
+        ...opts.headers,
+        'Content-Type': options.contentType ?? 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      };
+    }
+    const lib = url.protocol === 'http:' ? http : https;
+    return new Promise<T>((resolve, reject) => {
+      const req = lib.request(url, { ...opts, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(new KubeApiError(method, path, 0, 'NetworkError', e.message)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve((text ? JSON.parse(text) : {}) as T);
+            return;
+          }
+          let reason = res.statusMessage ?? 'Error';
+          let message = text.slice(0, 2000);
+          try {
+            const s = JSON.parse(text) as { reason?: string; message?: string };
+            reason = s.reason ?? reason;
+            message = s.message ?? message;
+          } catch {
+            // not a Status object; keep the raw text
+          }
+          reject(new KubeApiError(method, path, status, reason, message));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
+      req.on('error', (e) => reject(new KubeApiError(method, path, 0, 'NetworkError', e.message)));
+      req.end(body);
+    });
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.request<T>('GET', path);
+    } catch (e) {
+      if (e instanceof KubeApiError && e.statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  list<T>(path: string, labelSelector?: string): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>('GET', path, { query: { labelSelector } });
+  }
+
+  /** Server-side apply under our field manager; force takes fields back from whoever changed them. */
+  apply<T>(path: string, object: unknown, fieldManager: string): Promise<T> {
+    return this.request<T>('PATCH', path, {
+      body: object,
+      contentType: APPLY_PATCH,
+      query: { fieldManager, force: 'true' },
+    });
+  }
+
+  mergePatch<T>(path: string, patch: unknown, fieldManager: string): Promise<T> {
+    return this.request<T>('PATCH', path, { body: patch, contentType: MERGE_PATCH, query: { fieldManager } });
+  }
+
+  create<T>(path: string, object: unknown, fieldManager: string): Promise<T> {
+    return this.request<T>('POST', path, { body: object, query: { fieldManager } });
+  }
+
+  replace<T>(path: string, object: unknown, fieldManager: string): Promise<T> {
+    return this.request<T>('PUT', path, { body: object, query: { fieldManager } });
+  }
+
+  /** Deletes if present; the precondition on uid keeps us from deleting a namesake created since. */
+  async delete(path: string, uid?: string): Promise<void> {
+    try {
+      await this.request('DELETE', path, {
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: 'Background',
+          ...(uid ? { preconditions: { uid } } : {}),
+        },
+      });
+    } catch (e) {
+      if (e instanceof KubeApiError && e.statusCode === 404) return;
+      throw e;
+    }
+  }
+}
+
+/** The REST path of a resource collection or object. */
+export function resourcePath(apiVersion: string, plural: string, namespace?: string, name?: string): string {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const ns = namespace ? `/namespaces/${namespace}` : '';
+  return `${base}${ns}/${plural}${name ? `/${name}` : ''}`;
+}
+
+/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
