@@ -3,12 +3,15 @@
 // that takes many messages and makes one produce request for them. Errors come out as PublishError with
 // `retriable` set from the error table.
 import net from 'node:net';
-import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import { PublishError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { kafkaErrorAction, toPublishError } from './error-table.js';
 import { createTopicMetadata, type TopicInfo } from './topic-metadata.js';
+
+// kafkajs is CommonJS: its enums are reached through the default export under ESM.
+const { CompressionTypes, Partitioners } = kafkajs;
 
 export interface OutgoingMessage {
   rowId: string;

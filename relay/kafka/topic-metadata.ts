@@ -2,7 +2,7 @@
 // computes partitions itself (so both partitioners are available) and must know each topic's partition
 // count; a topic missing from the cluster is reported as null, never cached, so that creating it is seen
 // at the next batch.
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { toPublishError } from './error-table.js';
 
 export interface TopicInfo {
@@ -16,6 +16,9 @@ export interface TopicMetadata {
   lookup(topics: string[]): Promise<Map<string, TopicInfo | null>>;
   forget(topic: string): void;
 }
+
+// kafkajs is CommonJS: its enums are reached through the default export under ESM.
+const { ConfigResourceTypes } = kafkajs;
 
 // Kafka's default max.message.bytes, used when the topic's configuration cannot be read (no ACL for it).
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
