@@ -53,6 +53,8 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // Every message carries the partition the relay chose; this only silences kafkajs's notice.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       try {
         await p.connect();
