@@ -3,13 +3,6 @@ import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   let sasl: SASLOptions | undefined;
@@ -30,13 +23,15 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     // kafkajs retries briefly on its own; longer outages are the relay's retry module's job, so that an
     // outage of any length is waited out without counting attempts against the rows.
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-    // kafkajs logs broker outages at ERROR on every reconnect attempt; the relay logs them once per retry.
+    // kafkajs logs a broker outage at ERROR on every reconnect attempt, several times a second. Every
+    // failure also reaches the relay as a thrown error, which it logs once per retry, so kafkajs's own
+    // lines go to debug.
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info']({ namespace: entry.namespace, ...stripNoise(rest) }, message);
+        log.debug({ namespace: entry.namespace, kafkajsLevel: level, ...stripNoise(rest) }, message);
       },
   });
 }

@@ -49,7 +49,7 @@ export function relayEnv(db: TestDb, extra: Record<string, string> = {}): Record
     KAFKA_HOST: kafkaBrokers().join(','),
     HTTP_PORT: '0',
     POLL_FREQUENCY_MS: '200',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     ...extra,
   };
 }

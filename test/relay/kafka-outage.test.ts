@@ -1,0 +1,107 @@
+// A Kafka outage: the shared broker is stopped for about ten seconds while rows keep arriving. Nothing may
+// be marked errored (KAFKA_PUBLISH_ATTEMPTS=1 would error a row at its first counted failure), nothing may
+// be lost, and publishing must resume by itself once the broker is back.
+import type { RunningRelay } from '../../relay/commands/run.js';
+import { kafkaDown, kafkaUp } from '../devenv/kafka.js';
+import { settings } from '../devenv/settings.js';
+import {
+  collect,
+  insertRows,
+  outboxState,
+  relayEnv,
+  startInProcess,
+  testDb,
+  waitReady,
+  type Received,
+  type TestDb,
+} from '../support/relay-harness.js';
+import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+
+/** Per key, the ids in arrival order with repeats of already-seen ids dropped: must be ascending. */
+export function firstArrivals(messages: Received[]): Map<string, bigint[]> {
+  const seen = new Set<string>();
+  const byKey = new Map<string, bigint[]>();
+  for (const m of messages) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    const key = `${m.topic}/${m.key}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), BigInt(m.id)]);
+  }
+  return byKey;
+}
+
+const ascending = (ids: bigint[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
+
+describe('a Kafka outage', () => {
+  let database: TestDatabase<object>;
+  let db: TestDb;
+  let relay: RunningRelay | undefined;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('relay_kafka_outage');
+    db = testDb('postgres', database);
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await database?.drop();
+  });
+
+  it('marks nothing errored, loses nothing and resumes by itself, keeping per-key order', async () => {
+    const topic = await createTopic('relay-kafka-outage', 3);
+    relay = await startInProcess(relayEnv(db, { KAFKA_PUBLISH_ATTEMPTS: '1', BATCH_SIZE: '20' }));
+    await waitReady(relay.httpPort);
+    const row = (i: number) => ({ topic, key: `k${i % 5}`, payload: JSON.stringify({ i }) });
+    const before = await insertRows(
+      db,
+      Array.from({ length: 40 }, (_, i) => row(i)),
+    );
+    await eventually('the first rows published', async () =>
+      (await outboxState(db)).every((r) => r.published) ? true : undefined,
+    );
+
+    const s = settings();
+    const during: string[] = [];
+    try {
+      await kafkaDown(s);
+      for (let round = 0; round < 5; round++) {
+        during.push(
+          ...(await insertRows(
+            db,
+            Array.from({ length: 20 }, (_, i) => row(40 + round * 20 + i)),
+          )),
+        );
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      const state = await outboxState(db);
+      expect(state.filter((r) => r.errored)).toEqual([]);
+      expect(state.filter((r) => during.includes(r.id) && r.published)).toEqual([]);
+    } finally {
+      await kafkaUp(s);
+    }
+    const after = await insertRows(
+      db,
+      Array.from({ length: 20 }, (_, i) => row(140 + i)),
+    );
+
+    await eventually(
+      'every row published after the outage',
+      async () => ((await outboxState(db)).every((r) => r.published) ? true : undefined),
+      90_000,
+    );
+    const state = await outboxState(db);
+    expect(state.filter((r) => r.errored || r.attempts > 0)).toEqual([]);
+
+    const collector = await collect([topic]);
+    try {
+      const all = [...before, ...during, ...after];
+      await collector.waitFor(all.length);
+      expect(new Set(collector.messages.map((m) => m.id))).toEqual(new Set(all));
+      for (const [key, ids] of firstArrivals(collector.messages)) {
+        expect({ key, ascending: ascending(ids) }).toEqual({ key, ascending: true });
+      }
+    } finally {
+      await collector.stop();
+    }
+  });
+});
