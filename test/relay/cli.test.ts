@@ -1,0 +1,208 @@
+// `outbox-relay <command>` as a child process, the way the container runs it: configuration errors, the
+// one-shot commands, and the signals (SIGTERM drains and exits 0; SIGKILL loses nothing).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import {
+  collect,
+  insertRows,
+  outboxState,
+  relayEnv,
+  runCommand,
+  spawnRelay,
+  testDb,
+  type TestDb,
+} from '../support/relay-harness.js';
+import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+
+async function sql(db: TestDb, text: string): Promise<void> {
+  const client = new pg.Client({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database: db.name,
+  });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the outbox-relay command', () => {
+  let database: TestDatabase<object>;
+  let db: TestDb;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('relay_cli');
+    db = testDb('postgres', database);
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('exits 2 naming a bad variable and what it accepts', async () => {
+    const { code, output } = await runCommand(['status'], relayEnv(db, { BATCH_SIZE: 'lots' }));
+    expect(code).toBe(2);
+    expect(output).toContain('BATCH_SIZE: invalid value (got "lots"); accepts an integer from 1 to 100000');
+    expect(output).not.toContain(db.password);
+  });
+
+  it('never prints the database password, even when the connection fails', async () => {
+    const { code, output } = await runCommand(['status'], relayEnv(db, { DB_PORT: '1', LOG_LEVEL: 'debug' }));
+    expect(code).toBe(1);
+    expect(output).toContain('status failed');
+    expect(output).not.toContain(db.password);
+  });
+
+  it('migrates, then finds the table up to date', async () => {
+    const first = await runCommand(['migrate'], relayEnv(db));
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.output).toMatch(new RegExp(`${db.name}: applied `));
+    const second = await runCommand(['migrate'], relayEnv(db));
+    expect(second.output).toContain(`${db.name}: up to date`);
+  });
+
+  it('reports status, and requeues errored rows by id or all, saying how many', async () => {
+    const ids = await insertRows(db, [{ topic: 'a' }, { topic: 'b' }, { topic: 'c' }, { topic: 'd' }]);
+    await sql(
+      db,
+      `update kafka_outbox set errored = 1, error_reason = 'x' where id in (${ids.slice(0, 3).join(',')})`,
+    );
+    const status = await runCommand(['status'], relayEnv(db));
+    expect(status.code).toBe(0);
+    expect(status.output).toMatch(/DATABASE\s+PENDING\s+ERRORED\s+OLDEST PENDING\s+TOTAL/);
+    expect(status.output).toMatch(new RegExp(`${db.name}\\s+1\\s+3\\s+\\d+s\\s+4`));
+    const one = await runCommand(['requeue', ids[0]!], relayEnv(db));
+    expect(one.output).toContain(`${db.name}: requeued 1 errored row`);
+    const all = await runCommand(['requeue', '--all'], relayEnv(db));
+    expect(all.output).toContain(`${db.name}: requeued 2 errored rows`);
+    expect((await outboxState(db)).filter((r) => r.errored)).toEqual([]);
+    await sql(db, 'delete from kafka_outbox');
+  });
+
+  it('cleans up old published rows (cleanup, --cleanup, RUN_CLEANUP) and then tells the sidecar to quit', async () => {
+    const quits: string[] = [];
+    const sidecar = http.createServer((req, res) => {
+      quits.push(`${req.method} ${req.url}`);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => sidecar.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(sidecar.address() as AddressInfo).port}`;
+    try {
+      for (const [args, extra] of [
+        [['cleanup'], {}],
+        [['--cleanup'], {}],
+        [[], { RUN_CLEANUP: 'true' }],
+      ] as const) {
+        const [old, recent] = await insertRows(db, [{ topic: 't' }, { topic: 't' }]);
+        await sql(
+          db,
+          `update kafka_outbox set push_completed_at = now() - interval '2 hours' where id = ${old}`,
+        );
+        await sql(db, `update kafka_outbox set push_completed_at = now() where id = ${recent}`);
+        const result = await runCommand([...args], relayEnv(db, { SIDECAR_PROXY_URL: url, ...extra }));
+        expect(result).toMatchObject({ code: 0 });
+        expect(result.output).toContain(`${db.name}: deleted 1 published rows`);
+        expect((await outboxState(db)).map((r) => r.id)).toEqual(expect.arrayContaining([recent]));
+        expect((await outboxState(db)).map((r) => r.id)).not.toContain(old);
+      }
+      const optimized = await runCommand(['--optimize'], relayEnv(db, { SIDECAR_PROXY_URL: url }));
+      expect(optimized).toMatchObject({ code: 0 });
+      expect(optimized.output).toContain(`${db.name}: optimized kafka_outbox`);
+      expect(quits).toEqual(Array(4).fill('POST /quitquitquit'));
+    } finally {
+      sidecar.close();
+      await sql(db, 'delete from kafka_outbox');
+    }
+  });
+
+  it('on SIGTERM finishes its work and exits 0 well within 10 seconds', async () => {
+    const topic = await createTopic('relay-cli-term', 1);
+    const relay = spawnRelay(['run'], relayEnv(db));
+    try {
+      await insertRows(
+        db,
+        Array.from({ length: 50 }, (_, i) => ({ topic, key: `k${i % 4}` })),
+      );
+      await eventually('rows published', async () =>
+        (await outboxState(db)).every((r) => r.published) ? true : undefined,
+      );
+      await insertRows(
+        db,
+        Array.from({ length: 200 }, (_, i) => ({ topic, key: `k${i % 4}` })),
+      );
+      const sent = Date.now();
+      relay.child.kill('SIGTERM');
+      const exit = await relay.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(Date.now() - sent).toBeLessThan(10_000);
+      // Whatever was claimed was resolved: nothing is left claimed-but-unresolved.
+      const claimed = await new pg.Client({
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.name,
+      });
+      await claimed.connect();
+      try {
+        const { rows } = await claimed.query(
+          'select count(*)::int as n from kafka_outbox where batch_id is not null and push_completed_at is null',
+        );
+        expect(rows[0].n).toBe(0);
+      } finally {
+        await claimed.end();
+      }
+    } finally {
+      relay.child.kill('SIGKILL');
+      await sql(db, 'delete from kafka_outbox');
+    }
+  });
+
+  it('after SIGKILL mid-batch and a restart, loses nothing; duplicates come only from the killed batch', async () => {
+    const topic = await createTopic('relay-cli-kill', 2);
+    const env = relayEnv(db, { BATCH_SIZE: '200' });
+    const ids = await insertRows(
+      db,
+      Array.from({ length: 3000 }, (_, i) => ({
+        topic,
+        key: `k${i % 10}`,
+        payload: JSON.stringify({ i, pad: 'x'.repeat(200) }),
+      })),
+    );
+    let relay = spawnRelay(['run'], env);
+    await eventually('some rows published', async () =>
+      (await outboxState(db)).filter((r) => r.published).length >= 400 ? true : undefined,
+    );
+    relay.child.kill('SIGKILL');
+    await relay.exited;
+    const publishedAtKill = (await outboxState(db)).filter((r) => r.published).length;
+    expect(publishedAtKill).toBeLessThan(ids.length);
+    relay = spawnRelay(['run'], env);
+    try {
+      await eventually('every row published after the restart', async () =>
+        (await outboxState(db)).every((r) => r.published) ? true : undefined,
+      );
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+    const collector = await collect([topic]);
+    try {
+      await collector.waitFor(ids.length);
+      await new Promise((r) => setTimeout(r, 1000));
+      const counts = new Map<string, number>();
+      for (const m of collector.messages) counts.set(m.id, (counts.get(m.id) ?? 0) + 1);
+      expect([...counts.keys()].sort()).toEqual([...ids].sort());
+      const duplicated = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+      // At most the one batch in flight when the process died.
+      expect(duplicated.length).toBeLessThanOrEqual(200);
+    } finally {
+      await collector.stop();
+    }
+  });
+});
