@@ -1,6 +1,9 @@
 // Helpers for the CRD and operator suites: install the CRD (shared by every suite, applied idempotently)
-// and read the repository's manifests.
-import { readFileSync } from 'node:fs';
+// read the repository's manifests, and run the operator as its own process under the RBAC of config/rbac.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually, kubectl } from './servers.js';
@@ -41,4 +44,156 @@ export async function kubectlError(args: string[], input?: string): Promise<stri
   } catch (error) {
     return (error as { output?: string }).output ?? String(error);
   }
+}
+
+/** A free TCP port on loopback (closed again before returning). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Gives a namespace a ServiceAccount bound to exactly config/rbac's ClusterRole and leader-election Role
+ * (bound in that namespace only, so the binding goes away with it) and writes a kubeconfig that
+ * authenticates with a token of that ServiceAccount.
+ */
+export async function serviceAccountKubeconfig(namespace: string): Promise<string> {
+  const sa = 'outbox-relay-operator';
+  await kubectl(['create', 'serviceaccount', sa, '-n', namespace]);
+  await kubectl(
+    ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-tests', '-f', '-'],
+    repoFile('config/rbac/role.yaml'),
+  );
+  await kubectl(['apply', '-n', namespace, '-f', '-'], repoFile('config/rbac/leader_election_role.yaml'));
+  await kubectl([
+    'create',
+    'rolebinding',
+    'operator',
+    '-n',
+    namespace,
+    '--clusterrole=outbox-relay-operator',
+    `--serviceaccount=${namespace}:${sa}`,
+  ]);
+  await kubectl([
+    'create',
+    'rolebinding',
+    'operator-leader-election',
+    '-n',
+    namespace,
+    '--role=outbox-relay-operator-leader-election',
+    `--serviceaccount=${namespace}:${sa}`,
+  ]);
+  const token = (await kubectl(['create', 'token', sa, '-n', namespace, '--duration=2h'])).trim();
+  const admin = JSON.parse(await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])) as {
+    clusters: Array<{ cluster: Record<string, string> }>;
+  };
+  const cluster = admin.clusters[0]?.cluster ?? {};
+  const ca =
+    cluster['certificate-authority-data'] ??
+    readFileSync(cluster['certificate-authority'] as string).toString('base64');
+  const kubeconfig = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: { server: cluster.server, 'certificate-authority-data': ca } }],
+    users: [{ name: sa, user: { token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'local', user: sa, namespace } }],
+    'current-context': 'operator',
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'outbox-operator-'));
+  const file = path.join(dir, 'kubeconfig');
+  writeFileSync(file, JSON.stringify(kubeconfig), { mode: 0o600 });
+  return file;
+}
+
+export interface OperatorProcess {
+  identity: string;
+  healthPort: number;
+  metricsPort: number;
+  /** Everything the operator wrote to stdout and stderr so far. */
+  output(): string;
+  metrics(): Promise<string>;
+  /** Sends the signal and waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs operator/main.ts as its own process, the way it runs in a cluster. */
+export async function startOperatorProcess(options: {
+  kubeconfig: string;
+  namespace: string;
+  identity: string;
+  leaseDurationSeconds?: number;
+  leaderElect?: boolean;
+}): Promise<OperatorProcess> {
+  const healthPort = await freePort();
+  const metricsPort = await freePort();
+  const args = [
+    path.join(repoRoot, 'operator/main.ts'),
+    '--kubeconfig',
+    options.kubeconfig,
+    '--namespace',
+    options.namespace,
+    '--lease-namespace',
+    options.namespace,
+    `--leader-elect=${options.leaderElect ?? true}`,
+    '--lease-duration',
+    String(options.leaseDurationSeconds ?? 15),
+    '--identity',
+    options.identity,
+    '--health-port',
+    String(healthPort),
+    '--metrics-port',
+    String(metricsPort),
+    '--relay-image',
+    'kafka-outbox-relay/relay:test',
+    '--log-level',
+    'debug',
+  ];
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), args, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await eventually(
+    `operator ${options.identity} to serve /healthz`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`operator exited: ${out.slice(-2000)}`);
+      const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+      return res.ok ? true : undefined;
+    },
+    60_000,
+  );
+  return {
+    identity: options.identity,
+    healthPort,
+    metricsPort,
+    output: () => out,
+    metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** The value of a metric line (first sample matching name and optional label text), or undefined. */
+export function metricValue(text: string, name: string, labels = ''): number | undefined {
+  for (const line of text.split('\n')) {
+    if (
+      line.startsWith(`${name}${labels ? `{${labels}}` : ''} `) ||
+      (!labels && line.startsWith(`${name}{`))
+    ) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return undefined;
 }
