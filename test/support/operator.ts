@@ -132,7 +132,10 @@ export async function startOperatorProcess(options: {
 }): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const metricsPort = await freePort();
+  // One process (node with tsx's loader, not the tsx wrapper), so a signal reaches the operator itself.
   const args = [
+    '--import',
+    'tsx',
     path.join(repoRoot, 'operator/main.ts'),
     '--kubeconfig',
     options.kubeconfig,
@@ -154,7 +157,7 @@ export async function startOperatorProcess(options: {
     '--log-level',
     'debug',
   ];
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), args, {
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
