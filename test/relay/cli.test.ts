@@ -67,6 +67,7 @@ describe('the outbox-relay command', () => {
   });
 
   it('reports status, and requeues errored rows by id or all, saying how many', async () => {
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
     const ids = await insertRows(db, [{ topic: 'a' }, { topic: 'b' }, { topic: 'c' }, { topic: 'd' }]);
     await sql(
       db,
@@ -86,6 +87,7 @@ describe('the outbox-relay command', () => {
 
   it('cleans up old published rows (cleanup, --cleanup, RUN_CLEANUP) and then tells the sidecar to quit', async () => {
     const quits: string[] = [];
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
     const sidecar = http.createServer((req, res) => {
       quits.push(`${req.method} ${req.url}`);
       res.end('ok');
@@ -122,7 +124,8 @@ describe('the outbox-relay command', () => {
 
   it('on SIGTERM finishes its work and exits 0 well within 10 seconds', async () => {
     const topic = await createTopic('relay-cli-term', 1);
-    const relay = spawnRelay(['run'], relayEnv(db));
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
+    const relay = spawnRelay(['run'], relayEnv(db, { LOG_LEVEL: 'info' }));
     try {
       await insertRows(
         db,
@@ -140,6 +143,9 @@ describe('the outbox-relay command', () => {
       const exit = await relay.exited;
       expect(exit).toEqual({ code: 0, signal: null });
       expect(Date.now() - sent).toBeLessThan(10_000);
+      // The start-up log shows the configuration with the password redacted, and nothing shows it.
+      expect(relay.output()).toContain('"DB_PASS":"[redacted]"');
+      expect(relay.output()).not.toContain(db.password);
       // Whatever was claimed was resolved: nothing is left claimed-but-unresolved.
       const claimed = await new pg.Client({
         host: db.host,
@@ -165,6 +171,7 @@ describe('the outbox-relay command', () => {
 
   it('after SIGKILL mid-batch and a restart, loses nothing; duplicates come only from the killed batch', async () => {
     const topic = await createTopic('relay-cli-kill', 2);
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
     const env = relayEnv(db, { BATCH_SIZE: '200' });
     const ids = await insertRows(
       db,

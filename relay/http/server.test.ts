@@ -1,0 +1,59 @@
+import { Registry } from 'prom-client';
+import { DatabaseError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { createFakeStore } from '../testing/fake-store.js';
+import { createHttpServer } from './server.js';
+
+describe('the HTTP server', () => {
+  const store = createFakeStore({ database: 'shop' });
+  let ready = false;
+  let kafkaUp = true;
+  const server = createHttpServer({
+    port: 0,
+    stores: () => [store],
+    kafkaPing: async () => {
+      if (!kafkaUp) throw new Error('cannot reach Kafka broker k1:9092: connect ECONNREFUSED');
+    },
+    registry: new Registry(),
+    ready: () => ready,
+    logger: createLogger({ level: 'silent' }),
+  });
+  let base: string;
+
+  beforeAll(async () => {
+    base = `http://127.0.0.1:${await server.listen()}`;
+  });
+  afterAll(() => server.close());
+
+  const get = async (path: string) => {
+    const response = await fetch(`${base}${path}`);
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('answers /healthz from a database ping, and checks Kafka only with ?readiness=1', async () => {
+    kafkaUp = false;
+    expect(await get('/healthz')).toEqual({ status: 200, body: 'ok\n' });
+    expect(await get('/healthz?readiness=1')).toMatchObject({
+      status: 503,
+      body: expect.stringContaining('Kafka'),
+    });
+    kafkaUp = true;
+    store.failNext('ping', new DatabaseError('connection refused', 'ECONNREFUSED', { retriable: true }));
+    expect(await get('/healthz')).toMatchObject({
+      status: 503,
+      body: expect.stringContaining('connection refused'),
+    });
+  });
+
+  it('is ready only once connected and migrated', async () => {
+    ready = false;
+    expect((await get('/readyz')).status).toBe(503);
+    ready = true;
+    expect((await get('/readyz')).status).toBe(200);
+  });
+
+  it('serves metrics and 404 elsewhere', async () => {
+    expect((await get('/metrics')).status).toBe(200);
+    expect((await get('/nope')).status).toBe(404);
+  });
+});
