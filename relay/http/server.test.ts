@@ -45,11 +45,13 @@ describe('the HTTP server', () => {
     });
   });
 
-  it('is ready only once connected and migrated', async () => {
+  it('is ready only once migrated and while the databases answer', async () => {
     ready = false;
     expect((await get('/readyz')).status).toBe(503);
     ready = true;
     expect((await get('/readyz')).status).toBe(200);
+    store.failNext('ping', new DatabaseError('connection refused', 'ECONNREFUSED', { retriable: true }));
+    expect((await get('/readyz')).status).toBe(503);
   });
 
   it('serves metrics and 404 elsewhere', async () => {

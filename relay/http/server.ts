@@ -1,5 +1,6 @@
 // /healthz, /readyz and /metrics. /healthz pings each database (with ?readiness=1 it also dials each Kafka
-// broker, like the Go relay); /readyz says whether the relay has connected and finished its migrations.
+// broker, like the Go relay); /readyz says whether the relay has finished its migrations and reaches its
+// databases.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -43,7 +44,11 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     if (url.pathname === '/healthz') {
       [status, body] = await healthz(url.searchParams.get('readiness') === '1');
     } else if (url.pathname === '/readyz') {
-      [status, body] = deps.ready() ? [200, 'ready\n'] : [503, 'not ready\n'];
+      if (!deps.ready()) [status, body] = [503, 'not ready: starting or migrating\n'];
+      else {
+        const [health, text] = await healthz(false);
+        [status, body] = health === 200 ? [200, 'ready\n'] : [503, `not ready: ${text}`];
+      }
     } else if (url.pathname === '/metrics') {
       body = await deps.registry.metrics();
       type = deps.registry.contentType;
