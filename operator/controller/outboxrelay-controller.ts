@@ -28,8 +28,11 @@ export interface Cache<T> {
   list(namespace?: string): T[];
 }
 
+/** The API calls a reconcile makes (reads come from the informer caches). */
+export type ControllerClient = Pick<KubeClient, 'apply' | 'mergePatch' | 'delete'>;
+
 export interface ControllerDeps {
-  client: KubeClient;
+  client: ControllerClient;
   config: Pick<OperatorConfig, 'relayImage'>;
   clock: Clock;
   log: Logger;

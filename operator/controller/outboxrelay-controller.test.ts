@@ -1,0 +1,195 @@
+// The reconcile recipe with fake caches and a recording client (the real API server is exercised by
+// test/operator/e2e.test.ts).
+import pino from 'pino';
+import type { OutboxRelay } from '../api/types.js';
+import { KubeApiError, type KubeObject } from '../kube/client.js';
+import { createMetrics } from '../metrics.js';
+import { FakeClock } from '../runtime/fake-clock.js';
+import { OutboxRelayController, type Cache, type ControllerClient } from './outboxrelay-controller.js';
+import type { SecretLike } from './secrets-check.js';
+
+class MapCache<T extends { metadata?: { name?: string; namespace?: string } }> implements Cache<T> {
+  items = new Map<string, T>();
+  put(o: T): void {
+    this.items.set(`${o.metadata?.namespace}/${o.metadata?.name}`, o);
+  }
+  get(name: string, namespace?: string): T | undefined {
+    return this.items.get(`${namespace}/${name}`);
+  }
+  list(namespace?: string): T[] {
+    return [...this.items.values()].filter((o) => !namespace || o.metadata?.namespace === namespace);
+  }
+}
+
+interface Call {
+  verb: string;
+  path: string;
+  body?: unknown;
+}
+
+function relay(spec: Partial<OutboxRelay['spec']> = {}): OutboxRelay {
+  return {
+    apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
+    kind: 'OutboxRelay',
+    metadata: { name: 'orders', namespace: 'shop', uid: 'u1', generation: 1, resourceVersion: '1' },
+    spec: { database: { secretRef: { name: 'db' } }, kafka: { brokers: ['k:9092'] }, ...spec },
+  };
+}
+
+const dbSecret: SecretLike = {
+  metadata: { name: 'db', namespace: 'shop' },
+  data: { host: 'aA==', port: 'NQ==', username: 'dQ==', password: 'cA==', database: 'ZA==' },
+};
+
+function setup(options: { failApply?: number } = {}) {
+  const calls: Call[] = [];
+  const client: ControllerClient = {
+    async apply<T>(path: string, object: unknown) {
+      calls.push({ verb: 'apply', path, body: object });
+      if (options.failApply) throw new KubeApiError('PATCH', path, options.failApply, 'Invalid', 'refused');
+      const o = structuredClone(object) as KubeObject;
+      if (o.kind === 'Deployment') {
+        o.status = { availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] };
+      }
+      o.metadata = { ...o.metadata, generation: 1 };
+      return o as T;
+    },
+    async mergePatch<T>(path: string, patch: unknown) {
+      calls.push({ verb: 'status', path, body: patch });
+      return { metadata: { resourceVersion: '2' } } as T;
+    },
+    async delete(path: string) {
+      calls.push({ verb: 'delete', path });
+    },
+  };
+  const relays = new MapCache<OutboxRelay>();
+  const secrets = new MapCache<SecretLike>();
+  const deployments = new MapCache<KubeObject>();
+  const cronjobs = new MapCache<KubeObject>();
+  const events: string[] = [];
+  const controller = new OutboxRelayController({
+    client,
+    config: { relayImage: 'relay:1' },
+    clock: new FakeClock(),
+    log: pino({ level: 'silent' }),
+    events: { record: (_r, type, reason) => events.push(`${type}/${reason}`) },
+    metrics: createMetrics(() => 0),
+    relays,
+    secrets,
+    deployments,
+    cronjobs,
+  });
+  return { controller, calls, relays, secrets, deployments, cronjobs, events };
+}
+
+const verbs = (calls: Call[]) => calls.map((c) => `${c.verb} ${c.path.split('/').slice(-2).join('/')}`);
+
+describe('OutboxRelayController.reconcile', () => {
+  it('does nothing for a resource that is gone', async () => {
+    const t = setup();
+    await t.controller.reconcile('shop/orders');
+    expect(t.calls).toEqual([]);
+  });
+
+  it('applies the Deployment and the cleanup CronJob, then writes a Ready status once', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual([
+      'apply deployments/orders-relay',
+      'apply cronjobs/orders-cleanup',
+      'status orders/status',
+    ]);
+    const status = (t.calls[2]?.body as { status: OutboxRelay['status'] }).status;
+    expect(status?.conditions?.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual([
+      'Ready=True:Ready',
+      'Reconciled=True:Applied',
+      'Available=True:MinimumReplicasAvailable',
+    ]);
+    expect(t.events).toEqual(['Normal/Applied', 'Normal/Applied', 'Normal/ReadyChanged']);
+
+    // The same world again, cache not yet updated with our write: no second status write.
+    t.calls.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['apply deployments/orders-relay', 'apply cronjobs/orders-cleanup']);
+  });
+
+  it('reports a missing Secret without touching the children and without throwing', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['status orders/status']);
+    const ready = (t.calls[0]?.body as { status: OutboxRelay['status'] }).status?.conditions?.[0];
+    expect(ready).toMatchObject({
+      type: 'Ready',
+      status: 'False',
+      reason: 'SecretNotFound',
+      message: 'Secret db not found',
+    });
+    expect(t.events).toContain('Warning/SecretNotFound');
+  });
+
+  it('reports a missing key by name', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put({ ...dbSecret, data: { host: 'aA==' } });
+    await t.controller.reconcile('shop/orders');
+    const ready = (t.calls[0]?.body as { status: OutboxRelay['status'] }).status?.conditions?.[0];
+    expect(ready).toMatchObject({
+      reason: 'SecretKeyMissing',
+      message: 'Secret db has no key port, username, password, database',
+    });
+  });
+
+  it('deletes an optimize CronJob it owns once optimize is disabled', async () => {
+    const t = setup();
+    t.relays.put(relay({ optimize: { enabled: false } }));
+    t.secrets.put(dbSecret);
+    t.cronjobs.put({
+      metadata: {
+        name: 'orders-optimize',
+        namespace: 'shop',
+        uid: 'c1',
+        ownerReferences: [
+          {
+            apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
+            kind: 'OutboxRelay',
+            name: 'orders',
+            uid: 'u1',
+            controller: true,
+          },
+        ],
+      },
+    });
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toContain('delete cronjobs/orders-optimize');
+  });
+
+  it('changes no child while paused, and still writes status', async () => {
+    const t = setup();
+    t.relays.put(relay({ paused: true }));
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['status orders/status']);
+  });
+
+  it('reports a refused apply as ApplyFailed and does not throw', async () => {
+    const t = setup({ failApply: 422 });
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    const ready = (t.calls.at(-1)?.body as { status: OutboxRelay['status'] }).status?.conditions?.[0];
+    expect(ready).toMatchObject({ status: 'False', reason: 'ApplyFailed' });
+  });
+
+  it('throws a retriable error when the API server fails, for the queue to back off', async () => {
+    const t = setup({ failApply: 503 });
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await expect(t.controller.reconcile('shop/orders')).rejects.toMatchObject({
+      retriable: true,
+      statusCode: 503,
+    });
+  });
+});
