@@ -79,6 +79,8 @@ describe('the operator, end to end', () => {
   beforeAll(async () => {
     await installCrd();
     ns = await createNamespace('operator-e2e');
+    // Pod Security admission rejects any pod of the operator's children that is not restricted.
+    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
     const kubeconfig = await serviceAccountKubeconfig(ns.name);
     op = await startOperatorProcess({ kubeconfig, namespace: ns.name, identity: 'e2e-operator' });
   });
@@ -157,6 +159,26 @@ describe('the operator, end to end', () => {
     expect(
       status?.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`).sort(),
     ).toEqual(['Available=True', 'Ready=True', 'Reconciled=True']);
+  });
+
+  it('runs a cleanup Job from the CronJob under restricted Pod Security', async () => {
+    await kubectl(['create', 'job', 'cleanup-now', '-n', ns.name, '--from=cronjob/orders-cleanup']);
+    await eventually(
+      'the cleanup Job to succeed',
+      async () => {
+        const n = await kubectl([
+          'get',
+          'job',
+          'cleanup-now',
+          '-n',
+          ns.name,
+          '-o',
+          'jsonpath={.status.succeeded}',
+        ]);
+        return n.trim() === '1' ? true : undefined;
+      },
+      90_000,
+    );
   });
 
   it('makes the children follow an edit of the spec, and deletes the optimize CronJob once disabled', async () => {
