@@ -1,4 +1,4 @@
-import { fnv1a32, fnv1aPartitioner, murmur2Partitioner } from './partitioners.js';
+import { fnv1a32, fnv1aPartitioner, murmur2Partitioner, partitionerNamed } from './partitioners.js';
 
 // The vectors of the Go relay compatibility notes, computed from the two published algorithms.
 const VECTORS = [
@@ -38,5 +38,10 @@ describe('partitioners', () => {
       const expected = kafkajs({ topic: 't', partitionMetadata, message: { key, value: null } });
       expect(murmur2Partitioner(key, 7)).toBe(expected);
     }
+  });
+
+  it('is chosen by KAFKA_PARTITIONER name', () => {
+    expect(partitionerNamed('fnv1a')).toBe(fnv1aPartitioner);
+    expect(partitionerNamed('murmur2')).toBe(murmur2Partitioner);
   });
 });

@@ -1,0 +1,71 @@
+// The Go relay's switches: SKIP_MIGRATIONS leaves the table alone, POLLING_DISABLED serves HTTP without
+// publishing.
+import pg from 'pg';
+import type { RunningRelay } from '../../relay/commands/run.js';
+import {
+  httpGet,
+  insertRows,
+  outboxState,
+  relayEnv,
+  runCommand,
+  startInProcess,
+  testDb,
+  type TestDb,
+} from '../support/relay-harness.js';
+import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+
+async function tableExists(db: TestDb): Promise<boolean> {
+  const client = new pg.Client({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database: db.name,
+  });
+  await client.connect();
+  try {
+    const { rows } = await client.query("select to_regclass('kafka_outbox') is not null as present");
+    return rows[0].present as boolean;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the relay switches', () => {
+  let database: TestDatabase<object>;
+  let db: TestDb;
+  let relay: RunningRelay | undefined;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('relay_modes');
+    db = testDb('postgres', database);
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await database?.drop();
+  });
+
+  it('with SKIP_MIGRATIONS does not create the table, and with POLLING_DISABLED serves HTTP but publishes nothing', async () => {
+    relay = await startInProcess(relayEnv(db, { SKIP_MIGRATIONS: 'true', POLLING_DISABLED: 'true' }));
+    await eventually('ready', async () =>
+      (await httpGet(relay!.httpPort, '/readyz')).status === 200 ? true : undefined,
+    );
+    expect(await tableExists(db)).toBe(false);
+    await relay.stop();
+    relay = undefined;
+
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
+    const topic = await createTopic('relay-modes', 1);
+    relay = await startInProcess(relayEnv(db, { POLLING_DISABLED: 'true' }));
+    await eventually('ready', async () =>
+      (await httpGet(relay!.httpPort, '/readyz')).status === 200 ? true : undefined,
+    );
+    await insertRows(db, [{ topic }]);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await outboxState(db)).map((r) => r.published)).toEqual([false]);
+    expect((await httpGet(relay.httpPort, '/metrics')).body).toContain(
+      `kafka_outbox_queue_size{database="${db.name}"} 1`,
+    );
+  });
+});
