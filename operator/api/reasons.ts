@@ -16,7 +16,6 @@ export const Reason = {
   Paused: 'Paused',
   // Reconciled
   Applied: 'Applied',
-  InvalidSpec: 'InvalidSpec',
   // Available
   MinimumReplicasAvailable: 'MinimumReplicasAvailable',
   MinimumReplicasUnavailable: 'MinimumReplicasUnavailable',
@@ -31,7 +30,5 @@ export const EventReason = {
   ChildApplied: 'Applied',
   ChildDeleted: 'Deleted',
   ApplyFailed: 'ApplyFailed',
-  SecretNotFound: 'SecretNotFound',
-  SecretKeyMissing: 'SecretKeyMissing',
   ReadyChanged: 'ReadyChanged',
 } as const;

@@ -1,7 +1,7 @@
 import { Reason } from '../api/reasons.js';
 import { evaluateReadiness, type ReadinessInput } from './readiness.js';
 
-const available = { replicas: 1, availableReplicas: 1, available: true, current: true };
+const available = { replicas: 1, availableReplicas: 1, available: true };
 
 describe('evaluateReadiness', () => {
   const cases: Array<[string, ReadinessInput, string, boolean]> = [

@@ -13,8 +13,6 @@ export interface DeploymentView {
   replicas: number;
   availableReplicas: number;
   available: boolean;
-  /** The Deployment controller has seen the latest spec. */
-  current: boolean;
 }
 
 export interface CheckResult {
@@ -92,6 +90,5 @@ export function deploymentView(d: DeploymentLike | undefined): DeploymentView | 
     replicas: d.spec?.replicas ?? 1,
     availableReplicas: d.status?.availableReplicas ?? 0,
     available: availableCondition?.status === 'True',
-    current: (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0),
   };
 }

@@ -198,6 +198,8 @@ const invalid: Array<[string, Spec, string, string]> = [
   ],
 ];
 
+const longName = 'a'.repeat(44);
+
 describe('the OutboxRelay CRD', () => {
   let ns: TestNamespace;
 
@@ -224,6 +226,15 @@ describe('the OutboxRelay CRD', () => {
     expect(error).toContain('is invalid');
     expect(error).toContain(field);
     expect(error).toContain(rule);
+  });
+
+  it('rejects a name too long for the names of the children', async () => {
+    const error = await kubectlError(
+      ['apply', '--dry-run=server', '-n', ns.name, '-f', '-'],
+      relay(longName, valid()),
+    );
+    expect(error).toContain('metadata.name');
+    expect(error).toContain('at most 43 characters');
   });
 
   it('accepts a valid resource in the same dry run (the cases fail for their one reason)', async () => {

@@ -241,8 +241,16 @@ describe('the operator, end to end', () => {
     ).message;
     expect(message).toBe('Secret orders-db has no key password');
 
+    const readyCondition = async () =>
+      (await get('outboxrelay', 'orders'))?.status?.conditions.find(
+        (c: { type: string }) => c.type === 'Ready',
+      );
+    const flippedAt = (await readyCondition()).lastTransitionTime;
+
     await kubectl(['delete', 'secret', 'orders-db', '-n', ns.name]);
     await waitReady('False', 'SecretNotFound');
+    // Still False, only the reason changed: the transition time stays.
+    expect((await readyCondition()).lastTransitionTime).toBe(flippedAt);
 
     await kubectl(['apply', '-n', ns.name, '-f', '-'], secret('orders-db', dbData));
     await waitReady('True', 'Ready');
