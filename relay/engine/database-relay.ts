@@ -10,12 +10,19 @@
 // last produce request lands after the takeover, its rows are published twice, which the outbox-id
 // header makes recognisable. Later claims use CLAIM_TIMEOUT_MS, a safety net that a leader resolving every
 // batch before claiming the next never needs.
+//
+// The first claim waits a moment after the takeover (TAKEOVER_DELAY_MS): claim times are compared with the
+// database clock, and MySQL's NOW() has one-second precision, so a row claimed by the previous holder in
+// the current second is not yet "older than 0 ms"; without the wait, a later row of its key could be
+// claimed and published before it.
 import type { Claim, Leadership, OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import { retryTransient, RetryAborted } from '../retry.js';
 import { RelayLoop } from './loop.js';
 import type { BatchOutcome } from './publish-batch.js';
+
+export const TAKEOVER_DELAY_MS = 1100;
 
 export interface DatabaseRelayDeps {
   store: OutboxStore;
@@ -28,6 +35,8 @@ export interface DatabaseRelayDeps {
   maxAttempts: number;
   /** How often a standby relay tries to take over. */
   standbyRetryMs?: number;
+  /** Wait between taking leadership and the first claim (see TAKEOVER_DELAY_MS). */
+  takeoverDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -104,6 +113,8 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
     loop = current;
     let unlisten: (() => Promise<void>) | undefined;
     try {
+      await standby(deps.takeoverDelayMs ?? TAKEOVER_DELAY_MS);
+      if (stopping) return;
       unlisten = await store
         .listen(() => current.wake())
         .catch((error: unknown) => {
