@@ -1,4 +1,4 @@
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, PublishError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { murmur2Partitioner } from '../kafka/partitioners.js';
 import type { OutgoingMessage, Publisher } from '../kafka/publisher.js';
@@ -168,5 +168,47 @@ describe('RelayLoop', () => {
     await running;
     expect(resolved).toEqual(['b']);
     expect(claims).toBe(2);
+  });
+
+  it('claims again at once after a full clean batch, waits the poll interval otherwise, and backs off after a Kafka error', async () => {
+    const events: string[] = [];
+    const outcomes = [
+      { published: ['1', '2'], failures: [], released: [] },
+      { published: ['3'], failures: [], released: [] },
+      {
+        published: [],
+        failures: [],
+        released: ['4'],
+        transient: new PublishError('down', undefined, { retriable: true }),
+      },
+    ];
+    let claims = 0;
+    const loop: RelayLoop = new RelayLoop({
+      claim: async () => {
+        claims++;
+        events.push(`claim ${claims}`);
+        if (claims === 5) void loop.stop();
+        const size = [2, 1, 1][claims - 1] ?? 0;
+        return { batchId: String(claims), rows: Array.from({ length: size }, () => ({}) as never) };
+      },
+      publish: async () => outcomes.shift() ?? { published: [], failures: [], released: [] },
+      resolve: async () => undefined,
+      batchSize: 2,
+      pollMs: 500,
+      backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 },
+      sleep: async (ms) => void events.push(`sleep ${ms}`),
+      logger,
+    });
+    await loop.start();
+    expect(events).toEqual([
+      'claim 1',
+      'claim 2',
+      'sleep 500',
+      'claim 3',
+      'sleep 100',
+      'claim 4',
+      'sleep 500',
+      'claim 5',
+    ]);
   });
 });
