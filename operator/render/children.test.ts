@@ -119,7 +119,8 @@ function golden(name: string, value: unknown): void {
     mkdirSync(testdata, { recursive: true });
     writeFileSync(file, text);
   }
-  expect(text).toBe(readFileSync(file, 'utf8'));
+  // Compared as data, so formatting the files (prettier) does not matter.
+  expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 describe('desiredChildren', () => {

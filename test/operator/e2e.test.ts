@@ -148,6 +148,23 @@ describe('the operator, end to end', () => {
       (deployment.metadata as unknown as { ownerReferences: Array<{ uid: string }> }).ownerReferences[0]?.uid,
     ).toBe(relay?.metadata.uid);
 
+    const withFields = JSON.parse(
+      await kubectl([
+        'get',
+        'deployment',
+        'orders-relay',
+        '-n',
+        ns.name,
+        '-o',
+        'json',
+        '--show-managed-fields',
+      ]),
+    ) as { metadata: { managedFields: Array<{ manager: string; operation: string }> } };
+    const managers = withFields.metadata.managedFields
+      .filter((m) => m.manager === 'outbox-relay-operator')
+      .map((m) => m.operation);
+    expect(managers).toEqual(['Apply']);
+
     const cleanup = await eventually('the cleanup CronJob', () => get('cronjob', 'orders-cleanup'));
     expect(cleanup.spec.concurrencyPolicy).toBe('Forbid');
     expect(cleanup.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['cleanup']);
