@@ -7,6 +7,7 @@ import {
   insertRows,
   outboxState,
   relayEnv,
+  spawnRelay,
   startInProcess,
   testDb,
   waitReady,
@@ -96,6 +97,32 @@ describe('a database outage', () => {
       }
     } finally {
       await collector.stop();
+    }
+    await relay.stop();
+    relay = undefined;
+  });
+
+  it('still exits 0 within 10 seconds on SIGTERM while the database is unreachable', async () => {
+    const topic = await createTopic('relay-db-outage-term', 1);
+    const child = spawnRelay(['run'], relayEnv(db, { DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port) }));
+    try {
+      await insertRows(db, [{ topic, key: 'a' }]);
+      await eventually('the row published', async () =>
+        (await outboxState(db)).every((r) => r.published) ? true : undefined,
+      );
+      proxy.cut();
+      await insertRows(
+        db,
+        Array.from({ length: 10 }, () => ({ topic, key: 'a' })),
+      );
+      await new Promise((r) => setTimeout(r, 2000));
+      const sent = Date.now();
+      child.child.kill('SIGTERM');
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect(Date.now() - sent).toBeLessThan(10_000);
+    } finally {
+      proxy.restore();
+      child.child.kill('SIGKILL');
     }
   });
 });
