@@ -1,0 +1,52 @@
+// The README's first command, end to end: what the operator renders really runs. Same code path as
+// `npm run demo`, on its own namespace, database and topic.
+import { runDemo, type DemoSummary } from './run-demo.js';
+import { uniqueName } from '../support/servers.js';
+
+describe('the demo', () => {
+  let summary: DemoSummary;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    summary = await runDemo({
+      namespace: uniqueName('t-demo'),
+      database: uniqueName('t_demo', '_'),
+      topic: uniqueName('t.demo', '.'),
+      rows: 9,
+      say: (line) => lines.push(line),
+    });
+  }, 300_000);
+
+  it('runs the relay with the args and environment of the Deployment the operator rendered', () => {
+    expect(summary.relayCommand).toEqual(['node', 'dist/relay/main.js', 'run']);
+    expect(summary.relayEnvNames).toEqual(
+      expect.arrayContaining(['DB_DRIVER', 'DB_HOST', 'DB_PASS', 'KAFKA_HOST', 'OUTBOX_TABLE']),
+    );
+  });
+
+  it('delivers every row of the transaction to Kafka, with its outbox-id and headers', () => {
+    expect(summary.received.map((m) => m.id).sort()).toEqual([...summary.inserted].sort());
+    expect(summary.received.every((m) => m.headers.source === 'outbox-demo')).toBe(true);
+    expect(new Set(summary.received.map((m) => m.key))).toEqual(
+      new Set(['customer-1', 'customer-2', 'customer-3']),
+    );
+  });
+
+  it('keeps the rows of each key in id order', () => {
+    expect(summary.orderedPerKey).toBe(true);
+  });
+
+  it('shows the OutboxRelay Ready in kubectl get outboxrelays', () => {
+    expect(summary.ready).toBe('True');
+    const row = summary.outboxRelays.trim().split('\n')[1]?.split(/\s+/) ?? [];
+    expect(row.slice(0, 5)).toEqual(['orders', 'postgres', 'kafka_outbox', 'True', 'Ready']);
+  });
+
+  it('stops the relay cleanly on SIGTERM', () => {
+    expect(summary.relayExitCode).toBe(0);
+  });
+
+  it('never prints the database password', () => {
+    expect(lines.join('\n')).not.toContain(process.env.PGPASSWORD);
+  });
+});

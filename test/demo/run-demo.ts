@@ -1,0 +1,430 @@
+// The whole loop on the local servers, as a newcomer would see it: the operator (a local process under its
+// own RBAC) turns an OutboxRelay into a relay Deployment; the relay is then started exactly as that
+// Deployment says (its args, and its env with secretKeyRef values read from the Secret) against the local
+// PostgreSQL and Kafka; rows inserted in one transaction arrive in Kafka. Every step is idempotent, so the
+// demo can run again and again on the same servers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EachMessagePayload } from 'kafkajs';
+import pg from 'pg';
+import { up } from '../devenv/devenv.js';
+import { run } from '../devenv/proc.js';
+import { freePort, installCrd, repoFile, repoRoot } from '../support/operator.js';
+import { eventually, kafkaClient, kubectl, withAdmin } from '../support/servers.js';
+import { decodeSecretData, resolveEnv, type EnvVar } from './resolve-env.js';
+
+export interface DemoOptions {
+  namespace: string;
+  /** The PostgreSQL database the demo application writes its outbox rows to. */
+  database: string;
+  topic: string;
+  rows: number;
+  say: (line: string) => void;
+}
+
+export interface ReceivedMessage {
+  id: string;
+  key: string;
+  partition: number;
+  offset: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface DemoSummary {
+  inserted: string[];
+  received: ReceivedMessage[];
+  /** Rows of one key arrived in id order. */
+  orderedPerKey: boolean;
+  /** `kubectl get outboxrelays -o wide` at the end. */
+  outboxRelays: string;
+  ready: string;
+  relayExitCode: number | null;
+  /** The command and args the relay ran with (from the Deployment). */
+  relayCommand: string[];
+  /** Names of the relay's environment variables (values are not shown: some are secrets). */
+  relayEnvNames: string[];
+  seconds: number;
+}
+
+const OPERATOR_SA = 'outbox-relay-operator';
+
+function applyJson(objects: unknown[], namespace?: string): Promise<string> {
+  const args = ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-demo', '-f', '-'];
+  return kubectl(
+    namespace ? [...args, '-n', namespace] : args,
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  );
+}
+
+/** A ServiceAccount bound to exactly config/rbac's roles in the namespace, and a kubeconfig with its token. */
+async function operatorKubeconfig(namespace: string): Promise<string> {
+  await kubectl(
+    ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-demo', '-f', '-'],
+    repoFile('config/rbac/role.yaml'),
+  );
+  await kubectl(['apply', '-n', namespace, '-f', '-'], repoFile('config/rbac/leader_election_role.yaml'));
+  const binding = (name: string, kind: string, role: string) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role },
+    subjects: [{ kind: 'ServiceAccount', name: OPERATOR_SA, namespace }],
+  });
+  await applyJson(
+    [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: OPERATOR_SA, namespace } },
+      binding('outbox-relay-operator', 'ClusterRole', 'outbox-relay-operator'),
+      binding('outbox-relay-operator-leader-election', 'Role', 'outbox-relay-operator-leader-election'),
+    ],
+    namespace,
+  );
+  const token = (await kubectl(['create', 'token', OPERATOR_SA, '-n', namespace, '--duration=1h'])).trim();
+  const admin = JSON.parse(await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])) as {
+    clusters: Array<{ cluster: Record<string, string> }>;
+  };
+  const cluster = admin.clusters[0]?.cluster ?? {};
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'outbox-demo-')), 'kubeconfig');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'local',
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data': cluster['certificate-authority-data'],
+        },
+      },
+    ],
+    users: [{ name: OPERATOR_SA, user: { token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'local', user: OPERATOR_SA, namespace } }],
+    'current-context': 'operator',
+  };
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(command: string, args: string[], env: NodeJS.ProcessEnv): Started {
+  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function stop(p: Started | undefined): Promise<number | null> {
+  if (!p) return null;
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+  return p.exited;
+}
+
+async function httpOk(url: string): Promise<true | undefined> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return res.ok ? true : undefined;
+}
+
+async function ensureDatabase(database: string): Promise<pg.ClientConfig> {
+  const base = {
+    host: process.env.PGHOST,
+    port: Number(process.env.PGPORT),
+    user: process.env.PGUSER,
+    password: process.env.PGPASSWORD,
+  };
+  const admin = new pg.Client({ ...base, database: process.env.PGDATABASE });
+  await admin.connect();
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await admin.query(`create database ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+  return { ...base, database };
+}
+
+function outboxRelay(o: DemoOptions): unknown[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'orders-db', namespace: o.namespace },
+      stringData: {
+        host: process.env.PGHOST,
+        port: process.env.PGPORT,
+        username: process.env.PGUSER,
+        password: process.env.PGPASSWORD,
+        database: o.database,
+      },
+    },
+    {
+      apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
+      kind: 'OutboxRelay',
+      metadata: { name: 'orders', namespace: o.namespace },
+      spec: {
+        database: { driver: 'postgres', secretRef: { name: 'orders-db' }, table: 'kafka_outbox' },
+        kafka: { brokers: (process.env.KAFKA_BROKERS ?? '').split(','), partitioner: 'murmur2' },
+        relay: { batchSize: 250, pollInterval: '500ms' },
+        cleanup: { enabled: true, schedule: '0 * * * *', retention: '1h' },
+      },
+    },
+  ];
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+  const started = Date.now();
+  const step = (n: number, text: string) => o.say(`[${n}/9] ${text}`);
+  let operator: Started | undefined;
+  let relay: Started | undefined;
+  try {
+    step(1, 'local servers: PostgreSQL, MariaDB, Kafka, Kubernetes control plane');
+    Object.assign(process.env, await up());
+
+    step(2, 'building the relay and the operator (npm run build)');
+    await run(path.join(repoRoot, 'node_modules/.bin/tsc'), [
+      '-p',
+      path.join(repoRoot, 'tsconfig.build.json'),
+    ]);
+
+    step(3, 'installing the OutboxRelay CRD and the operator RBAC');
+    await installCrd();
+    await applyJson([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } }]);
+    const kubeconfig = await operatorKubeconfig(o.namespace);
+
+    step(4, `starting the operator (dist/operator/main.js) as ServiceAccount ${OPERATOR_SA}`);
+    const healthPort = await freePort();
+    const metricsPort = await freePort();
+    operator = start(
+      process.execPath,
+      [
+        path.join(repoRoot, 'dist/operator/main.js'),
+        '--kubeconfig',
+        kubeconfig,
+        '--namespace',
+        o.namespace,
+        '--lease-namespace',
+        o.namespace,
+        '--identity',
+        `demo-${randomBytes(3).toString('hex')}`,
+        '--health-port',
+        String(healthPort),
+        '--metrics-port',
+        String(metricsPort),
+      ],
+      { PATH: process.env.PATH ?? '' },
+    );
+    await eventually('the operator to serve /healthz', async () => {
+      if (operator?.child.exitCode !== null)
+        throw new Error(`the operator exited:\n${operator?.output().slice(-2000)}`);
+      return httpOk(`http://127.0.0.1:${healthPort}/healthz`);
+    });
+
+    step(5, `applying Secret orders-db and OutboxRelay orders in namespace ${o.namespace}`);
+    const dbConfig = await ensureDatabase(o.database);
+    await withAdmin((admin) =>
+      admin.createTopics({
+        topics: [{ topic: o.topic, numPartitions: 3, replicationFactor: 1 }],
+        waitForLeaders: true,
+      }),
+    );
+    await applyJson(outboxRelay(o));
+    const ready = await eventually(
+      'OutboxRelay orders to be Ready (its Deployment Available on the simulated node)',
+      async () => {
+        const status = (
+          await kubectl([
+            'get',
+            'outboxrelay',
+            'orders',
+            '-n',
+            o.namespace,
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          ])
+        ).trim();
+        return status === 'True' ? status : undefined;
+      },
+      120_000,
+    );
+
+    step(6, 'starting the relay exactly as the operator rendered its Deployment');
+    const deployment = JSON.parse(
+      await kubectl([
+        'get',
+        'deployment',
+        '-n',
+        o.namespace,
+        '-l',
+        'app.kubernetes.io/instance=orders,app.kubernetes.io/component=relay',
+        '-o',
+        'json',
+      ]),
+    ) as {
+      items: Array<{
+        metadata: { name: string };
+        spec: {
+          template: { spec: { containers: Array<{ args?: string[]; command?: string[]; env?: EnvVar[] }> } };
+        };
+      }>;
+    };
+    const container = deployment.items[0]?.spec.template.spec.containers[0];
+    if (!container) throw new Error('the operator rendered no relay Deployment');
+    const secretNames = [
+      ...new Set(
+        (container.env ?? []).flatMap((e) =>
+          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [],
+        ),
+      ),
+    ];
+    const secrets = Object.fromEntries(
+      await Promise.all(
+        secretNames.map(async (name) => {
+          const s = JSON.parse(await kubectl(['get', 'secret', name, '-n', o.namespace, '-o', 'json'])) as {
+            data?: Record<string, string>;
+          };
+          return [name, decodeSecretData(s.data)] as const;
+        }),
+      ),
+    );
+    const env = resolveEnv(container.env ?? [], secrets, {
+      'metadata.name': 'orders-relay-demo',
+      'metadata.namespace': o.namespace,
+    });
+    // The image's entrypoint is `node dist/relay/main.js`; the Deployment gives only args.
+    const relayCommand = [
+      ...(container.command ?? ['node', 'dist/relay/main.js']),
+      ...(container.args ?? []),
+    ];
+    const httpPort = env.HTTP_PORT ?? '80';
+    if (!(await freeToListen(Number(httpPort)))) {
+      env.HTTP_PORT = String(await freePort());
+      o.say(`      port ${httpPort} is taken on this machine: HTTP_PORT=${env.HTTP_PORT} instead`);
+    }
+    o.say(`      ${relayCommand.join(' ')}   with ${Object.keys(env).sort().join(' ')}`);
+    const [cmd, ...args] = relayCommand;
+    relay = start(cmd === 'node' ? process.execPath : cmd!, args, { PATH: process.env.PATH ?? '', ...env });
+    await eventually('the relay to be ready (/readyz)', async () => {
+      if (relay?.child.exitCode !== null)
+        throw new Error(`the relay exited:\n${relay?.output().slice(-2000)}`);
+      return httpOk(`http://127.0.0.1:${env.HTTP_PORT}/readyz`);
+    });
+
+    step(7, `inserting ${o.rows} outbox rows in one transaction, and consuming ${o.topic}`);
+    const received = new Map<string, ReceivedMessage>();
+    const consumer = kafkaClient('outbox-demo').consumer({
+      groupId: `outbox-demo-${randomBytes(4).toString('hex')}`,
+    });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topic: o.topic, fromBeginning: true });
+    const inserted: string[] = [];
+    await consumer.run({
+      eachMessage: async ({ partition, message }: EachMessagePayload) => {
+        const id = message.headers?.['outbox-id']?.toString();
+        if (!id || !inserted.includes(id) || received.has(id)) return;
+        received.set(id, {
+          id,
+          key: message.key?.toString() ?? '',
+          partition,
+          offset: message.offset,
+          value: message.value?.toString() ?? '',
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, v?.toString() ?? '']),
+          ),
+        });
+      },
+    });
+    await joined;
+    const db = new pg.Client(dbConfig);
+    await db.connect();
+    try {
+      await db.query('begin');
+      for (let n = 1; n <= o.rows; n++) {
+        const key = `customer-${(n % 3) + 1}`;
+        const payload = { event: 'OrderPlaced', order: `order-${randomBytes(3).toString('hex')}`, line: n };
+        const res = await db.query<{ id: string }>(
+          'insert into kafka_outbox (topic, payload_json, payload_headers, key) values ($1, $2, $3, $4) returning id',
+          [
+            o.topic,
+            JSON.stringify(payload),
+            JSON.stringify({ source: 'outbox-demo', 'content-type': 'application/json' }),
+            key,
+          ],
+        );
+        inserted.push(String(res.rows[0]!.id));
+      }
+      await db.query('commit');
+    } finally {
+      await db.end();
+    }
+    const committedAt = Date.now();
+    await eventually(
+      `all ${o.rows} rows to arrive in Kafka`,
+      async () => (received.size >= inserted.length ? true : undefined),
+      60_000,
+    );
+    const arrivalMs = Date.now() - committedAt;
+    await consumer.disconnect();
+    const messages = [...received.values()];
+    for (const m of messages.sort((a, b) => Number(a.id) - Number(b.id))) {
+      o.say(`      outbox-id ${m.id}  key ${m.key}  partition ${m.partition} offset ${m.offset}  ${m.value}`);
+    }
+    o.say(`      all ${o.rows} rows arrived within ${arrivalMs} ms of the commit`);
+
+    step(8, 'kubectl get outboxrelays');
+    const outboxRelays = await kubectl(['get', 'outboxrelays', '-n', o.namespace, '-o', 'wide']);
+    for (const line of outboxRelays.trimEnd().split('\n')) o.say(`      ${line}`);
+
+    step(9, 'stopping the relay (SIGTERM) and the operator; the local servers stay up');
+    const relayExitCode = await stop(relay);
+    relay = undefined;
+    await stop(operator);
+    operator = undefined;
+
+    const byKey = new Map<string, string[]>();
+    for (const m of messages) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m.id]);
+    const orderedPerKey = [...byKey.values()].every((ids) => {
+      const offsets = ids.map((id) => BigInt(received.get(id)!.offset));
+      const sortedById = [...ids].sort((a, b) => Number(BigInt(a) - BigInt(b)));
+      const byOffset = [...ids].sort((a, b) => {
+        const d = BigInt(received.get(a)!.offset) - BigInt(received.get(b)!.offset);
+        return d < 0n ? -1 : d > 0n ? 1 : 0;
+      });
+      return offsets.length === ids.length && sortedById.join() === byOffset.join();
+    });
+    return {
+      inserted,
+      received: messages,
+      orderedPerKey,
+      outboxRelays,
+      ready,
+      relayExitCode,
+      relayCommand,
+      relayEnvNames: Object.keys(env).sort(),
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await stop(relay);
+    await stop(operator);
+  }
+}
+
+function freeToListen(port: number): Promise<boolean> {
+  return import('node:net').then(
+    ({ default: net }) =>
+      new Promise<boolean>((resolve) => {
+        const server = net.createServer();
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+      }),
+  );
+}
