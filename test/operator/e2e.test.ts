@@ -171,6 +171,17 @@ describe('the operator, end to end', () => {
 
     const cols = await waitReady('True', 'Ready');
     expect(cols.slice(0, 3)).toEqual(['orders', 'postgres', 'kafka_outbox']);
+    const nodes = await kubectl([
+      'get',
+      'pods',
+      '-n',
+      ns.name,
+      '-l',
+      'app.kubernetes.io/instance=orders,app.kubernetes.io/component=relay',
+      '-o',
+      'jsonpath={.items[*].spec.nodeName}',
+    ]);
+    expect(nodes.trim()).toBe('kwok-node-0');
     const status = (await get('outboxrelay', 'orders'))?.status;
     expect(status?.observedGeneration).toBe(1);
     expect(
