@@ -13,6 +13,9 @@ const common = {
 export default {
   // Integration tests wait on real servers; jest reads this option only at the top level.
   testTimeout: 120000,
+  // One test file at a time: some integration suites stop and restart the shared local servers (a Kafka
+  // outage, a database restart) and would break any suite running beside them.
+  maxWorkers: 1,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
