@@ -38,7 +38,8 @@ export async function kafkaInstall(s: Settings): Promise<void> {
       `-Dlibs.dir=${partial}`,
       'dependency:copy-dependencies',
     ],
-    { inherit: true },
+    // Captured, not streamed: quiet Maven still prints colour codes; its output is shown if it fails.
+    {},
   );
   writeFileSync(path.join(partial, '.complete'), `${new Date().toISOString()}\n`);
   rmSync(target, { recursive: true, force: true });
