@@ -15,6 +15,14 @@ import {
 } from '../support/relay-harness.js';
 import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { useKafka, type Release } from '../support/kafka-lock.js';
+
+// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
+let releaseKafka: Release | undefined;
+beforeAll(async () => {
+  releaseKafka = await useKafka();
+});
+afterAll(() => releaseKafka?.());
 
 describe('a database outage', () => {
   let database: TestDatabase<object>;

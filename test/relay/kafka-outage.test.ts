@@ -15,6 +15,7 @@ import {
   type Received,
   type TestDb,
 } from '../support/relay-harness.js';
+import { stopKafkaExclusively } from '../support/kafka-lock.js';
 import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
 
 /** Per key, the ids in arrival order with repeats of already-seen ids dropped: must be ascending. */
@@ -62,6 +63,7 @@ describe('a Kafka outage', () => {
 
     const s = settings();
     const during: string[] = [];
+    const release = await stopKafkaExclusively();
     try {
       await kafkaDown(s);
       for (let round = 0; round < 5; round++) {
@@ -78,6 +80,7 @@ describe('a Kafka outage', () => {
       expect(state.filter((r) => during.includes(r.id) && r.published)).toEqual([]);
     } finally {
       await kafkaUp(s);
+      release();
     }
     const after = await insertRows(
       db,
@@ -103,5 +106,5 @@ describe('a Kafka outage', () => {
     } finally {
       await collector.stop();
     }
-  });
+  }, 300_000);
 });

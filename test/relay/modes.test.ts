@@ -13,6 +13,7 @@ import {
   type TestDb,
 } from '../support/relay-harness.js';
 import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { useKafka, type Release } from '../support/kafka-lock.js';
 
 async function tableExists(db: TestDb): Promise<boolean> {
   const client = new pg.Client({
@@ -30,6 +31,13 @@ async function tableExists(db: TestDb): Promise<boolean> {
     await client.end();
   }
 }
+
+// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
+let releaseKafka: Release | undefined;
+beforeAll(async () => {
+  releaseKafka = await useKafka();
+});
+afterAll(() => releaseKafka?.());
 
 describe('the relay switches', () => {
   let database: TestDatabase<object>;

@@ -13,6 +13,14 @@ import {
   type TestDb,
 } from '../support/relay-harness.js';
 import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { useKafka, type Release } from '../support/kafka-lock.js';
+
+// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
+let releaseKafka: Release | undefined;
+beforeAll(async () => {
+  releaseKafka = await useKafka();
+});
+afterAll(() => releaseKafka?.());
 
 describe('waking up and serving several databases', () => {
   const databases: TestDatabase<object>[] = [];
