@@ -3,6 +3,7 @@
 import pg from 'pg';
 import type { RunningRelay } from '../../relay/commands/run.js';
 import {
+  collect,
   httpGet,
   insertRows,
   outboxState,
@@ -75,5 +76,38 @@ describe('the relay switches', () => {
     expect((await httpGet(relay.httpPort, '/metrics')).body).toContain(
       `kafka_outbox_queue_size{database="${db.name}"} 1`,
     );
+  });
+
+  it('with KAFKA_PARTITIONER=fnv1a puts each key on the partition the Go relay chose', async () => {
+    await relay?.stop();
+    relay = undefined;
+    const topic = await createTopic('relay-modes-fnv', 12);
+    relay = await startInProcess(relayEnv(db, { KAFKA_PARTITIONER: 'fnv1a' }));
+    // The Go relay's partitions for these keys over 12 partitions (the compatibility notes' vectors); the
+    // partition key wins over the key.
+    const expected: Record<string, number> = {
+      'SKU-123': 9,
+      'UPDATE-SKU-123': 3,
+      'order-42': 8,
+      a: 0,
+      'customer-7f3c': 1,
+    };
+    await insertRows(db, [
+      ...Object.keys(expected).map((key) => ({ topic, key })),
+      { topic, key: 'ignored-for-partitioning', partitionKey: 'order-42' },
+    ]);
+    const collector = await collect([topic]);
+    try {
+      const received = await collector.waitFor(6);
+      for (const [key, partition] of Object.entries(expected)) {
+        expect({ key, partition: received.find((m) => m.key === key)?.partition }).toEqual({
+          key,
+          partition,
+        });
+      }
+      expect(received.find((m) => m.key === 'ignored-for-partitioning')?.partition).toBe(8);
+    } finally {
+      await collector.stop();
+    }
   });
 });
