@@ -5,33 +5,19 @@ import type { RunningRelay } from '../../relay/commands/run.js';
 import { kafkaDown, kafkaUp } from '../devenv/kafka.js';
 import { settings } from '../devenv/settings.js';
 import {
+  ascending,
   collect,
+  firstArrivals,
   insertRows,
   outboxState,
   relayEnv,
   startInProcess,
   testDb,
   waitReady,
-  type Received,
   type TestDb,
 } from '../support/relay-harness.js';
 import { stopKafkaExclusively } from '../support/kafka-lock.js';
 import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
-
-/** Per key, the ids in arrival order with repeats of already-seen ids dropped: must be ascending. */
-export function firstArrivals(messages: Received[]): Map<string, bigint[]> {
-  const seen = new Set<string>();
-  const byKey = new Map<string, bigint[]>();
-  for (const m of messages) {
-    if (seen.has(m.id)) continue;
-    seen.add(m.id);
-    const key = `${m.topic}/${m.key}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), BigInt(m.id)]);
-  }
-  return byKey;
-}
-
-const ascending = (ids: bigint[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
 
 describe('a Kafka outage', () => {
   let database: TestDatabase<object>;

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { loadConfig } from '../../relay/config/config.js';
 import { startRelay, type RunningRelay } from '../../relay/commands/run.js';
 import { createLogger } from '../../relay/logger.js';
-import { devenv, eventually, kafkaBrokers, kafkaClient, uniqueName, type TestDatabase } from './servers.js';
+import { eventually, kafkaBrokers, kafkaClient, uniqueName, type TestDatabase } from './servers.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -274,4 +274,20 @@ export async function runCommand(
   return { code, output: p.output() };
 }
 
-export { devenv };
+/**
+ * Per (topic, key), the ids in arrival order with repeats of already-seen ids dropped. Per-key order holds
+ * when each list is ascending (a batch sent again after a failure may repeat earlier ids).
+ */
+export function firstArrivals(messages: Received[]): Map<string, bigint[]> {
+  const seen = new Set<string>();
+  const byKey = new Map<string, bigint[]>();
+  for (const m of messages) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    const key = `${m.topic}/${m.key}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), BigInt(m.id)]);
+  }
+  return byKey;
+}
+
+export const ascending = (ids: bigint[]): boolean => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
