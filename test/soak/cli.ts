@@ -1,0 +1,76 @@
+// npm run soak -- [--driver postgres|mysql] [--duration 10m] [--short] [--faults all|none|kind,...]
+//                 [--without kind,...] [--no-server-faults] [--seed n] [--rate n] [--log-dir dir]
+// Runs one soak against the local servers (those of OUTBOX_RELAY_DEVENV_PORT_BASE / _DIR when set), prints
+// its table, and exits 1 on any loss, order violation, delivered uncommitted row or unexpected errored row.
+import { parseArgs } from 'node:util';
+import {
+  FAULT_KINDS,
+  SERVER_FAULTS,
+  fullOptions,
+  parseDuration,
+  parseFaultList,
+  shortOptions,
+  type SoakOptions,
+} from './options.js';
+import { formatReport, passed } from './report.js';
+import { runSoak } from './soak.js';
+
+const USAGE = `usage: npm run soak -- [options]
+
+  --driver postgres|mysql   the database (default postgres; mysql means MariaDB/MySQL)
+  --duration 10m            how long faults are injected (default 10m; 25s with --short, or until every fault kind happened once)
+  --short                   the short variant of npm test: faults close together
+  --faults list             fault kinds to inject (default all): ${FAULT_KINDS.join(', ')}
+  --without list            fault kinds not to inject
+  --no-server-faults        never stop a server (same as --without ${SERVER_FAULTS.join(',')})
+  --rate n                  writer transactions per second (default 20)
+  --seed n                  replay the random choices of an earlier run
+  --log-dir dir             where relay logs go (default: a new temporary folder)`;
+
+function options(argv: string[]): SoakOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      driver: { type: 'string', default: 'postgres' },
+      duration: { type: 'string' },
+      short: { type: 'boolean', default: false },
+      faults: { type: 'string', default: 'all' },
+      without: { type: 'string', default: '' },
+      'no-server-faults': { type: 'boolean', default: false },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      'log-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.driver !== 'postgres' && values.driver !== 'mysql')
+    throw new Error(`--driver: postgres or mysql`);
+  const faults = parseFaultList(values.faults);
+  for (const kind of parseFaultList(values.without)) faults.delete(kind);
+  if (values['no-server-faults']) SERVER_FAULTS.forEach((k) => faults.delete(k));
+  const overrides: Partial<SoakOptions> = { faults, log: (line) => console.log(line) };
+  if (values.duration) overrides.durationMs = parseDuration(values.duration);
+  if (values.rate) overrides.transactionsPerSecond = Number(values.rate);
+  if (values.seed) overrides.seed = Number(values.seed);
+  if (values['log-dir']) overrides.logDir = values['log-dir'];
+  return values.short ? shortOptions(values.driver, overrides) : fullOptions(values.driver, overrides);
+}
+
+async function main(): Promise<number> {
+  const chosen = options(process.argv.slice(2));
+  const report = await runSoak(chosen);
+  console.log(`\n${formatReport(report)}\n\nrelay logs: ${report.logDir}`);
+  return passed(report) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(2);
+  },
+);
