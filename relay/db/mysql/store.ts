@@ -1,29 +1,216 @@
-// Placeholder while the dialect is written: every call fails with a non-retriable DatabaseError.
+// OutboxStore on MySQL/MariaDB (mysql2). The SQL lives in the *-queries.ts and migrations.ts modules; this
+// file wires a pool to them and turns every driver error into a classified DatabaseError.
+import { randomUUID } from 'node:crypto';
+import mysql from 'mysql2/promise';
 import { DatabaseError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { validateTableName } from '../identifiers.js';
-import type { OutboxStore, StoreConfig } from '../store.js';
+import { toDatabaseError } from '../classify.js';
+import { DedicatedConnections } from '../dedicated.js';
+import { namedLock, tableNames } from '../identifiers.js';
+import { truncateChars } from '../redact.js';
+import type { OutboxRow, OutboxStore, StoreConfig, StoreStatus } from '../store.js';
+import { poolOptions } from './connection.js';
+import { mysqlErrors } from './errors.js';
+import { acquireMysqlLeadership } from './leadership.js';
+import {
+  deletePublishedChunk,
+  optimizeTable,
+  ping,
+  requeueAllErrored,
+  requeueErroredIds,
+  tableStatus,
+  useReadCommitted,
+} from './maintenance-queries.js';
+import { migrateMysql } from './migrate.js';
+import {
+  countRowFailure,
+  erroredInBatch,
+  errorReasonLength,
+  markRowsPublished,
+  releaseRows,
+  selectClaimable,
+  stampBatch,
+} from './outbox-queries.js';
+import type { Queryable } from './queryable.js';
 
-export function createMysqlStore(config: StoreConfig, _logger: Logger): OutboxStore {
-  validateTableName(config.table);
-  const fail = (): Promise<never> =>
-    Promise.reject(new DatabaseError('mysql store: not implemented yet', undefined));
-  return {
-    driver: config.driver,
+/**
+ * Rows deleted per statement by cleanup: each chunk is its own short transaction, so row locks are held
+ * for one chunk only and never stall the claim or the application's inserts for long.
+ */
+export const CLEANUP_CHUNK = 1_000;
+/** error_reason's size when the column has none (TEXT). */
+const UNBOUNDED_REASON = 1_000;
+
+export function createMysqlStore(config: StoreConfig, parentLogger: Logger): OutboxStore {
+  const names = tableNames(config.table);
+  const logger = parentLogger.child({
+    component: 'mysql-store',
     database: config.database,
     table: config.table,
-    ping: fail,
-    migrate: fail,
-    claim: fail,
-    markPublished: fail,
-    recordPermanentFailures: fail,
-    release: fail,
-    cleanup: fail,
-    optimize: fail,
-    status: fail,
-    requeue: fail,
-    acquireLeadership: fail,
-    listen: fail,
-    close: () => Promise.resolve(),
+  });
+  const pool = mysql.createPool(poolOptions(config));
+  const wrap = (operation: string, error: unknown) =>
+    toDatabaseError(mysqlErrors, error, {
+      driver: 'mysql',
+      database: config.database,
+      operation,
+      password: config.password,
+    });
+  pool.pool.on('connection', (connection) => {
+    // A pooled connection that dies while idle emits 'error'; unhandled, it would crash the process.
+    connection.on('error', (error: unknown) =>
+      logger.warn({ err: wrap('idle connection', error) }, 'idle database connection lost'),
+    );
+    useReadCommitted(connection, (error) =>
+      logger.warn({ err: wrap('session setup', error) }, 'could not set READ COMMITTED on a connection'),
+    );
+  });
+
+  async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw wrap(operation, error);
+    }
+  }
+
+  /** Runs `fn` in a transaction on one pooled connection; a connection that failed is not reused. */
+  async function transaction<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
+    const connection = await pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const result = await fn(connection);
+      await connection.commit();
+      connection.release();
+      return result;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      connection.destroy();
+      throw error;
+    }
+  }
+
+  let closed = false;
+  const dedicated = new DedicatedConnections();
+  let reasonLength: number | undefined;
+  async function reasonSize(): Promise<number> {
+    reasonLength ??= (await errorReasonLength(pool, names)) ?? UNBOUNDED_REASON;
+    return reasonLength;
+  }
+
+  return {
+    driver: 'mysql',
+    database: config.database,
+    table: config.table,
+
+    ping: () => run('ping', () => ping(pool)),
+
+    migrate: () => run('migrate', () => migrateMysql(pool, config.database, names, logger)),
+
+    claim: (limit, claimTimeoutMs) =>
+      run('claim', async () => {
+        const batchId = randomUUID();
+        const rows = await transaction(async (db): Promise<OutboxRow[]> => {
+          const claimed = await selectClaimable(db, names, limit, claimTimeoutMs);
+          if (claimed.length > 0) {
+            await stampBatch(
+              db,
+              names,
+              batchId,
+              claimed.map((row) => row.id),
+            );
+          }
+          return claimed;
+        });
+        return { batchId, rows };
+      }),
+
+    markPublished: (batchId, ids) =>
+      run('markPublished', async () => {
+        if (ids.length > 0) await markRowsPublished(pool, names, batchId, ids);
+      }),
+
+    recordPermanentFailures: (batchId, failures, maxAttempts) =>
+      run('recordPermanentFailures', async () => {
+        if (failures.length === 0) return [];
+        const size = await reasonSize();
+        return transaction(async (db) => {
+          for (const failure of failures) {
+            await countRowFailure(
+              db,
+              names,
+              batchId,
+              failure.id,
+              truncateChars(failure.reason, size),
+              maxAttempts,
+            );
+          }
+          return erroredInBatch(
+            db,
+            names,
+            batchId,
+            failures.map((failure) => failure.id),
+          );
+        });
+      }),
+
+    release: (batchId, ids) =>
+      run('release', async () => {
+        if (ids.length > 0) await releaseRows(pool, names, batchId, ids);
+      }),
+
+    cleanup: (retentionMs) =>
+      run('cleanup', async () => {
+        let total = 0;
+        for (;;) {
+          const deleted = await deletePublishedChunk(pool, names, retentionMs, CLEANUP_CHUNK);
+          total += deleted;
+          if (deleted < CLEANUP_CHUNK) return total;
+        }
+      }),
+
+    optimize: () =>
+      run('optimize', async () => {
+        const errors = await optimizeTable(pool, names);
+        if (errors.length > 0)
+          throw new DatabaseError(`OPTIMIZE TABLE ${config.table}: ${errors.join('; ')}`, undefined);
+      }),
+
+    status: () =>
+      run('status', async (): Promise<StoreStatus> => {
+        const record = await tableStatus(pool, names);
+        const age = record.oldest_pending_age_seconds;
+        return {
+          database: config.database,
+          pending: Number(record.pending),
+          errored: Number(record.errored),
+          total: Number(record.total),
+          oldestPendingAgeSeconds: age === null ? null : Math.max(0, Number(age)),
+        };
+      }),
+
+    requeue: (ids) =>
+      run('requeue', async () => {
+        if (ids === 'all') return requeueAllErrored(pool, names);
+        return ids.length === 0 ? 0 : requeueErroredIds(pool, names, ids);
+      }),
+
+    acquireLeadership: () =>
+      run('acquireLeadership', async () =>
+        dedicated.leadership(
+          await acquireMysqlLeadership(config, namedLock('leader', config.database, config.table), logger),
+        ),
+      ),
+
+    // MySQL has no LISTEN/NOTIFY: the engine polls.
+    listen: () => Promise.resolve(undefined),
+
+    close: () =>
+      run('close', async () => {
+        if (closed) return;
+        closed = true;
+        await dedicated.closeAll();
+        await pool.end();
+      }),
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { toDatabaseError } from '../classify.js';
+import { DedicatedConnections } from '../dedicated.js';
 import { advisoryLockKey, tableNames } from '../identifiers.js';
 import { truncateChars } from '../redact.js';
 import type { OutboxStore, StoreConfig, StoreStatus } from '../store.js';
@@ -65,6 +66,7 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
   }
 
   let closed = false;
+  const dedicated = new DedicatedConnections();
   let reasonLength: number | undefined;
   async function reasonSize(): Promise<number> {
     reasonLength ??= (await errorReasonLength(pool, names)) ?? UNBOUNDED_REASON;
@@ -142,16 +144,26 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
       }),
 
     acquireLeadership: () =>
-      run('acquireLeadership', () =>
-        acquirePostgresLeadership(config, advisoryLockKey('leader', config.database, config.table), logger),
+      run('acquireLeadership', async () =>
+        dedicated.leadership(
+          await acquirePostgresLeadership(
+            config,
+            advisoryLockKey('leader', config.database, config.table),
+            logger,
+          ),
+        ),
       ),
 
-    listen: (onWake) => run('listen', () => listenPostgres(config, names.channel, onWake, logger)),
+    listen: (onWake) =>
+      run('listen', async () =>
+        dedicated.listener(await listenPostgres(config, names.channel, onWake, logger)),
+      ),
 
     close: () =>
       run('close', async () => {
         if (closed) return;
         closed = true;
+        await dedicated.closeAll();
         await pool.end();
       }),
   };

@@ -1,3 +1,4 @@
+import { MIGRATIONS } from '../../../relay/db/postgres/migrations.js';
 import pg from 'pg';
 import { eventually } from '../../support/servers.js';
 import { postgresHarness } from './postgres-harness.js';
@@ -6,6 +7,7 @@ import { describeStoreContract } from './store-contract.js';
 describe('the PostgreSQL outbox store', () => {
   describeStoreContract(
     () => postgresHarness('store_pg'),
+    MIGRATIONS.length,
     ({ harness, open }) => {
       describe('listen', () => {
         it('wakes on a committed insert and not on a rolled-back one', async () => {

@@ -8,8 +8,6 @@ import { createLogger } from '../../../relay/logger.js';
 import { eventually, uniqueName } from '../../support/servers.js';
 import type { StoreHarness } from './harness.js';
 
-export const MIGRATION_COUNT = 3;
-
 export interface ContractContext {
   harness: () => StoreHarness;
   /** Opens a store on a fresh table (or the given one); closed after the test. */
@@ -19,6 +17,8 @@ export interface ContractContext {
 
 export function describeStoreContract(
   setUp: () => Promise<StoreHarness>,
+  /** How many migrations the dialect has. */
+  MIGRATION_COUNT: number,
   dialectTests?: (context: ContractContext) => void,
 ): void {
   let harness: StoreHarness;
@@ -394,9 +394,23 @@ export function describeStoreContract(
       const held = await a.acquireLeadership();
       expect(held).not.toBeNull();
       expect(await b.acquireLeadership()).toBeNull();
-      expect(await open(uniqueName('other', '_')).acquireLeadership()).not.toBeNull();
+      const elsewhere = await open(uniqueName('other', '_')).acquireLeadership();
+      expect(elsewhere).not.toBeNull();
+      await elsewhere!.release();
       await held!.release();
       const next = await b.acquireLeadership();
+      expect(next).not.toBeNull();
+      await next!.release();
+    });
+
+    it('is given up when its store is closed', async () => {
+      const table = (await migrated()).table;
+      const first = open(table);
+      const held = await first.acquireLeadership();
+      expect(held).not.toBeNull();
+      await first.close();
+      await held!.lost;
+      const next = await open(table).acquireLeadership();
       expect(next).not.toBeNull();
       await next!.release();
     });

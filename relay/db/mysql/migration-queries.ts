@@ -1,0 +1,96 @@
+// The queries the migration runner needs around the migrations themselves: the named lock that serializes
+// two relays starting at once, our record of applied migrations, and what it takes to recognise (and
+// complete) a Go relay table. MySQL DDL commits implicitly, so these are checks, not transactions.
+import { quoteMysql as q, type TableNames } from '../identifiers.js';
+import type { Queryable, Rows } from './queryable.js';
+
+/** The table golang-migrate kept for the Go relay (its name was fixed, whatever the outbox table). */
+export const GO_RELAY_MIGRATIONS_TABLE = 'kafka_outbox_schema_migrations';
+
+/** Waits up to `timeoutSeconds` for the named lock; false when it timed out. */
+export async function getNamedLock(db: Queryable, name: string, timeoutSeconds: number): Promise<boolean> {
+  const [rows] = await db.query<Rows>('SELECT GET_LOCK(?, ?) AS locked', [name, timeoutSeconds]);
+  return Number(rows[0]?.locked) === 1;
+}
+
+export async function releaseNamedLock(db: Queryable, name: string): Promise<void> {
+  await db.query('SELECT RELEASE_LOCK(?)', [name]);
+}
+
+/**
+ * DDL waits for a metadata lock that queues the application's inserts behind it; give up after 10 s rather
+ * than stall the application behind a long transaction (ER_LOCK_WAIT_TIMEOUT is retriable).
+ */
+export async function limitLockWait(db: Queryable, seconds: number | 'DEFAULT'): Promise<void> {
+  if (seconds === 'DEFAULT') await db.query('SET SESSION lock_wait_timeout = DEFAULT');
+  else await db.query('SET SESSION lock_wait_timeout = ?', [seconds]);
+}
+
+export async function createMigrationsTable(db: Queryable, names: TableNames): Promise<void> {
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${q(names.migrations)} (
+       id INT NOT NULL PRIMARY KEY,
+       name VARCHAR(255) NOT NULL,
+       applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+     ) ENGINE=InnoDB`,
+  );
+}
+
+export async function appliedMigrations(db: Queryable, names: TableNames): Promise<number[]> {
+  const [rows] = await db.query<Rows>(`SELECT id FROM ${q(names.migrations)} ORDER BY id`);
+  return rows.map((row) => Number(row.id));
+}
+
+export async function recordMigration(
+  db: Queryable,
+  names: TableNames,
+  id: number,
+  name: string,
+): Promise<void> {
+  await db.query(`INSERT IGNORE INTO ${q(names.migrations)} (id, name) VALUES (?, ?)`, [id, name]);
+}
+
+export async function tableExists(db: Queryable, table: string): Promise<boolean> {
+  const [rows] = await db.query<Rows>(
+    `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?`,
+    [table],
+  );
+  return Number(rows[0]?.n) > 0;
+}
+
+export async function columnExists(db: Queryable, table: string, column: string): Promise<boolean> {
+  const [rows] = await db.query<Rows>(
+    `SELECT COUNT(*) AS n FROM information_schema.columns
+     WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?`,
+    [table, column],
+  );
+  return Number(rows[0]?.n) > 0;
+}
+
+/** Is there already an index on exactly these columns, in this order (whatever its name)? */
+export async function indexOnColumnsExists(
+  db: Queryable,
+  table: string,
+  columns: string[],
+): Promise<boolean> {
+  const [rows] = await db.query<Rows>(
+    `SELECT GROUP_CONCAT(column_name ORDER BY seq_in_index SEPARATOR ',') AS cols
+     FROM information_schema.statistics
+     WHERE table_schema = DATABASE() AND table_name = ?
+     GROUP BY index_name`,
+    [table],
+  );
+  return rows.some((row) => String(row.cols) === columns.join(','));
+}
+
+export async function goRelayMigrationVersion(
+  db: Queryable,
+): Promise<{ version: string; dirty: boolean } | undefined> {
+  if (!(await tableExists(db, GO_RELAY_MIGRATIONS_TABLE))) return undefined;
+  const [rows] = await db.query<Rows>(
+    `SELECT CAST(version AS CHAR) AS version, dirty FROM ${q(GO_RELAY_MIGRATIONS_TABLE)}
+     ORDER BY version DESC LIMIT 1`,
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { version: String(row.version), dirty: Number(row.dirty) !== 0 };
+}
