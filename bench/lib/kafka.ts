@@ -1,0 +1,129 @@
+// The Kafka side of the relay benchmarks: a counter of what reached a topic (the sum of its partitions' high
+// watermarks, polled), and the ceiling: the same messages sent by the relay's own publisher (its kafkajs
+// client and producer settings: idempotent, one request in flight, acks=all, its compression) in the
+// relay's batches, one batch at a time as the relay sends them, with no database in the way.
+import type { Admin } from 'kafkajs';
+import { loadConfig } from '../../relay/config/config.js';
+import { createKafka } from '../../relay/kafka/client.js';
+import { partitionerNamed } from '../../relay/kafka/partitioners.js';
+import { createPublisher, type OutgoingMessage } from '../../relay/kafka/publisher.js';
+import { createLogger } from '../../relay/logger.js';
+import { kafkaClient } from '../../test/support/servers.js';
+import { keyOf, payload } from './outbox.js';
+
+/** [seconds on performance.now()'s clock, messages so far] */
+export type CountPoint = [number, number];
+
+export interface TopicCounter {
+  points: CountPoint[];
+  /** Resolves when the count reaches `target`, with the time of the sample that first saw it. */
+  reached(target: number, timeoutMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function countTopic(topic: string, intervalMs = 50): Promise<TopicCounter> {
+  const admin: Admin = kafkaClient('bench-counter').admin();
+  await admin.connect();
+  const points: CountPoint[] = [];
+  let stopped = false;
+  let waiters: Array<{ target: number; resolve: (t: number) => void }> = [];
+  const loop = (async () => {
+    while (!stopped) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const at = performance.now() / 1000;
+      const count = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+      const last = points[points.length - 1];
+      // Keep the first point of each plateau only, plus every change: the series stays small when idle.
+      if (!last || last[1] !== count || points.length < 2) points.push([at, count]);
+      waiters = waiters.filter((w) => (count >= w.target ? (w.resolve(at), false) : true));
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    points,
+    reached(target, timeoutMs) {
+      return new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${topic} did not reach ${target} messages in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push({
+          target,
+          resolve: (t) => {
+            clearTimeout(timer);
+            resolve(t);
+          },
+        });
+      });
+    },
+    async stop() {
+      stopped = true;
+      await loop.catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
+
+export interface CeilingRun {
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+  /** [seconds since the first send, messages acknowledged] after each batch */
+  points: CountPoint[];
+}
+
+/**
+ * Sends `count` messages, pre-built in memory as the relay would build them from the benchmark's rows
+ * (key, 256-byte value, outbox-id header, partition by the relay's partitioner), through the relay's
+ * publisher configured from `relayEnv`, `batchSize` at a time.
+ */
+export async function runCeiling(
+  relayEnv: Record<string, string>,
+  topic: string,
+  partitions: number,
+  count: number,
+  keys: number,
+  batchSize: number,
+): Promise<CeilingRun> {
+  const config = loadConfig({ ...relayEnv, LOG_LEVEL: 'error' });
+  const logger = createLogger({ level: 'error' });
+  const partitioner = partitionerNamed(config.kafka.partitioner);
+  const batches: OutgoingMessage[][] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const batch: OutgoingMessage[] = [];
+    for (let seq = start; seq < Math.min(count, start + batchSize); seq++) {
+      const key = keyOf(seq, keys);
+      batch.push({
+        rowId: String(seq + 1),
+        topic,
+        partition: partitioner(key, partitions),
+        key: Buffer.from(key),
+        value: Buffer.from(payload(seq)),
+        headers: { 'outbox-id': String(seq + 1) },
+      });
+    }
+    batches.push(batch);
+  }
+  const publisher = createPublisher({
+    kafka: createKafka(config.kafka, logger),
+    config: config.kafka,
+    logger,
+  });
+  try {
+    // Connect and get a producer id outside the timed part (one warm-up message), as a running relay has.
+    await publisher.topics([topic]);
+    await publisher.send([{ ...batches[0]![0]!, rowId: '0', headers: { 'outbox-id': '0' } }]);
+    const points: CountPoint[] = [];
+    const started = performance.now();
+    let sent = 0;
+    for (const batch of batches) {
+      await publisher.send(batch);
+      sent += batch.length;
+      points.push([(performance.now() - started) / 1000, sent]);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { messages: count, seconds, messagesPerSecond: count / seconds, points };
+  } finally {
+    await publisher.close();
+  }
+}

@@ -1,0 +1,276 @@
+// Relay latency at a steady insert rate: rows inserted at --rate per second for --seconds, each in its own
+// transaction, by an application pool; the time from each row's commit (its INSERT's acknowledgement) to
+// its receipt by a Kafka consumer in the same process (one clock), with the relay's footprint and
+// database cost over the same window.
+//
+//   npm run bench:relay-latency -- --driver=postgres [--rate=1000] [--seconds=60] [--keys=1000]
+//     [--partitions=6] [--batch-size=250] [--poll-ms=500] [--relay-from=dist|source] [--out=bench/results]
+//     [--no-plot] [--cpu-prof]
+import path from 'node:path';
+import { logLevel } from 'kafkajs';
+import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
+import { calibrate, delta, subtract } from '../lib/db-stats.js';
+import { costRows, dbCost } from '../lib/db-cost.js';
+import { machineInfo } from '../lib/machine.js';
+import { createWorkload, DRIVERS, keyOf, PAYLOAD_BYTES, seqOf, serverVersions } from '../lib/outbox.js';
+import { defaultResultsDir } from '../lib/paths.js';
+import { ProcSampler } from '../lib/proc-sampler.js';
+import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
+import { checked, commandLine, writeResult, type Result, type SummaryRow } from '../lib/results.js';
+import { distribution, logHistogram, round } from '../lib/stats.js';
+import { eventually, kafkaClient, uniqueName } from '../../test/support/servers.js';
+
+const flags = parseFlags(process.argv.slice(2));
+checkKnown(flags, [
+  'driver',
+  'rate',
+  'seconds',
+  'keys',
+  'partitions',
+  'batch-size',
+  'poll-ms',
+  'relay-from',
+  'out',
+  'no-plot',
+  'cpu-prof',
+]);
+const driver = choiceFlag(flags, 'driver', DRIVERS, 'postgres');
+const rate = intFlag(flags, 'rate', 1000);
+const seconds = intFlag(flags, 'seconds', 60);
+const keys = intFlag(flags, 'keys', 1000);
+const partitions = intFlag(flags, 'partitions', 6);
+const batchSize = intFlag(flags, 'batch-size', 250);
+const pollMs = intFlag(flags, 'poll-ms', 500);
+const relayFrom = choiceFlag(flags, 'relay-from', RELAY_FROM, 'dist');
+const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
+const WARMUP_ROWS = 50;
+/** Warm-up rows have sequence numbers from here, apart from the measured ones. */
+const WARMUP_BASE = 1_000_000_000;
+
+const now = () => performance.now();
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo(await serverVersions(driver));
+  const total = rate * seconds;
+  const workload = await createWorkload({
+    driver,
+    prefix: 'bench_latency',
+    relayFrom,
+    settings: { BATCH_SIZE: String(batchSize), POLL_FREQUENCY_MS: String(pollMs) },
+    partitions,
+    writers: 8,
+  });
+  const commitAt = new Float64Array(total).fill(NaN);
+  const issuedAt = new Float64Array(total).fill(NaN);
+  const receivedAt = new Float64Array(total).fill(NaN);
+  let duplicates = 0;
+  let warmupsReceived = 0;
+  const consumer = kafkaClient(uniqueName('bench-latency'), logLevel.NOTHING).consumer({
+    groupId: uniqueName('bench'),
+    maxWaitTimeInMs: 100,
+  });
+  try {
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [workload.topic], fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const at = now();
+        for (const message of batch.messages) {
+          const seq = seqOf(message.value ?? Buffer.alloc(0));
+          if (seq >= WARMUP_BASE) warmupsReceived++;
+          else if (!Number.isNaN(receivedAt[seq]!)) duplicates++;
+          else receivedAt[seq] = at;
+        }
+      },
+    });
+    await joined;
+
+    console.log(
+      `${driver}: relay (${relayFrom}) on ${workload.database}; warming up with ${WARMUP_ROWS} rows`,
+    );
+    const profileDir = boolFlag(flags, 'cpu-prof') ? path.join(outDir, 'profiles') : undefined;
+    const relay = await startRelayProcess(relayFrom, workload.relayEnv, profileDir);
+    const sampler = new ProcSampler(relay.pid).start();
+    for (let i = 0; i < WARMUP_ROWS; i++) await workload.insertOne(WARMUP_BASE + i, keyOf(i, keys));
+    await eventually(
+      'the warm-up rows to arrive',
+      async () => (warmupsReceived >= WARMUP_ROWS ? true : undefined),
+      60_000,
+    );
+    // Closing the warm-up connections makes the server count their inserts before the first snapshot.
+    await workload.endWriters();
+    const calibration = await calibrate(workload.stats);
+    const before = await workload.stats.snapshot();
+
+    console.log(`inserting ${rate} rows/s for ${seconds} s, each in its own transaction`);
+    let failed = 0;
+    let issued = 0;
+    let committed = 0;
+    const t0 = now();
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((now() - t0) / 1000) * rate) + 1);
+        while (issued < due) {
+          const seq = issued++;
+          issuedAt[seq] = now();
+          workload.insertOne(seq, keyOf(seq, keys)).then(
+            () => {
+              commitAt[seq] = now();
+              if (++committed + failed === total) resolve();
+            },
+            () => {
+              failed++;
+              if (committed + failed === total) resolve();
+            },
+          );
+        }
+        if (issued < total) setTimeout(tick, 1);
+      };
+      tick();
+    });
+    const insertsDone = now();
+    await eventually(
+      `all ${committed} committed rows to arrive`,
+      async () => (receivedAt.filter((t) => !Number.isNaN(t)).length >= committed ? true : undefined),
+      60_000,
+    ).catch((error: unknown) => console.error(String(error)));
+    const lastReceipt = Math.max(...receivedAt.filter((t) => !Number.isNaN(t)));
+    const peak = sampler.peakMB();
+    sampler.stop();
+    await relay.stop();
+    await workload.endWriters();
+    const after = await workload.stats.snapshot();
+
+    const latencies: number[] = [];
+    const commits: number[] = [];
+    let missing = 0;
+    for (let seq = 0; seq < total; seq++) {
+      if (Number.isNaN(commitAt[seq]!)) continue;
+      commits.push(commitAt[seq]! - issuedAt[seq]!);
+      if (Number.isNaN(receivedAt[seq]!)) missing++;
+      else latencies.push(receivedAt[seq]! - commitAt[seq]!);
+    }
+    const latency = distribution(latencies);
+    const commit = distribution(commits);
+    const perSecond: Array<[number, number, number, number]> = [];
+    for (let s = 0; s < seconds; s++) {
+      const window: number[] = [];
+      for (let seq = s * rate; seq < (s + 1) * rate; seq++) {
+        if (!Number.isNaN(receivedAt[seq]!) && !Number.isNaN(commitAt[seq]!))
+          window.push(receivedAt[seq]! - commitAt[seq]!);
+      }
+      if (window.length > 0) {
+        const d = distribution(window);
+        perSecond.push([s, round(d.p50, 2), round(d.p99, 2), round(d.max, 2)]);
+      }
+    }
+    const achievedRate = committed / ((insertsDone - t0) / 1000);
+    const published = latencies.length;
+    const footprint = sampler.footprint(t0 / 1000, lastReceipt / 1000, peak);
+    const relayDelta = subtract(delta(before, after), calibration);
+    const cost = dbCost(driver, relayDelta, published, driver === 'postgres' ? committed + failed : 0);
+    const targets: SummaryRow[] =
+      driver === 'postgres'
+        ? [
+            checked('latency p50', round(latency.p50), 'ms', '<=', 10),
+            checked('latency p99', round(latency.p99), 'ms', '<=', 50),
+          ]
+        : [
+            { measure: 'latency p50', value: round(latency.p50), unit: 'ms' },
+            checked('latency p99', round(latency.p99), 'ms', '<=', pollMs + 50),
+          ];
+
+    const result: Result = {
+      benchmark: 'relay-latency',
+      variant: driver,
+      title: `Relay latency on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: ${rate} rows/s for ${seconds} s, commit to receipt`,
+      command: commandLine(),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      settings: {
+        driver,
+        rate,
+        seconds,
+        keys,
+        partitions,
+        payloadBytes: PAYLOAD_BYTES,
+        acks: 'all (-1)',
+        batchSize,
+        pollFrequencyMs: pollMs,
+        relayFrom,
+        applicationConnections: 8,
+      },
+      machine,
+      summary: [
+        ...targets,
+        { measure: 'latency p90', value: round(latency.p90), unit: 'ms' },
+        { measure: 'latency p99.9', value: round(latency.p999), unit: 'ms' },
+        { measure: 'latency max', value: round(latency.max), unit: 'ms' },
+        { measure: 'rows received / committed', value: `${published} / ${committed}`, unit: 'rows' },
+        {
+          measure: 'rows missing, failed inserts, duplicates',
+          value: `${missing}, ${failed}, ${duplicates}`,
+          unit: 'rows',
+        },
+        { measure: 'insert rate achieved', value: round(achievedRate, 0), unit: 'rows/s' },
+        {
+          measure: 'insert commit time p50 / p99',
+          value: `${round(commit.p50)} / ${round(commit.p99)}`,
+          unit: 'ms',
+        },
+        checked('relay RSS, max', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
+        { measure: 'relay CPU, mean', value: round(footprint.cpuMeanPct, 1), unit: '% of a core' },
+        {
+          measure: 'machine busy, mean',
+          value: round(footprint.machineBusyMeanPct, 1),
+          unit: '% of all cores',
+        },
+        ...costRows(cost, 'steady'),
+      ],
+      notes: [
+        'Latency: from the moment the INSERT (one row, autocommit: its own transaction) was acknowledged to the ' +
+          'application, to the moment the consumer (kafkajs, same process, performance.now()) received the ' +
+          'fetch response holding the row. The acknowledgement comes a little after the commit itself, so the ' +
+          'figures can only understate by up to the commit time above.',
+        `Warm-up: ${WARMUP_ROWS} rows published before measuring; the relay's first claim and the consumer's group join are outside the window.`,
+        `Database cost: ${cost.method}.`,
+        'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms, from the first insert to the last receipt.',
+      ],
+      data: {
+        latency,
+        commit,
+        footprint,
+        databaseCost: cost,
+        databaseDelta: relayDelta,
+        calibration,
+        achievedRate,
+      },
+      series: {
+        latencyHistogram: logHistogram(latencies, 0.1, 100_000),
+        perSecond,
+        relay: sampler.samples
+          .filter((s) => s.t >= t0 / 1000 - 1)
+          .map((s) => [
+            round(s.t - t0 / 1000, 3),
+            round(s.rssMB, 1),
+            round(s.cpuPct, 1),
+            round(s.machineBusyPct, 1),
+          ]),
+      },
+    };
+    writeResult(result, { dir: outDir, plot: !boolFlag(flags, 'no-plot') });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await workload.remove();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

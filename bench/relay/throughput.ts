@@ -1,0 +1,215 @@
+// Relay throughput: the ceiling (the same messages pre-built in memory, sent by the relay's own kafkajs
+// publisher with its batching and settings, no database) and the drain (a backlog of rows drained by one
+// relay process), their ratio, and the relay's footprint and database cost while draining. The ceiling is
+// measured before and after the drain and averaged, so that the ratio compares figures of the same run.
+//
+//   npm run bench:relay-throughput -- --driver=postgres [--rows=200000] [--keys=1000] [--partitions=6]
+//     [--batch-size=250] [--relay-from=dist|source] [--out=bench/results] [--no-plot] [--cpu-prof]
+import path from 'node:path';
+import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
+import { calibrate, delta, subtract } from '../lib/db-stats.js';
+import { costRows, dbCost } from '../lib/db-cost.js';
+import { countTopic, runCeiling, type CeilingRun, type CountPoint } from '../lib/kafka.js';
+import { machineInfo } from '../lib/machine.js';
+import { createWorkload, deleteTopic, DRIVERS, keyOf, PAYLOAD_BYTES, serverVersions } from '../lib/outbox.js';
+import { defaultResultsDir } from '../lib/paths.js';
+import { ProcSampler } from '../lib/proc-sampler.js';
+import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
+import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
+import { round } from '../lib/stats.js';
+import { createTopic } from '../../test/support/servers.js';
+
+const flags = parseFlags(process.argv.slice(2));
+checkKnown(flags, [
+  'driver',
+  'rows',
+  'keys',
+  'partitions',
+  'batch-size',
+  'relay-from',
+  'out',
+  'no-plot',
+  'cpu-prof',
+]);
+const driver = choiceFlag(flags, 'driver', DRIVERS, 'postgres');
+const rows = intFlag(flags, 'rows', 200_000);
+const keys = intFlag(flags, 'keys', 1000);
+const partitions = intFlag(flags, 'partitions', 6);
+const batchSize = intFlag(flags, 'batch-size', 250);
+const relayFrom = choiceFlag(flags, 'relay-from', RELAY_FROM, 'dist');
+const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
+const DRAIN_TARGET = 0.6;
+
+/** [seconds since `origin`, count] */
+const rebase = (points: CountPoint[], origin: number): CountPoint[] =>
+  points.map(([t, n]) => [round(t - origin, 3), n]);
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo(await serverVersions(driver));
+  const workload = await createWorkload({
+    driver,
+    prefix: 'bench_drain',
+    relayFrom,
+    settings: { BATCH_SIZE: String(batchSize) },
+    partitions,
+  });
+  const ceilingTopic = await createTopic('bench.ceiling', partitions);
+  try {
+    console.log(`${driver}: loading a backlog of ${rows} rows into ${workload.database}`);
+    const loadStarted = performance.now();
+    const chunk = driver === 'postgres' ? 5000 : 2000;
+    for (let start = 0; start < rows; start += chunk) {
+      const seqs = Array.from({ length: Math.min(chunk, rows - start) }, (_, i) => start + i);
+      await workload.insert(seqs.map((seq) => ({ seq, key: keyOf(seq, keys) })));
+    }
+    await workload.analyze();
+    await workload.endWriters();
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+    const ceilings: CeilingRun[] = [];
+    console.log(`ceiling 1: ${rows} messages through the relay's publisher alone`);
+    ceilings.push(await runCeiling(workload.relayEnv, ceilingTopic, partitions, rows, keys, batchSize));
+    console.log(`  ${ceilings[0]!.messagesPerSecond.toFixed(0)} messages/s`);
+
+    const calibration = await calibrate(workload.stats);
+    const before = await workload.stats.snapshot();
+    const counter = await countTopic(workload.topic);
+    console.log(`drain: one relay process (${relayFrom}) publishes the backlog`);
+    const profileDir = boolFlag(flags, 'cpu-prof') ? path.join(outDir, 'profiles') : undefined;
+    const spawned = performance.now() / 1000;
+    const relay = await startRelayProcess(relayFrom, workload.relayEnv, profileDir);
+    const sampler = new ProcSampler(relay.pid).start();
+    const leading = await relay.leading;
+    const done = await counter.reached(rows, Math.max(120_000, (rows / 200) * 1000));
+    const peak = sampler.peakMB();
+    sampler.stop();
+    await relay.stop();
+    await counter.stop();
+    const after = await workload.stats.snapshot();
+    const counts = await workload.counts();
+    if (counts.published !== rows || counts.pending !== 0) {
+      throw new Error(
+        `after the drain ${counts.published} rows are published and ${counts.pending} pending, not ${rows} and 0`,
+      );
+    }
+
+    console.log(`ceiling 2: ${rows} messages through the relay's publisher alone`);
+    ceilings.push(await runCeiling(workload.relayEnv, ceilingTopic, partitions, rows, keys, batchSize));
+    console.log(`  ${ceilings[1]!.messagesPerSecond.toFixed(0)} messages/s`);
+
+    const firstSeen = counter.points.find(([, n]) => n > 0)!;
+    const drainSeconds = done - firstSeen[0];
+    const drainRate = (rows - firstSeen[1]) / drainSeconds;
+    const ceilingRate = ceilings.reduce((sum, c) => sum + c.messagesPerSecond, 0) / ceilings.length;
+    const ratio = drainRate / ceilingRate;
+    const footprint = sampler.footprint(firstSeen[0], done, peak);
+    const relayDelta = subtract(delta(before, after), calibration);
+    const cost = dbCost(driver, relayDelta, rows);
+
+    const result: Result = {
+      benchmark: 'relay-throughput',
+      variant: driver,
+      title: `Relay throughput on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: ceiling, drain, footprint, database cost`,
+      command: commandLine(),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      settings: {
+        driver,
+        rows,
+        keys,
+        partitions,
+        payloadBytes: PAYLOAD_BYTES,
+        acks: 'all (-1)',
+        batchSize,
+        relayFrom,
+        compression: 'gzip (relay default)',
+        pollFrequencyMs: 'relay default (500)',
+      },
+      machine,
+      summary: [
+        {
+          measure: 'ceiling (mean of the runs before and after the drain)',
+          value: round(ceilingRate, 0),
+          unit: 'messages/s',
+        },
+        ...ceilings.map((c, i) => ({
+          measure: `ceiling run ${i + 1}`,
+          value: round(c.messagesPerSecond, 0),
+          unit: 'messages/s',
+        })),
+        { measure: 'drain', value: round(drainRate, 0), unit: 'messages/s' },
+        driver === 'postgres'
+          ? checked('drain / ceiling', round(ratio, 3), 'ratio', '>=', DRAIN_TARGET)
+          : { measure: 'drain / ceiling', value: round(ratio, 3), unit: 'ratio' },
+        { measure: 'drain time (first to last message)', value: round(drainSeconds, 2), unit: 's' },
+        { measure: 'relay start to last message', value: round(done - spawned, 2), unit: 's' },
+        checked('relay RSS, max during the drain', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
+        { measure: 'relay RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
+        {
+          measure: 'relay CPU, mean during the drain',
+          value: round(footprint.cpuMeanPct, 1),
+          unit: '% of a core',
+        },
+        {
+          measure: 'machine busy, mean during the drain',
+          value: round(footprint.machineBusyMeanPct, 1),
+          unit: '% of all cores',
+        },
+        ...costRows(cost, 'drain'),
+      ],
+      notes: [
+        "Rates: the drain counts messages between the first and the last sample of the topic's high watermarks " +
+          '(polled every 50 ms); the ceiling times its sends from the first request to the last acknowledgement.',
+        `Backlog loaded in ${round(loadSeconds, 1)} s, then VACUUM ANALYZE / ANALYZE TABLE, before the relay started.`,
+        `Database cost: ${cost.method}.`,
+        'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms.',
+      ],
+      data: {
+        ceilings: ceilings.map((c) => ({
+          messages: c.messages,
+          seconds: round(c.seconds, 3),
+          messagesPerSecond: round(c.messagesPerSecond, 1),
+        })),
+        drain: {
+          messages: rows,
+          seconds: round(drainSeconds, 3),
+          messagesPerSecond: round(drainRate, 1),
+          startupSeconds: round(leading - spawned, 2),
+        },
+        footprint,
+        databaseCost: cost,
+        databaseDelta: relayDelta,
+        calibration,
+        loadSeconds: round(loadSeconds, 2),
+      },
+      series: {
+        ceiling: ceilings.map((c) => c.points.map(([t, n]) => [round(t, 3), n])),
+        drain: rebase(
+          counter.points.filter(([t]) => t >= firstSeen[0] - 0.05),
+          firstSeen[0],
+        ),
+        relay: sampler.samples
+          .filter((s) => s.t >= spawned)
+          .map((s) => [
+            round(s.t - firstSeen[0], 3),
+            round(s.rssMB, 1),
+            round(s.cpuPct, 1),
+            round(s.machineBusyPct, 1),
+          ]),
+      },
+    };
+    writeResult(result, { dir: outDir, plot: !boolFlag(flags, 'no-plot') });
+  } finally {
+    await workload.remove();
+    await deleteTopic(ceilingTopic);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
