@@ -13,6 +13,7 @@ export const Reason = {
   SecretKeyMissing: 'SecretKeyMissing',
   ApplyFailed: 'ApplyFailed',
   DeploymentUnavailable: 'DeploymentUnavailable',
+  RolloutStuck: 'RolloutStuck',
   Paused: 'Paused',
   // Reconciled
   Applied: 'Applied',

@@ -1,7 +1,7 @@
 import { Reason } from '../api/reasons.js';
-import { evaluateReadiness, type ReadinessInput } from './readiness.js';
+import { deploymentView, evaluateReadiness, type ReadinessInput } from './readiness.js';
 
-const available = { replicas: 1, availableReplicas: 1, available: true };
+const available = { replicas: 1, availableReplicas: 1, available: true, rolloutStuck: false };
 
 describe('evaluateReadiness', () => {
   const cases: Array<[string, ReadinessInput, string, boolean]> = [
@@ -33,6 +33,12 @@ describe('evaluateReadiness', () => {
       Reason.DeploymentUnavailable,
       true,
     ],
+    [
+      'a rollout past its progress deadline is not ready, even with old pods still available',
+      { paused: false, deployment: { ...available, rolloutStuck: true } },
+      Reason.RolloutStuck,
+      true,
+    ],
     ['a missing Deployment is not ready', { paused: false }, Reason.DeploymentUnavailable, true],
     [
       'a paused resource with an available Deployment says Paused',
@@ -50,5 +56,21 @@ describe('evaluateReadiness', () => {
 
   it.each(cases)('%s', (_name, input, reason, failed) => {
     expect(evaluateReadiness(input)).toMatchObject({ reason, failed });
+  });
+});
+
+describe('deploymentView', () => {
+  it('sees a stuck rollout in the Progressing condition', () => {
+    const view = deploymentView({
+      spec: { replicas: 2 },
+      status: {
+        availableReplicas: 2,
+        conditions: [
+          { type: 'Available', status: 'True' },
+          { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' },
+        ],
+      },
+    });
+    expect(view).toEqual({ replicas: 2, availableReplicas: 2, available: true, rolloutStuck: true });
   });
 });

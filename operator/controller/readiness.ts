@@ -13,6 +13,8 @@ export interface DeploymentView {
   replicas: number;
   availableReplicas: number;
   available: boolean;
+  /** The Deployment controller gave up on the rollout (progressDeadlineSeconds passed). */
+  rolloutStuck: boolean;
 }
 
 export interface CheckResult {
@@ -37,6 +39,13 @@ export const deploymentCheck: ReadinessCheck = (i) => {
       message: 'the relay Deployment does not exist',
       failed: true,
     };
+  if (d.rolloutStuck) {
+    return {
+      reason: Reason.RolloutStuck,
+      message: 'the rollout of the relay Deployment exceeded its progress deadline',
+      failed: true,
+    };
+  }
   if (d.replicas === 0) return undefined;
   if (!d.available) {
     return {
@@ -79,7 +88,7 @@ interface DeploymentLike {
   status?: {
     observedGeneration?: number;
     availableReplicas?: number;
-    conditions?: Array<{ type: string; status: string }>;
+    conditions?: Array<{ type: string; status: string; reason?: string }>;
   };
 }
 
@@ -90,5 +99,9 @@ export function deploymentView(d: DeploymentLike | undefined): DeploymentView | 
     replicas: d.spec?.replicas ?? 1,
     availableReplicas: d.status?.availableReplicas ?? 0,
     available: availableCondition?.status === 'True',
+    rolloutStuck:
+      d.status?.conditions?.some(
+        (c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded',
+      ) ?? false,
   };
 }

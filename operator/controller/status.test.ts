@@ -7,7 +7,7 @@ const relay = (): OutboxRelay => ({
   metadata: { name: 'r', namespace: 'n', generation: 2 },
   spec: { database: { secretRef: { name: 's' } }, kafka: { brokers: ['k:9092'] } },
 });
-const available = { replicas: 1, availableReplicas: 1, available: true };
+const available = { replicas: 1, availableReplicas: 1, available: true, rolloutStuck: false };
 
 describe('deriveStatus', () => {
   it('reports Ready, Reconciled and Available for an available relay, at the resource generation', () => {
