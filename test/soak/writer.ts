@@ -52,6 +52,8 @@ export interface WriterDeps {
   rowsPerTransaction: [number, number];
   rollbackRatio: number;
   log: (line: string) => void;
+  /** Opens a connection (replaceable, so that a test can lose one during COMMIT on purpose). */
+  connect?: (db: TestDb) => Promise<WriterConnection>;
 }
 
 interface Planned {
@@ -114,7 +116,7 @@ export function startWriter(deps: WriterDeps): Writer {
 
   async function connected(): Promise<WriterConnection> {
     if (connection) return connection;
-    connection = await openWriterConnection(deps.db);
+    connection = await (deps.connect ?? openWriterConnection)(deps.db);
     return connection;
   }
 
