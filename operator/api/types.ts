@@ -35,7 +35,7 @@ export interface OutboxRelaySpec {
     tls?: { enabled?: boolean; skipVerify?: boolean };
     sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; secretRef?: SecretRef<SaslKey> };
     partitioner?: 'murmur2' | 'fnv1a';
-    compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+    compression?: 'none' | 'gzip';
   };
   relay?: {
     replicas?: number;

@@ -84,7 +84,7 @@ function full(): OutboxRelay {
         secretRef: { name: 'payments-kafka', keys: { username: 'user', password: 'pass' } },
       },
       partitioner: 'fnv1a',
-      compression: 'zstd',
+      compression: 'gzip',
     },
     relay: {
       replicas: 2,

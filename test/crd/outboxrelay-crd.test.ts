@@ -92,6 +92,12 @@ const invalid: Array<[string, Spec, string, string]> = [
     'Unsupported value',
   ],
   [
+    'a compression the relay does not support is rejected',
+    withSpec((s) => (s.kafka.compression = 'zstd')),
+    'spec.kafka.compression',
+    'Unsupported value',
+  ],
+  [
     'skipping broker certificate verification without TLS is rejected',
     withSpec((s) => (s.kafka.tls = { enabled: false, skipVerify: true })),
     'spec.kafka.tls.skipVerify',
