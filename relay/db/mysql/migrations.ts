@@ -54,6 +54,9 @@ async function createGoRelayTable(db: Queryable, names: TableNames): Promise<voi
 /**
  * The claim reads rows with push_completed_at NULL and errored 0 in id order. With this index InnoDB reads
  * exactly those rows, already in id order (the equality prefix leaves id sorted), and stops after LIMIT.
+ * The push_completed_at index alone also avoids a sort (equal keys are kept in primary-key order) but walks
+ * through errored rows: measured on MariaDB 10.11 with 300,000 published, 100,000 errored and 20,000
+ * pending rows, claiming 250 took 209 ms without this index and 29 ms with it.
  */
 async function addClaimIndex(db: Queryable, names: TableNames): Promise<void> {
   await ensureIndex(db, names.table, names.claimIndex, ['push_completed_at', 'errored', 'id']);

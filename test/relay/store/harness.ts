@@ -32,10 +32,15 @@ export interface StoreHarness {
   insertRows(table: string, rows: NewRow[]): Promise<string[]>;
   /** Inserts `count` rows with one statement. */
   insertMany(table: string, count: number, topic: string): Promise<void>;
-  /** Creates the table exactly as the Go relay's migrations left it, with golang-migrate's record. */
-  createGoRelayTable(table: string): Promise<void>;
+  /**
+   * Creates the table exactly as the Go relay's migrations left it, with golang-migrate's record; with
+   * `firstVersionOnly`, as its first migration alone left it (no key columns, no batch index).
+   */
+  createGoRelayTable(table: string, firstVersionOnly?: boolean): Promise<void>;
   /** Turns payload_headers into text with default '' (what the Go relay's documentation describes). */
   makeHeadersText(table: string): Promise<void>;
+  /** Inserts one row with topic, payload and headers only (tables without the key columns). */
+  insertRowsWithoutKeys(table: string): Promise<string[]>;
   /** Inserts one row giving only topic and payload (payload_headers left to its default). */
   insertWithoutHeaders(table: string, topic: string, payload: string): Promise<string>;
   rowState(table: string, id: string): Promise<RowState>;
@@ -48,6 +53,8 @@ export interface StoreHarness {
   ageCreated(table: string, ids: string[], seconds: number): Promise<void>;
   /** Locks these rows FOR UPDATE in an open transaction on another connection, until release(). */
   lockRows(table: string, ids: string[]): Promise<RowLocks>;
+  /** Kills every session of the test database but the harness's own (the stores' pooled connections). */
+  killOtherSessions(): Promise<number>;
   /** Kills the database session holding the store's leadership lock. */
   killLeaderSession(store: { database: string; table: string }): Promise<void>;
   /** Names of the migrations recorded for the table. */

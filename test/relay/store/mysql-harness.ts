@@ -66,7 +66,7 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
       );
     },
 
-    async createGoRelayTable(table) {
+    async createGoRelayTable(table, firstVersionOnly = false) {
       // The Go relay's three MySQL migrations, as they left the table.
       await exec(`CREATE TABLE ${q(table)} (
         id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, batch_id CHAR(36) NULL, push_started_at DATETIME NULL,
@@ -74,6 +74,7 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
         payload_headers json NOT NULL, push_attempts TINYINT NOT NULL DEFAULT 0,
         errored TINYINT NOT NULL DEFAULT 0, error_reason VARCHAR (255) NOT NULL DEFAULT '',
         created_at DATETIME DEFAULT CURRENT_TIMESTAMP)`);
+      if (firstVersionOnly) return;
       await exec(`ALTER TABLE ${q(table)} ADD COLUMN \`partition_key\` VARCHAR(255) NOT NULL DEFAULT ''`);
       await exec(`ALTER TABLE ${q(table)} ADD COLUMN \`key\` VARCHAR(255) NOT NULL DEFAULT ''`);
       await exec(`CREATE INDEX outbox_batch_query ON ${q(table)} (batch_id, created_at)`);
@@ -85,6 +86,13 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
 
     async makeHeadersText(table) {
       await exec(`ALTER TABLE ${q(table)} MODIFY payload_headers TEXT NOT NULL DEFAULT ''`);
+    },
+
+    async insertRowsWithoutKeys(table) {
+      const result = await exec(
+        `INSERT INTO ${q(table)} (topic, payload_json, payload_headers) VALUES ('orders', '{}', '{}')`,
+      );
+      return [String(result.insertId)];
     },
 
     async insertWithoutHeaders(table, topic, payload) {
@@ -154,6 +162,14 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
           extra.splice(extra.indexOf(connection), 1);
         },
       };
+    },
+
+    async killOtherSessions() {
+      const sessions = await rows(
+        'SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()',
+      );
+      for (const session of sessions) await exec(`KILL ${Number(session.id)}`).catch(() => undefined);
+      return sessions.length;
     },
 
     async killLeaderSession(store) {

@@ -58,7 +58,7 @@ export async function postgresHarness(prefix: string): Promise<StoreHarness> {
       );
     },
 
-    async createGoRelayTable(table) {
+    async createGoRelayTable(table, firstVersionOnly = false) {
       // The Go relay's three PostgreSQL migrations, as they left the table. It named its indexes outbox_*
       // whatever the table; index names are per schema, so other test tables get their own.
       const prefix = table === 'kafka_outbox' ? 'outbox' : table;
@@ -69,6 +69,7 @@ export async function postgresHarness(prefix: string): Promise<StoreHarness> {
         errored smallint NOT NULL DEFAULT 0, error_reason VARCHAR(255) NOT NULL DEFAULT '',
         created_at timestamp DEFAULT CURRENT_TIMESTAMP)`);
       await admin.query(`CREATE INDEX ${prefix}_push_completed_at ON ${q(table)} (push_completed_at)`);
+      if (firstVersionOnly) return;
       await admin.query(`ALTER TABLE ${q(table)} ADD COLUMN partition_key VARCHAR(255) NOT NULL DEFAULT ''`);
       await admin.query(`ALTER TABLE ${q(table)} ADD COLUMN key VARCHAR(255) NOT NULL DEFAULT ''`);
       await admin.query(`CREATE INDEX ${prefix}_batch_query ON ${q(table)} (batch_id, created_at)`);
@@ -83,6 +84,14 @@ export async function postgresHarness(prefix: string): Promise<StoreHarness> {
     async makeHeadersText(table) {
       await admin.query(`ALTER TABLE ${q(table)} ALTER COLUMN payload_headers TYPE text`);
       await admin.query(`ALTER TABLE ${q(table)} ALTER COLUMN payload_headers SET DEFAULT ''`);
+    },
+
+    async insertRowsWithoutKeys(table) {
+      const result = await rows(
+        `INSERT INTO ${q(table)} (topic, payload_json, payload_headers) VALUES ('orders', '{}', '{}')
+         RETURNING id::text AS id`,
+      );
+      return [String(result[0]!.id)];
     },
 
     async insertWithoutHeaders(table, topic, payload) {
@@ -150,6 +159,14 @@ export async function postgresHarness(prefix: string): Promise<StoreHarness> {
           extra.splice(extra.indexOf(client), 1);
         },
       };
+    },
+
+    async killOtherSessions() {
+      const killed = await rows(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      return killed.length;
     },
 
     async killLeaderSession(store) {

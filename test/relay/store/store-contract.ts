@@ -125,6 +125,19 @@ export function describeStoreContract(
       expect(await store.migrate()).toEqual({ applied: [], adoptedGoRelayTable: false });
     });
 
+    it("adopts a table left at the Go relay's first version, adding the key columns and indexes", async () => {
+      const table = uniqueName('go_v1', '_');
+      await harness.createGoRelayTable(table, true);
+      const [id] = await harness.insertRowsWithoutKeys(table);
+      const store = open(table);
+      expect((await store.migrate()).adoptedGoRelayTable).toBe(true);
+      const claim = await store.claim(10, 60_000);
+      expect(claim.rows.map((row) => [row.id, row.key, row.partitionKey])).toEqual([[id, '', '']]);
+      expect(await harness.indexColumns(table)).toEqual(
+        expect.arrayContaining([['push_completed_at'], ['batch_id', 'created_at']]),
+      );
+    });
+
     it("adopts a table whose payload_headers is text defaulting to '' and returns '' as stored", async () => {
       const table = uniqueName('legacy', '_');
       await harness.createGoRelayTable(table);
@@ -379,6 +392,23 @@ export function describeStoreContract(
       expect(await store.requeue('all')).toBe(2);
       expect((await store.status()).errored).toBe(0);
       expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 3));
+    });
+
+    it('survives its idle pooled connections being killed, and reconnects', async () => {
+      const store = await migrated();
+      await Promise.all([store.ping(), store.ping(), store.status()]);
+      expect(await harness.killOtherSessions()).toBeGreaterThan(0);
+      await eventually('the store answering again', async () => {
+        const error = await store.ping().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error === undefined) return true;
+        expect(error).toBeInstanceOf(DatabaseError);
+        expect((error as DatabaseError).retriable).toBe(true);
+        return undefined;
+      });
+      expect((await store.status()).total).toBe(0);
     });
 
     it('ping answers', async () => {
