@@ -1,0 +1,338 @@
+// Operator scale: --count OutboxRelays (each with its database Secret) created on the local control plane
+// with the operator running as its own process under config/rbac's role; the time until every one has its
+// Deployment and cleanup CronJob and Reconciled=True; then the API server's write requests during the
+// following --idle-seconds (from its own apiserver_request_total), beside a control window measured with the
+// operator running and no resources; the operator's RSS and CPU throughout.
+//
+//   npm run bench:operator -- [--count=1000] [--replicas=0] [--concurrency=8] [--idle-seconds=60]
+//     [--control-seconds=30] [--operator-from=dist|source] [--out=bench/results] [--no-plot] [--cpu-prof]
+import path from 'node:path';
+import { makeInformer, type KubernetesObject } from '@kubernetes/client-node';
+import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
+import {
+  adminClient,
+  adminKubeConfig,
+  apiserverRequests,
+  startOperator,
+  writesBetween,
+  type RequestCounts,
+} from '../lib/kube.js';
+import { machineInfo } from '../lib/machine.js';
+import { defaultResultsDir } from '../lib/paths.js';
+import { ProcSampler } from '../lib/proc-sampler.js';
+import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
+import { round } from '../lib/stats.js';
+import { installCrd, serviceAccountKubeconfig } from '../../test/support/operator.js';
+import { createNamespace, eventually } from '../../test/support/servers.js';
+import { resourcePath } from '../../operator/kube/client.js';
+
+const flags = parseFlags(process.argv.slice(2));
+checkKnown(flags, [
+  'count',
+  'replicas',
+  'concurrency',
+  'idle-seconds',
+  'control-seconds',
+  'operator-from',
+  'out',
+  'no-plot',
+  'cpu-prof',
+]);
+const count = intFlag(flags, 'count', 1000);
+const replicas = intFlag(flags, 'replicas', 0);
+const concurrency = intFlag(flags, 'concurrency', 8);
+const idleSeconds = intFlag(flags, 'idle-seconds', 60);
+const controlSeconds = intFlag(flags, 'control-seconds', 30);
+const operatorFrom = choiceFlag(flags, 'operator-from', ['dist', 'source'] as const, 'dist');
+const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
+const API = 'outbox.kafka-relay.dev/v1alpha1';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nowS = () => performance.now() / 1000;
+
+interface Relay extends KubernetesObject {
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+/** First time each name was seen satisfying `done`, through a watch of the collection. */
+function watchFirstSeen<T extends KubernetesObject>(
+  pathname: string,
+  nameOf: (obj: T) => string | undefined,
+  done: (obj: T) => boolean,
+) {
+  const kc = adminKubeConfig();
+  const client = adminClient(kc);
+  const seen = new Map<string, number>();
+  const informer = makeInformer<T>(kc, pathname, () => client.list<T>(pathname) as never);
+  const note = (obj: T) => {
+    const name = nameOf(obj);
+    if (name !== undefined && !seen.has(name) && done(obj)) seen.set(name, nowS());
+  };
+  informer.on('add', note);
+  informer.on('update', note);
+  informer.on('error', () => setTimeout(() => void informer.start(), 500));
+  return { seen, start: () => informer.start(), stop: () => informer.stop() };
+}
+
+const ownerName = (obj: KubernetesObject) => obj.metadata?.ownerReferences?.find((o) => o.controller)?.name;
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  const kc = adminKubeConfig();
+  const admin = adminClient(kc);
+  await installCrd();
+  const ns = await createNamespace('bench-operator');
+  const profileDir = boolFlag(flags, 'cpu-prof') ? path.join(outDir, 'profiles') : undefined;
+  let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
+  try {
+    const kubeconfig = await serviceAccountKubeconfig(ns.name);
+    operator = await startOperator({
+      from: operatorFrom,
+      kubeconfig,
+      namespace: ns.name,
+      cpuProfileDir: profileDir,
+    });
+    const sampler = new ProcSampler(operator.pid, 500).start();
+
+    console.log(`control: ${controlSeconds} s with the operator leading and no resources`);
+    const controlBefore = await apiserverRequests(kc);
+    await sleep(controlSeconds * 1000);
+    const controlWrites = writesBetween(controlBefore, await apiserverRequests(kc));
+
+    const relays = watchFirstSeen<Relay>(
+      resourcePath(API, 'outboxrelays', ns.name),
+      (r) => r.metadata?.name,
+      (r) => r.status?.conditions?.some((c) => c.type === 'Reconciled' && c.status === 'True') === true,
+    );
+    const deployments = watchFirstSeen<KubernetesObject>(
+      resourcePath('apps/v1', 'deployments', ns.name),
+      ownerName,
+      () => true,
+    );
+    const cronjobs = watchFirstSeen<KubernetesObject>(
+      resourcePath('batch/v1', 'cronjobs', ns.name),
+      ownerName,
+      () => true,
+    );
+    await Promise.all([relays.start(), deployments.start(), cronjobs.start()]);
+
+    console.log(`creating ${count} OutboxRelays with their Secrets (${concurrency} at a time)`);
+    const createdAt = new Map<string, number>();
+    const t0 = nowS();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          const name = `r${next++}`;
+          await admin.create(
+            resourcePath('v1', 'secrets', ns.name),
+            {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: { name: `${name}-db` },
+              stringData: {
+                host: 'db.example',
+                port: '5432',
+                username: 'relay',
+                password: 'bench',
+                database: name,
+              },
+            },
+            'bench',
+          );
+          await admin.create(
+            resourcePath(API, 'outboxrelays', ns.name),
+            {
+              apiVersion: API,
+              kind: 'OutboxRelay',
+              metadata: { name },
+              spec: {
+                database: { driver: 'postgres', secretRef: { name: `${name}-db` } },
+                kafka: { brokers: ['kafka-0.kafka:9092'] },
+                relay: { replicas },
+              },
+            },
+            'bench',
+          );
+          createdAt.set(name, nowS());
+        }
+      }),
+    );
+    const createdAll = nowS();
+    console.log(`  created in ${(createdAll - t0).toFixed(1)} s; waiting for children and Reconciled=True`);
+    const complete = (name: string) =>
+      relays.seen.has(name) && deployments.seen.has(name) && cronjobs.seen.has(name);
+    const names = [...createdAt.keys()];
+    let lastReport = 0;
+    await eventually(
+      'every OutboxRelay to have its children and Reconciled=True',
+      async () => {
+        const done = names.filter(complete).length;
+        if (nowS() - lastReport > 10) {
+          lastReport = nowS();
+          console.log(`  ${done}/${count} done after ${(nowS() - t0).toFixed(0)} s`);
+        }
+        return done === count ? true : undefined;
+      },
+      Math.max(600_000, count * 1000),
+    );
+    const finishTimes = names.map((n) =>
+      Math.max(relays.seen.get(n)!, deployments.seen.get(n)!, cronjobs.seen.get(n)!),
+    );
+    const allDone = Math.max(...finishTimes);
+    const reconcileSeconds = allDone - t0;
+    const busyFootprint = sampler.footprint(t0, allDone + 0.5, sampler.peakMB());
+
+    console.log(`idle: ${idleSeconds} s of API server writes`);
+    const idleStart = nowS();
+    const reconcilesBefore = await operator.metric('outbox_operator_reconciles_total', 'result="success"');
+    const statusBefore = await operator.metric('outbox_operator_status_writes_total');
+    const idleBefore: RequestCounts = await apiserverRequests(kc);
+    await sleep(idleSeconds * 1000);
+    const idleAfter = await apiserverRequests(kc);
+    const idleWrites = writesBetween(idleBefore, idleAfter);
+    const reconcilesIdle =
+      (await operator.metric('outbox_operator_reconciles_total', 'result="success"')) - reconcilesBefore;
+    const statusIdle = (await operator.metric('outbox_operator_status_writes_total')) - statusBefore;
+    const peak = sampler.peakMB();
+    sampler.stop();
+    const idleFootprint = sampler.footprint(idleStart, nowS(), peak);
+    const wholeFootprint = sampler.footprint(0, Infinity, peak);
+    await Promise.all([relays.stop(), deployments.stop(), cronjobs.stop()]);
+
+    const sum = (w: Array<[string, number]>, filter: (key: string) => boolean = () => true) =>
+      w.filter(([k]) => filter(k)).reduce((a, [, v]) => a + v, 0);
+    const isLease = (k: string) => k.endsWith('coordination.k8s.io/leases');
+    const perMinute = (n: number, s: number) => round((n * 60) / s, 1);
+    const idleNonLease = sum(idleWrites, (k) => !isLease(k));
+    const controlNonLease = perMinute(
+      sum(controlWrites, (k) => !isLease(k)),
+      controlSeconds,
+    );
+    const progress = (m: Map<string, number>) =>
+      [...m.values()].sort((a, b) => a - b).map((t, i): [number, number] => [round(t - t0, 2), i + 1]);
+
+    const result: Result = {
+      benchmark: 'operator-scale',
+      variant: String(count),
+      title: `Operator scale: ${count} OutboxRelays on the local control plane`,
+      command: commandLine(),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      settings: {
+        count,
+        replicas,
+        createConcurrency: concurrency,
+        idleSeconds,
+        controlSeconds,
+        operatorFrom,
+        workers: 'operator default (2)',
+        leaderElection: 'on (operator default)',
+      },
+      machine,
+      summary: [
+        checked(
+          'time until all have their children and Reconciled=True',
+          round(reconcileSeconds, 1),
+          's',
+          '<=',
+          120,
+        ),
+        {
+          measure: 'time to create the Secrets and OutboxRelays',
+          value: round(createdAll - t0, 1),
+          unit: 's',
+        },
+        checked(
+          `API write requests in the ${idleSeconds} s idle window, except Leases`,
+          idleNonLease,
+          'requests',
+          '<=',
+          0,
+        ),
+        {
+          measure: 'of which the operator (its reconciles in the window)',
+          value: reconcilesIdle,
+          unit: 'reconciles',
+        },
+        {
+          measure: 'API write requests to Leases in the window (all holders)',
+          value: sum(idleWrites, isLease),
+          unit: 'requests',
+        },
+        {
+          measure: 'control: API writes per minute except Leases, no resources',
+          value: controlNonLease,
+          unit: 'requests/min',
+        },
+        checked('operator RSS, max while reconciling', round(busyFootprint.rssMaxMB, 1), 'MB', '<=', 150),
+        { measure: 'operator RSS, max while idle', value: round(idleFootprint.rssMaxMB, 1), unit: 'MB' },
+        { measure: 'operator RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
+        {
+          measure: 'operator CPU, mean while reconciling',
+          value: round(busyFootprint.cpuMeanPct, 1),
+          unit: '% of a core',
+        },
+        {
+          measure: 'operator CPU, mean while idle',
+          value: round(idleFootprint.cpuMeanPct, 1),
+          unit: '% of a core',
+        },
+        {
+          measure: 'machine busy, mean while reconciling',
+          value: round(busyFootprint.machineBusyMeanPct, 1),
+          unit: '% of all cores',
+        },
+      ],
+      notes: [
+        'Done: the first time a watch saw the OutboxRelay with Reconciled=True and saw its Deployment and CronJob (owner references); the time runs from the first create request.',
+        "Writes: apiserver_request_total from the API server's /metrics, verbs POST, PUT, PATCH, APPLY, DELETE, summed by resource, before and after the window. The counter covers every client of the API server (kube-controller-manager, the scheduler, kwok, node and leader Leases), so the control window shows what the cluster writes without any OutboxRelay, and the operator's own reconcile counter says whether the operator did anything in the window.",
+        "Leases: the operator renews its leader Lease every few seconds by design (as client-go's leader election does); kwok renews its node's Lease too. They are counted apart.",
+        `Relay pods: spec.relay.replicas is ${replicas}${replicas === 0 ? ' (the simulated node takes 250 pods, and no relay would run there anyway: the Deployments, their ReplicaSets and status still go through the controllers)' : ''}.`,
+      ],
+      data: {
+        controlWrites,
+        idleWrites,
+        reconcilesInIdle: reconcilesIdle,
+        statusWritesInIdle: statusIdle,
+        operatorMetricsAtEnd: {
+          reconciles: await operator.metric('outbox_operator_reconciles_total', 'result="success"'),
+          reconcileErrors: await operator.metric('outbox_operator_reconcile_errors_total'),
+          statusWrites: await operator.metric('outbox_operator_status_writes_total'),
+        },
+        footprint: { reconciling: busyFootprint, idle: idleFootprint, whole: wholeFootprint },
+        reconcileSeconds,
+      },
+      series: {
+        progress: {
+          created: progress(createdAt),
+          deployments: progress(deployments.seen),
+          cronjobs: progress(cronjobs.seen),
+          reconciled: progress(relays.seen),
+        },
+        operator: sampler.samples.map((s) => [
+          round(s.t - t0, 2),
+          round(s.rssMB, 1),
+          round(s.cpuPct, 1),
+          round(s.machineBusyPct, 1),
+        ]),
+      },
+    };
+    writeResult(result, { dir: outDir, plot: !boolFlag(flags, 'no-plot') });
+  } catch (error) {
+    if (operator) console.error(`operator log (end):\n${operator.logTail()}`);
+    throw error;
+  } finally {
+    await operator?.stop();
+    await ns.remove();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
