@@ -5,6 +5,7 @@ import type mysql from 'mysql2/promise';
 import { DatabaseError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { namedLock, type TableNames } from '../identifiers.js';
+import { mysqlVersionProblem } from '../server-version.js';
 import type { MigrationResult } from '../store.js';
 import {
   appliedMigrations,
@@ -14,6 +15,7 @@ import {
   limitLockWait,
   recordMigration,
   releaseNamedLock,
+  serverVersion,
   tableExists,
 } from './migration-queries.js';
 import { MIGRATIONS } from './migrations.js';
@@ -31,6 +33,8 @@ export async function migrateMysql(
   const connection = await pool.getConnection();
   let healthy = false;
   try {
+    const problem = mysqlVersionProblem(await serverVersion(connection));
+    if (problem !== null) throw new DatabaseError(`mysql database ${database}: ${problem}`, undefined);
     if (!(await getNamedLock(connection, lock, LOCK_WAIT_SECONDS))) {
       throw new DatabaseError(
         `mysql database ${database}: migrate failed: another relay held the migration lock for ${LOCK_WAIT_SECONDS} s`,

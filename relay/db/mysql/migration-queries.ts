@@ -94,3 +94,8 @@ export async function goRelayMigrationVersion(
   const row = rows[0];
   return row === undefined ? undefined : { version: String(row.version), dirty: Number(row.dirty) !== 0 };
 }
+
+export async function serverVersion(db: Queryable): Promise<string> {
+  const [rows] = await db.query<Rows>('SELECT VERSION() AS version');
+  return String(rows[0]?.version);
+}

@@ -2,8 +2,10 @@
 // starting at the same moment waits, then finds everything applied. PostgreSQL DDL is transactional, so a
 // failure leaves the schema as it was.
 import type pg from 'pg';
+import { DatabaseError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { advisoryLockKey, type TableNames } from '../identifiers.js';
+import { postgresVersionProblem } from '../server-version.js';
 import type { MigrationResult } from '../store.js';
 import {
   appliedMigrations,
@@ -14,6 +16,7 @@ import {
   lockForMigration,
   recordMigration,
   rollbackTransaction,
+  serverVersionNum,
   tableExists,
 } from './migration-queries.js';
 import { MIGRATIONS } from './migrations.js';
@@ -27,6 +30,8 @@ export async function migratePostgres(
   const client = await pool.connect();
   let failed: unknown;
   try {
+    const problem = postgresVersionProblem(await serverVersionNum(client));
+    if (problem !== null) throw new DatabaseError(`postgres database ${database}: ${problem}`, undefined);
     await beginTransaction(client);
     await lockForMigration(client, advisoryLockKey('migrate', database, names.table));
     await createMigrationsTable(client, names);

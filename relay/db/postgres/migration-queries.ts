@@ -91,3 +91,8 @@ export async function indexOnColumnsExists(
   );
   return rows[0]?.present === true;
 }
+
+export async function serverVersionNum(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ num: string }>(`SELECT current_setting('server_version_num') AS num`);
+  return Number(rows[0]?.num);
+}
