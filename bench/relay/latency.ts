@@ -99,8 +99,10 @@ async function main(): Promise<void> {
       async () => (warmupsReceived >= WARMUP_ROWS ? true : undefined),
       60_000,
     );
-    // Closing the warm-up connections makes the server count their inserts before the first snapshot.
+    // Closing the warm-up connections makes the server count their inserts before the first snapshot, and
+    // PostgreSQL's backends publish their counters at most once a second: the relay's polls make it do so.
     await workload.endWriters();
+    await new Promise((r) => setTimeout(r, 2000));
     const calibration = await calibrate(workload.stats);
     const before = await workload.stats.snapshot();
 

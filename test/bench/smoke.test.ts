@@ -1,0 +1,160 @@
+// A short run of each benchmark (a few thousand rows, a few seconds, a few resources) as a person runs it,
+// from source: it must finish and write well-formed results (JSON, Markdown, PNG plots). No timing is
+// asserted here; the figures themselves are the benchmarks' business (bench/README.md).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../support/relay-harness.js';
+import { useKafka, type Release } from '../support/kafka-lock.js';
+
+interface Row {
+  measure: string;
+  value: number | string;
+  unit: string;
+  target?: string;
+  met?: boolean;
+}
+interface Result {
+  benchmark: string;
+  variant: string;
+  command: string;
+  settings: Record<string, unknown>;
+  machine: { cores: number; node: string; packages: Record<string, string> };
+  summary: Row[];
+  data: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  series: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function runBench(script: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+function value(result: Result, measure: string): number {
+  const row = result.summary.find((r) => r.measure === measure);
+  if (!row) throw new Error(`no summary row "${measure}" in ${result.benchmark}-${result.variant}`);
+  return Number(row.value);
+}
+
+/** Reads <dir>/<base>.json and checks what every result has: its Markdown, its plots, machine and command. */
+function readResult(dir: string, base: string, plots: string[]): Result {
+  const result = JSON.parse(readFileSync(path.join(dir, `${base}.json`), 'utf8')) as Result;
+  expect(result.command).toContain('bench/');
+  expect(result.machine.cores).toBeGreaterThan(0);
+  expect(result.machine.packages.kafkajs).toMatch(/^\d+\.\d+/);
+  expect(result.summary.length).toBeGreaterThan(3);
+  for (const row of result.summary) {
+    if (typeof row.value === 'number') expect(Number.isFinite(row.value)).toBe(true);
+    if (row.target !== undefined) expect(typeof row.met).toBe('boolean');
+  }
+  const md = readFileSync(path.join(dir, `${base}.md`), 'utf8');
+  expect(md).toContain('| measure | value | unit | target | met |');
+  expect(md).toContain(result.command);
+  for (const plot of plots) {
+    const png = readFileSync(path.join(dir, `${base}-${plot}.png`));
+    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(png.length).toBeGreaterThan(10_000);
+  }
+  return result;
+}
+
+describe('the benchmarks, as a short smoke run', () => {
+  let out: string;
+  let release: Release;
+
+  beforeAll(async () => {
+    release = await useKafka();
+    out = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+  });
+
+  afterAll(() => {
+    release?.();
+    if (out && existsSync(out)) rmSync(out, { recursive: true, force: true });
+  });
+
+  describe.each(['postgres', 'mysql'])('the relay on %s', (driver) => {
+    it('throughput: measures the ceiling twice and the drain of every row, with footprint and database cost', async () => {
+      const run = await runBench('bench/relay/throughput.ts', [
+        `--driver=${driver}`,
+        '--rows=2000',
+        '--relay-from=source',
+        `--out=${out}`,
+      ]);
+      expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({
+        code: 0,
+        tail: '',
+      });
+      const result = readResult(out, `relay-throughput-${driver}`, ['throughput', 'footprint']);
+      expect(result.settings).toMatchObject({
+        driver,
+        rows: 2000,
+        keys: 1000,
+        partitions: 6,
+        payloadBytes: 256,
+      });
+      expect(result.data.ceilings).toHaveLength(2);
+      expect(result.data.drain.messages).toBe(2000);
+      expect(result.series.drain[result.series.drain.length - 1][1]).toBe(2000);
+      expect(value(result, 'drain / ceiling')).toBeGreaterThan(0);
+      expect(value(result, 'relay RSS, max during the drain')).toBeGreaterThan(10);
+      // Every row is claimed and marked: two writes per row, whatever the batching.
+      expect(value(result, 'drain: rows written per published row')).toBeCloseTo(2, 1);
+      expect(value(result, 'drain: statements per published row')).toBeGreaterThan(0);
+    }, 240_000);
+
+    it('latency: every committed row is received, with its latency distribution', async () => {
+      const run = await runBench('bench/relay/latency.ts', [
+        `--driver=${driver}`,
+        '--rate=200',
+        '--seconds=3',
+        '--relay-from=source',
+        `--out=${out}`,
+      ]);
+      expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({
+        code: 0,
+        tail: '',
+      });
+      const result = readResult(out, `relay-latency-${driver}`, ['latency', 'footprint']);
+      expect(result.summary.find((r) => r.measure === 'rows received / committed')?.value).toBe('600 / 600');
+      expect(result.data.latency.count).toBe(600);
+      expect(value(result, 'latency p99')).toBeGreaterThanOrEqual(value(result, 'latency p50'));
+      const histogram = result.series.latencyHistogram as { counts: number[] };
+      expect(histogram.counts.reduce((a, b) => a + b, 0)).toBe(600);
+      // Claim and mark: two writes per row (a little more when a batch straddles the window's edges).
+      const written = value(result, 'steady: rows written per published row');
+      expect(written).toBeGreaterThanOrEqual(1.9);
+      expect(written).toBeLessThan(2.5);
+    }, 240_000);
+  });
+
+  it('operator: every OutboxRelay gets its children and Reconciled=True, and the idle window is counted', async () => {
+    const run = await runBench('bench/operator/scale.ts', [
+      '--count=5',
+      '--idle-seconds=3',
+      '--control-seconds=2',
+      '--operator-from=source',
+      `--out=${out}`,
+    ]);
+    expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({
+      code: 0,
+      tail: '',
+    });
+    const result = readResult(out, 'operator-scale-5', ['progress', 'footprint']);
+    expect(result.series.progress.reconciled).toHaveLength(5);
+    expect(result.series.progress.deployments).toHaveLength(5);
+    expect(result.series.progress.cronjobs).toHaveLength(5);
+    expect(value(result, 'time until all have their children and Reconciled=True')).toBeGreaterThan(0);
+    expect(value(result, 'operator RSS, max while reconciling')).toBeGreaterThan(10);
+    expect(Array.isArray(result.data.idleWrites)).toBe(true);
+  }, 240_000);
+});
