@@ -1,9 +1,11 @@
-// A database outage, played by cutting a TCP proxy between the relay and PostgreSQL for about ten seconds
+// A database outage, played by cutting a TCP proxy between the relay and the database for about ten seconds
 // (the shared server keeps running for everyone else): nothing errored, nothing lost, per-key order kept,
 // and publishing resumes by itself.
 import type { RunningRelay } from '../../relay/commands/run.js';
 import {
+  ascending,
   collect,
+  firstArrivals,
   insertRows,
   outboxState,
   relayEnv,
@@ -13,7 +15,13 @@ import {
   waitReady,
   type TestDb,
 } from '../support/relay-harness.js';
-import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createTopic,
+  eventually,
+  type TestDatabase,
+} from '../support/servers.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { useKafka, type Release } from '../support/kafka-lock.js';
 
@@ -24,15 +32,18 @@ beforeAll(async () => {
 });
 afterAll(() => releaseKafka?.());
 
-describe('a database outage', () => {
+describe.each(['postgres', 'mysql'] as const)('a %s outage', (driver) => {
   let database: TestDatabase<object>;
   let db: TestDb;
   let proxy: TcpProxy;
   let relay: RunningRelay | undefined;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('relay_db_outage');
-    db = testDb('postgres', database);
+    database =
+      driver === 'postgres'
+        ? await createPostgresDatabase('relay_db_outage')
+        : await createMysqlDatabase('relay_db_outage');
+    db = testDb(driver, database);
     proxy = await startTcpProxy({ host: db.host, port: db.port });
   });
 
@@ -44,7 +55,7 @@ describe('a database outage', () => {
   });
 
   it('marks nothing errored, loses nothing and resumes by itself', async () => {
-    const topic = await createTopic('relay-db-outage', 2);
+    const topic = await createTopic(`relay-db-outage-${driver}`, 2);
     relay = await startInProcess(
       relayEnv(db, {
         DB_HOST: '127.0.0.1',
@@ -90,18 +101,8 @@ describe('a database outage', () => {
       await new Promise((r) => setTimeout(r, 1000));
       expect(new Set(collector.messages.map((m) => m.id))).toEqual(new Set(ids));
       // Per key, first arrivals in id order (a batch published just before the cut may be sent again).
-      const seen = new Set<string>();
-      const byKey = new Map<string, bigint[]>();
-      for (const m of collector.messages) {
-        if (seen.has(m.id)) continue;
-        seen.add(m.id);
-        byKey.set(m.key ?? '', [...(byKey.get(m.key ?? '') ?? []), BigInt(m.id)]);
-      }
-      for (const [key, list] of byKey) {
-        expect({ key, ascending: list.every((id, i) => i === 0 || list[i - 1]! < id) }).toEqual({
-          key,
-          ascending: true,
-        });
+      for (const [key, ids] of firstArrivals(collector.messages)) {
+        expect({ key, ascending: ascending(ids) }).toEqual({ key, ascending: true });
       }
     } finally {
       await collector.stop();
@@ -111,7 +112,7 @@ describe('a database outage', () => {
   });
 
   it('still exits 0 within 10 seconds on SIGTERM while the database is unreachable', async () => {
-    const topic = await createTopic('relay-db-outage-term', 1);
+    const topic = await createTopic(`relay-db-outage-term-${driver}`, 1);
     const child = spawnRelay(['run'], relayEnv(db, { DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port) }));
     try {
       await insertRows(db, [{ topic, key: 'a' }]);

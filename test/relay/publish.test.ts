@@ -1,5 +1,5 @@
-// The relay in-process against the real PostgreSQL and Kafka: no loss, per-key order, partitions, headers,
-// poison rows, and the HTTP endpoints.
+// The relay in-process against the real PostgreSQL, MariaDB and Kafka: no loss, per-key order, partitions,
+// headers, poison rows, and the HTTP endpoints.
 import { randomBytes } from 'node:crypto';
 import type { RunningRelay } from '../../relay/commands/run.js';
 import { murmur2Partitioner } from '../../relay/kafka/partitioners.js';
@@ -15,9 +15,25 @@ import {
   type Collector,
   type TestDb,
 } from '../support/relay-harness.js';
-import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createTopic,
+  eventually,
+  type TestDatabase,
+} from '../support/servers.js';
+import { useKafka, type Release } from '../support/kafka-lock.js';
 
-describe('the relay publishing from PostgreSQL', () => {
+const DRIVERS = ['postgres', 'mysql'] as const;
+
+// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
+let releaseKafka: Release | undefined;
+beforeAll(async () => {
+  releaseKafka = await useKafka();
+});
+afterAll(() => releaseKafka?.());
+
+describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
   let database: TestDatabase<object>;
   let db: TestDb;
   let topic: string;
@@ -25,9 +41,12 @@ describe('the relay publishing from PostgreSQL', () => {
   let collector: Collector | undefined;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('relay_publish');
-    db = testDb('postgres', database);
-    topic = await createTopic('relay-publish', 4);
+    database =
+      driver === 'postgres'
+        ? await createPostgresDatabase('relay_publish')
+        : await createMysqlDatabase('relay_publish');
+    db = testDb(driver, database);
+    topic = await createTopic(`relay-publish-${driver}`, 4);
     relay = await startInProcess(relayEnv(db, { BATCH_SIZE: '50', KAFKA_PUBLISH_ATTEMPTS: '2' }));
     await waitReady(relay.httpPort);
   });

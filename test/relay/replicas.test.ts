@@ -12,21 +12,38 @@ import {
   waitReady,
   type TestDb,
 } from '../support/relay-harness.js';
-import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createTopic,
+  eventually,
+  type TestDatabase,
+} from '../support/servers.js';
+import { useKafka, type Release } from '../support/kafka-lock.js';
 
 async function isLeader(relay: RunningRelay, database: string): Promise<boolean> {
   const { body } = await httpGet(relay.httpPort, '/metrics');
   return new RegExp(`outbox_relay_leader\\{database="${database}"\\} 1`).test(body);
 }
 
-describe('two relays on one table', () => {
+// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
+let releaseKafka: Release | undefined;
+beforeAll(async () => {
+  releaseKafka = await useKafka();
+});
+afterAll(() => releaseKafka?.());
+
+describe.each(['postgres', 'mysql'] as const)('two relays on one %s table', (driver) => {
   let database: TestDatabase<object>;
   let db: TestDb;
   const relays: RunningRelay[] = [];
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('relay_replicas');
-    db = testDb('postgres', database);
+    database =
+      driver === 'postgres'
+        ? await createPostgresDatabase('relay_replicas')
+        : await createMysqlDatabase('relay_replicas');
+    db = testDb(driver, database);
   });
 
   afterAll(async () => {
@@ -35,7 +52,7 @@ describe('two relays on one table', () => {
   });
 
   it('publish each row once in per-key order, and the standby takes over when the leader stops', async () => {
-    const topic = await createTopic('relay-replicas', 3);
+    const topic = await createTopic(`relay-replicas-${driver}`, 3);
     const env = relayEnv(db, { BATCH_SIZE: '25' });
     relays.push(await startInProcess(env), await startInProcess(env));
     await Promise.all(relays.map((r) => waitReady(r.httpPort)));
