@@ -1,0 +1,56 @@
+// The store contract, errors: classification and secrecy.
+import { createStore } from '../../../relay/db/create-store.js';
+import { ConfigError, DatabaseError } from '../../../relay/errors.js';
+import type { StoreHarness } from './harness.js';
+import type { ContractContext } from './store-contract.js';
+
+export function describeErrorsContract(t: ContractContext): void {
+  const { open, logger } = t;
+  let harness: StoreHarness;
+  beforeAll(() => {
+    harness = t.harness();
+  });
+
+  describe('errors', () => {
+    it('rejects a table name that is not an identifier before touching the database', () => {
+      expect(() => createStore(harness.config('outbox; DROP TABLE x'), logger)).toThrow(ConfigError);
+      expect(() => createStore(harness.config('`outbox`'), logger)).toThrow(ConfigError);
+    });
+
+    it('fails on a closed port with a retriable DatabaseError that does not show the password', async () => {
+      const password = 'pw-that-must-not-leak-7c1e';
+      const store = createStore(
+        { ...harness.config('outbox'), host: '127.0.0.1', port: 1, password },
+        logger,
+      );
+      t.track(store);
+      for (const call of [() => store.ping(), () => store.migrate(), () => store.acquireLeadership()]) {
+        const error: unknown = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(DatabaseError);
+        expect((error as DatabaseError).retriable).toBe(true);
+        expect((error as DatabaseError).message).toMatch(/ECONNREFUSED/);
+        expect((error as DatabaseError).message).not.toContain(password);
+      }
+      expect(t.logLines().join('')).not.toContain(password);
+    });
+
+    it('fails on a missing table with an error that is not retriable', async () => {
+      const error: unknown = await open()
+        .claim(1, 60_000)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).retriable).toBe(false);
+      expect((error as DatabaseError).code).toBeDefined();
+    });
+
+    it('never writes the password to the logs', () => {
+      expect(t.logLines().join('')).not.toContain(harness.config('x').password);
+    });
+  });
+}
