@@ -58,6 +58,23 @@ export function describeClaimContract(t: ContractContext): void {
       expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 2));
     });
 
+    it("neither waits for nor returns a row an application's open transaction is inserting", async () => {
+      const store = await migrated();
+      const [first] = await harness.insertRows(store.table, [{}]);
+      const inserting = await harness.beginInsert(store.table);
+      try {
+        const deadline = new Promise<'blocked'>((resolve) =>
+          setTimeout(() => resolve('blocked'), 20_000).unref(),
+        );
+        const claim = await Promise.race([store.claim(10, 60_000), deadline]);
+        expect(claim).not.toBe('blocked');
+        expect(claim !== 'blocked' && claim.rows.map((row) => row.id)).toEqual([first]);
+      } finally {
+        await inserting.commit();
+      }
+      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual([inserting.id]);
+    });
+
     it('never gives the same row to two stores claiming at the same time', async () => {
       const table = (await migrated()).table;
       await harness.insertMany(table, 200, 'race');

@@ -37,6 +37,20 @@ export function describeErrorsContract(t: ContractContext): void {
       expect(t.logLines().join('')).not.toContain(password);
     });
 
+    it('fails on a wrong password with an error that is not retriable and does not show it', async () => {
+      const password = 'wrong-pw-3b9d';
+      const store = createStore({ ...harness.config('outbox'), password }, logger);
+      t.track(store);
+      const error: unknown = await store.ping().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).retriable).toBe(false);
+      expect((error as DatabaseError).message).toMatch(/password|Access denied/i);
+      expect((error as DatabaseError).message).not.toContain(password);
+    });
+
     it('fails on a missing table with an error that is not retriable', async () => {
       const error: unknown = await open()
         .claim(1, 60_000)

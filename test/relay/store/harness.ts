@@ -24,6 +24,11 @@ export interface RowLocks {
   release(): Promise<void>;
 }
 
+export interface OpenInsert {
+  id: string;
+  commit(): Promise<void>;
+}
+
 export interface StoreHarness {
   driver: Driver;
   /** A store configuration for a table in this file's database. */
@@ -51,6 +56,8 @@ export interface StoreHarness {
   agePublished(table: string, ids: string[], seconds: number): Promise<void>;
   /** Moves created_at back by `seconds` on these rows. */
   ageCreated(table: string, ids: string[], seconds: number): Promise<void>;
+  /** Inserts a row in a transaction left open on another connection, as an application mid-transaction. */
+  beginInsert(table: string): Promise<OpenInsert>;
   /** Locks these rows FOR UPDATE in an open transaction on another connection, until release(). */
   lockRows(table: string, ids: string[]): Promise<RowLocks>;
   /** Kills every session of the test database but the harness's own (the stores' pooled connections). */

@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { namedLock } from '../../../relay/db/identifiers.js';
 import { createMysqlDatabase } from '../../support/servers.js';
-import type { NewRow, RowLocks, RowState, StoreHarness } from './harness.js';
+import type { NewRow, OpenInsert, RowLocks, RowState, StoreHarness } from './harness.js';
 
 const q = (name: string) => `\`${name}\``;
 type Rows = mysql.RowDataPacket[];
@@ -144,6 +144,23 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
         seconds,
         ids,
       ]);
+    },
+
+    async beginInsert(table): Promise<OpenInsert> {
+      const connection = await mysql.createConnection(db.config);
+      extra.push(connection);
+      await connection.beginTransaction();
+      const [result] = await connection.query<mysql.ResultSetHeader>(
+        `INSERT INTO ${q(table)} (topic, payload_json, payload_headers) VALUES ('late', '{}', '{}')`,
+      );
+      return {
+        id: String(result.insertId),
+        async commit() {
+          await connection.commit();
+          await connection.end();
+          extra.splice(extra.indexOf(connection), 1);
+        },
+      };
     },
 
     async lockRows(table, ids): Promise<RowLocks> {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { advisoryLockKey } from '../../../relay/db/identifiers.js';
 import { createPostgresDatabase } from '../../support/servers.js';
-import type { NewRow, RowLocks, RowState, StoreHarness } from './harness.js';
+import type { NewRow, OpenInsert, RowLocks, RowState, StoreHarness } from './harness.js';
 
 const q = (name: string) => `"${name}"`;
 
@@ -144,6 +144,25 @@ export async function postgresHarness(prefix: string): Promise<StoreHarness> {
         `UPDATE ${q(table)} SET created_at = created_at - $2 * interval '1 second' WHERE id = ANY($1::bigint[])`,
         [ids, seconds],
       );
+    },
+
+    async beginInsert(table): Promise<OpenInsert> {
+      const client = new pg.Client(db.config);
+      await client.connect();
+      extra.push(client);
+      await client.query('BEGIN');
+      const { rows: inserted } = await client.query<{ id: string }>(
+        `INSERT INTO ${q(table)} (topic, payload_json, payload_headers) VALUES ('late', '{}', '{}')
+         RETURNING id::text AS id`,
+      );
+      return {
+        id: inserted[0]!.id,
+        async commit() {
+          await client.query('COMMIT');
+          await client.end();
+          extra.splice(extra.indexOf(client), 1);
+        },
+      };
     },
 
     async lockRows(table, ids): Promise<RowLocks> {
