@@ -17,31 +17,35 @@ export async function acquireMysqlLeadership(
   logger: Logger,
 ): Promise<Leadership | null> {
   const connection = await mysql.createConnection(connectionOptions(config));
+  // Set before ending the connection ourselves, so that its 'end' is not reported as a loss.
+  let closing = false;
   const signal = lostSignal(() => {
-    logger.warn({ database: config.database }, 'leadership connection lost');
+    if (!closing) logger.warn({ database: config.database }, 'leadership connection lost');
     connection.destroy();
   });
   connection.on('error', (err: unknown) => {
-    if (!signal.isLost()) logger.warn({ err, database: config.database }, 'leadership connection failed');
+    if (!signal.isLost() && !closing)
+      logger.warn({ err, database: config.database }, 'leadership connection failed');
     signal.markLost();
   });
   connection.on('end', () => signal.markLost());
   try {
     if (!(await tryNamedLock(connection, lockName))) {
+      closing = true;
       await connection.end();
       return null;
     }
   } catch (error) {
+    closing = true;
     connection.destroy();
     throw error;
   }
   signal.startHeartbeat(() => ping(connection), HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS);
-  let released = false;
   return {
     lost: signal.lost,
     async release() {
-      if (released) return;
-      released = true;
+      if (closing) return;
+      closing = true;
       signal.stopHeartbeat();
       if (!signal.isLost()) await releaseNamedLock(connection, lockName).catch(() => undefined);
       await connection.end().catch(() => connection.destroy());

@@ -16,33 +16,36 @@ export async function acquirePostgresLeadership(
   logger: Logger,
 ): Promise<Leadership | null> {
   const client = new pg.Client(clientConfig(config));
+  // Set before ending the connection ourselves, so that its 'end' is not reported as a loss.
+  let closing = false;
   const signal = lostSignal(() => {
-    logger.warn({ database: config.database }, 'leadership connection lost');
+    if (!closing) logger.warn({ database: config.database }, 'leadership connection lost');
     client.end().catch(() => undefined);
   });
   client.on('error', (err) => {
-    if (!signal.isLost()) logger.warn({ err, database: config.database }, 'leadership connection failed');
+    if (!signal.isLost() && !closing)
+      logger.warn({ err, database: config.database }, 'leadership connection failed');
     signal.markLost();
   });
   client.on('end', () => signal.markLost());
   try {
     await client.connect();
     if (!(await tryAdvisoryLock(client, lockKey))) {
-      signal.stopHeartbeat();
+      closing = true;
       await client.end();
       return null;
     }
   } catch (error) {
+    closing = true;
     await client.end().catch(() => undefined);
     throw error;
   }
   signal.startHeartbeat(() => ping(client), HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS);
-  let released = false;
   return {
     lost: signal.lost,
     async release() {
-      if (released) return;
-      released = true;
+      if (closing) return;
+      closing = true;
       signal.stopHeartbeat();
       if (!signal.isLost()) await advisoryUnlock(client, lockKey).catch(() => undefined);
       await client.end().catch(() => undefined);

@@ -13,6 +13,8 @@ export function describeLeadershipContract(t: ContractContext): void {
   describe('leadership', () => {
     it('is exclusive between two stores on the same table and passes on after release', async () => {
       const table = (await migrated()).table;
+      const lossReports = () => t.logLines().filter((line) => line.includes('leadership connection')).length;
+      const reportsBefore = lossReports();
       const a = open(table);
       const b = open(table);
       const held = await a.acquireLeadership();
@@ -25,6 +27,8 @@ export function describeLeadershipContract(t: ContractContext): void {
       const next = await b.acquireLeadership();
       expect(next).not.toBeNull();
       await next!.release();
+      // Refusals and releases are not losses: nothing is reported.
+      expect(lossReports()).toBe(reportsBefore);
     });
 
     it('is given up when its store is closed', async () => {
