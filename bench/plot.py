@@ -112,9 +112,15 @@ def relay_latency(result, base):
     edges, counts = hist["edges"], hist["counts"]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 8))
     widths = [edges[i + 1] - edges[i] for i in range(len(counts))]
-    ax1.bar(edges[:-1], counts, width=widths, align="edge", color="tab:blue", alpha=0.7)
+    ax1.bar(edges[:-1], counts, width=widths, align="edge", color="tab:blue", alpha=0.7, label="relay")
+    baseline = s.get("baselineHistogram")
+    if baseline and sum(baseline["counts"]) > 0:
+        ax1.stairs(baseline["counts"], baseline["edges"], color="black", linewidth=1.2, label="baseline: publisher alone")
     ax1.set_xscale("log")
     used = [i for i, c in enumerate(counts) if c > 0]
+    if baseline:
+        used += [i for i, c in enumerate(baseline["counts"]) if c > 0]
+        used.sort()
     if used:
         ax1.set_xlim(edges[used[0]] / 1.5, edges[used[-1] + 1] * 1.5)
     ax1.set_xlabel("commit to receipt (ms, log scale)")
@@ -122,7 +128,7 @@ def relay_latency(result, base):
     d = result["data"]["latency"]
     for name, color in (("p50", "tab:green"), ("p99", "tab:orange"), ("max", "tab:red")):
         ax1.axvline(d[name], color=color, linestyle="--", linewidth=1, label=f"{name} {d[name]:.1f} ms")
-    ax1.legend(loc="upper right")
+    ax1.legend(loc="upper left", fontsize=8)
     ax1.grid(alpha=0.3)
     ax1.set_title("distribution")
     per_second = s["perSecond"]

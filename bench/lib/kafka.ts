@@ -127,3 +127,67 @@ export async function runCeiling(
     await publisher.close();
   }
 }
+
+/**
+ * The latency floor without a database: messages become available at `rate` per second (each at its due
+ * time) and the relay's publisher sends whatever is waiting, up to `batchSize`, one send at a time, as the
+ * relay does with what a claim returns. `availableAt[seq]` is set when message `seq` becomes available.
+ */
+export async function runPublisherAtRate(
+  relayEnv: Record<string, string>,
+  topic: string,
+  partitions: number,
+  rate: number,
+  seconds: number,
+  keys: number,
+  batchSize: number,
+  availableAt: Float64Array,
+): Promise<void> {
+  const config = loadConfig({ ...relayEnv, LOG_LEVEL: 'error' });
+  const logger = createLogger({ level: 'error' });
+  const partitioner = partitionerNamed(config.kafka.partitioner);
+  const publisher = createPublisher({
+    kafka: createKafka(config.kafka, logger),
+    config: config.kafka,
+    logger,
+  });
+  const message = (seq: number): OutgoingMessage => {
+    const key = keyOf(seq, keys);
+    return {
+      rowId: String(seq + 1),
+      topic,
+      partition: partitioner(key, partitions),
+      key: Buffer.from(key),
+      value: Buffer.from(payload(seq)),
+      headers: { 'outbox-id': String(seq + 1) },
+    };
+  };
+  try {
+    await publisher.topics([topic]);
+    const total = rate * seconds;
+    const waiting: OutgoingMessage[] = [];
+    let made = 0;
+    let wake: (() => void) | undefined;
+    const t0 = performance.now();
+    const ticker = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+      while (made < due) {
+        availableAt[made] = performance.now();
+        waiting.push(message(made++));
+      }
+      wake?.();
+      if (made >= total) clearInterval(ticker);
+    }, 1);
+    let sent = 0;
+    while (sent < total) {
+      if (waiting.length === 0) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      const batch = waiting.splice(0, batchSize);
+      if (batch.length === 0) continue;
+      await publisher.send(batch);
+      sent += batch.length;
+    }
+  } finally {
+    await publisher.close();
+  }
+}

@@ -1,24 +1,35 @@
 // Relay latency at a steady insert rate: rows inserted at --rate per second for --seconds, each in its own
 // transaction, by an application pool; the time from each row's commit (its INSERT's acknowledgement) to
 // its receipt by a Kafka consumer in the same process (one clock), with the relay's footprint and
-// database cost over the same window.
+// database cost over the same window. First, the baseline of the same run: the relay's publisher alone
+// sending messages that become available at the same rate (no database), received by the same consumer,
+// so that the relay's latency can be read against what the producer, broker and consumer take anyway.
 //
 //   npm run bench:relay-latency -- --driver=postgres [--rate=1000] [--seconds=60] [--keys=1000]
-//     [--partitions=6] [--batch-size=250] [--poll-ms=500] [--relay-from=dist|source] [--out=bench/results]
+//     [--partitions=6] [--batch-size=250] [--poll-ms=500] [--baseline-seconds=10] [--relay-from=dist|source] [--out=bench/results]
 //     [--no-plot] [--cpu-prof]
 import path from 'node:path';
 import { logLevel } from 'kafkajs';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
 import { costRows, dbCost } from '../lib/db-cost.js';
+import { runPublisherAtRate } from '../lib/kafka.js';
 import { machineInfo } from '../lib/machine.js';
-import { createWorkload, DRIVERS, keyOf, PAYLOAD_BYTES, seqOf, serverVersions } from '../lib/outbox.js';
+import {
+  createWorkload,
+  deleteTopic,
+  DRIVERS,
+  keyOf,
+  PAYLOAD_BYTES,
+  seqOf,
+  serverVersions,
+} from '../lib/outbox.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
 import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result, type SummaryRow } from '../lib/results.js';
 import { distribution, logHistogram, round } from '../lib/stats.js';
-import { eventually, kafkaClient, uniqueName } from '../../test/support/servers.js';
+import { createTopic, eventually, kafkaClient, uniqueName } from '../../test/support/servers.js';
 
 const flags = parseFlags(process.argv.slice(2));
 checkKnown(flags, [
@@ -29,6 +40,7 @@ checkKnown(flags, [
   'partitions',
   'batch-size',
   'poll-ms',
+  'baseline-seconds',
   'relay-from',
   'out',
   'no-plot',
@@ -41,6 +53,7 @@ const keys = intFlag(flags, 'keys', 1000);
 const partitions = intFlag(flags, 'partitions', 6);
 const batchSize = intFlag(flags, 'batch-size', 250);
 const pollMs = intFlag(flags, 'poll-ms', 500);
+const baselineSeconds = intFlag(flags, 'baseline-seconds', 10);
 const relayFrom = choiceFlag(flags, 'relay-from', RELAY_FROM, 'dist');
 const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
 const WARMUP_ROWS = 50;
@@ -61,6 +74,10 @@ async function main(): Promise<void> {
     partitions,
     writers: 8,
   });
+  const baselineTopic = await createTopic('bench.latency-baseline', partitions);
+  const baselineTotal = rate * baselineSeconds;
+  const baselineAvailable = new Float64Array(baselineTotal).fill(NaN);
+  const baselineReceived = new Float64Array(baselineTotal).fill(NaN);
   const commitAt = new Float64Array(total).fill(NaN);
   const issuedAt = new Float64Array(total).fill(NaN);
   const receivedAt = new Float64Array(total).fill(NaN);
@@ -73,19 +90,40 @@ async function main(): Promise<void> {
   try {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
-    await consumer.subscribe({ topics: [workload.topic], fromBeginning: true });
+    await consumer.subscribe({ topics: [workload.topic, baselineTopic], fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const at = now();
         for (const message of batch.messages) {
           const seq = seqOf(message.value ?? Buffer.alloc(0));
-          if (seq >= WARMUP_BASE) warmupsReceived++;
+          if (batch.topic === baselineTopic) {
+            if (Number.isNaN(baselineReceived[seq]!)) baselineReceived[seq] = at;
+          } else if (seq >= WARMUP_BASE) warmupsReceived++;
           else if (!Number.isNaN(receivedAt[seq]!)) duplicates++;
           else receivedAt[seq] = at;
         }
       },
     });
     await joined;
+
+    if (baselineTotal > 0) {
+      console.log(`baseline: the relay's publisher alone, ${rate} messages/s for ${baselineSeconds} s`);
+      await runPublisherAtRate(
+        workload.relayEnv,
+        baselineTopic,
+        partitions,
+        rate,
+        baselineSeconds,
+        keys,
+        batchSize,
+        baselineAvailable,
+      );
+      await eventually(
+        'the baseline messages to arrive',
+        async () => (baselineReceived.every((t) => !Number.isNaN(t)) ? true : undefined),
+        60_000,
+      );
+    }
 
     console.log(
       `${driver}: relay (${relayFrom}) on ${workload.database}; warming up with ${WARMUP_ROWS} rows`,
@@ -154,6 +192,10 @@ async function main(): Promise<void> {
       if (Number.isNaN(receivedAt[seq]!)) missing++;
       else latencies.push(receivedAt[seq]! - commitAt[seq]!);
     }
+    const baselineLatencies = Array.from(baselineReceived, (t, i) => t - baselineAvailable[i]!).filter(
+      (l) => !Number.isNaN(l),
+    );
+    const baseline = baselineLatencies.length > 0 ? distribution(baselineLatencies) : undefined;
     const latency = distribution(latencies);
     const commit = distribution(commits);
     const perSecond: Array<[number, number, number, number]> = [];
@@ -207,6 +249,17 @@ async function main(): Promise<void> {
       machine,
       summary: [
         ...targets,
+        ...(baseline
+          ? [
+              {
+                measure: 'baseline (publisher alone) p50 / p99',
+                value: `${round(baseline.p50)} / ${round(baseline.p99)}`,
+                unit: 'ms',
+              },
+              { measure: 'relay / baseline, p50', value: round(latency.p50 / baseline.p50), unit: 'ratio' },
+              { measure: 'relay / baseline, p99', value: round(latency.p99 / baseline.p99), unit: 'ratio' },
+            ]
+          : []),
         { measure: 'latency p90', value: round(latency.p90), unit: 'ms' },
         { measure: 'latency p99.9', value: round(latency.p999), unit: 'ms' },
         { measure: 'latency max', value: round(latency.max), unit: 'ms' },
@@ -236,12 +289,14 @@ async function main(): Promise<void> {
           'application, to the moment the consumer (kafkajs, same process, performance.now()) received the ' +
           'fetch response holding the row. The acknowledgement comes a little after the commit itself, so the ' +
           'figures can only understate by up to the commit time above.',
+        `Baseline: before the relay starts, the relay's publisher module alone (same producer settings) sends messages that become available at ${rate}/s for ${baselineSeconds} s, whatever is waiting (up to the batch size) in one send, one send at a time; latency from availability to receipt by the same consumer.`,
         `Warm-up: ${WARMUP_ROWS} rows published before measuring; the relay's first claim and the consumer's group join are outside the window.`,
         `Database cost: ${cost.method}.`,
         'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms, from the first insert to the last receipt.',
       ],
       data: {
         latency,
+        baseline,
         commit,
         footprint,
         databaseCost: cost,
@@ -251,6 +306,7 @@ async function main(): Promise<void> {
       },
       series: {
         latencyHistogram: logHistogram(latencies, 0.1, 100_000),
+        baselineHistogram: logHistogram(baselineLatencies, 0.1, 100_000),
         perSecond,
         relay: sampler.samples
           .filter((s) => s.t >= t0 / 1000 - 1)
@@ -266,6 +322,7 @@ async function main(): Promise<void> {
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await workload.remove();
+    await deleteTopic(baselineTopic);
   }
 }
 

@@ -117,6 +117,7 @@ describe('the benchmarks, as a short smoke run', () => {
         `--driver=${driver}`,
         '--rate=200',
         '--seconds=3',
+        '--baseline-seconds=2',
         '--relay-from=source',
         `--out=${out}`,
       ]);
@@ -127,6 +128,8 @@ describe('the benchmarks, as a short smoke run', () => {
       const result = readResult(out, `relay-latency-${driver}`, ['latency', 'footprint']);
       expect(result.summary.find((r) => r.measure === 'rows received / committed')?.value).toBe('600 / 600');
       expect(result.data.latency.count).toBe(600);
+      expect(result.data.baseline.count).toBe(400);
+      expect(value(result, 'relay / baseline, p50')).toBeGreaterThan(0);
       expect(value(result, 'latency p99')).toBeGreaterThanOrEqual(value(result, 'latency p50'));
       const histogram = result.series.latencyHistogram as { counts: number[] };
       expect(histogram.counts.reduce((a, b) => a + b, 0)).toBe(600);
