@@ -18,7 +18,7 @@ import { runSoak } from './soak.js';
 const USAGE = `usage: npm run soak -- [options]
 
   --driver postgres|mysql   the database (default postgres; mysql means MariaDB/MySQL)
-  --duration 10m            how long faults are injected (default 10m; 25s with --short, or until every fault kind happened once)
+  --duration 10m            how long faults are injected (default 10m; with --short 15s, or until every kind happened once)
   --short                   the short variant of npm test: faults close together
   --faults list             fault kinds to inject (default all): ${FAULT_KINDS.join(', ')}
   --without list            fault kinds not to inject

@@ -1,9 +1,10 @@
 // The fault injector: until its deadline, after a random pause, one fault chosen at random among the
-// enabled kinds. The first round takes every enabled kind once in a random order, so that even a short
-// soak sees each (the short variant goes on past its deadline until it has). Relay kills and server restarts happen one at a time; a second relay and cleanup jobs
-// run in the background, overlapping whatever comes next. A stopped server is always started again, in a
-// finally block, before the injector moves on or stops.
-import type { FaultKind } from './options.js';
+// enabled kinds (weighted by FAULT_WEIGHTS). The first round takes every enabled kind once in a random
+// order, so that even a short soak sees each (the short variant goes on past its deadline until it has).
+// Relay kills and server restarts happen one at a time; a second relay and cleanup jobs run in the
+// background, overlapping whatever comes next. A stopped server is always started again, in a finally
+// block, before the injector moves on or stops.
+import { FAULT_WEIGHTS, type FaultKind } from './options.js';
 import type { Random } from './random.js';
 import type { RelayFleet } from './relay-fleet.js';
 import type { PoisonKind } from './rows.js';
@@ -132,7 +133,7 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
     while (deps.kinds.length > 0 && more()) {
       await pause(deps.random.int(...deps.gapMs));
       if (!more()) break;
-      const kind = round.shift() ?? deps.random.pick(deps.kinds);
+      const kind = round.shift() ?? deps.random.weighted(deps.kinds, (k) => FAULT_WEIGHTS[k]);
       if (await inject(kind)) counts[kind]++;
       else if (round.length > 0 || counts[kind] === 0) round.push(kind);
     }

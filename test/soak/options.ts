@@ -18,6 +18,20 @@ export const FAULT_KINDS = [
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** How often each kind is chosen, relatively: relay kills most, each poison kind least. */
+export const FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
+  'relay-sigkill': 3,
+  'relay-sigterm': 2,
+  'kafka-restart': 2,
+  'database-restart': 2,
+  'second-relay': 2,
+  cleanup: 2,
+  'poison-headers': 1,
+  'poison-empty-topic': 1,
+  'poison-oversized': 1,
+  'poison-missing-topic': 1,
+};
+
 /** The faults that stop and start a server (and so disturb anyone else using it). */
 export const SERVER_FAULTS: readonly FaultKind[] = ['kafka-restart', 'database-restart'];
 
@@ -38,6 +52,8 @@ export interface SoakOptions {
   transactionsPerSecond: number;
   rowsPerTransaction: [number, number];
   rollbackRatio: number;
+  /** Share of transactions that are a burst of 20 to 100 rows. */
+  burstRatio: number;
   keys: number;
   topics: number;
   partitions: number;
@@ -60,6 +76,7 @@ const base: Omit<SoakOptions, 'driver' | 'durationMs' | 'seed' | 'log'> = {
   transactionsPerSecond: 20,
   rowsPerTransaction: [1, 6],
   rollbackRatio: 0.15,
+  burstRatio: 0.03,
   keys: 200,
   topics: 3,
   partitions: 4,
@@ -84,7 +101,7 @@ export function shortOptions(driver: Driver, overrides: Partial<SoakOptions> = {
   return {
     ...base,
     driver,
-    durationMs: 25_000,
+    durationMs: 15_000,
     completeFirstRound: true,
     faultGapMs: [300, 1_500],
     serverDownMs: [1_000, 3_000],

@@ -6,6 +6,8 @@ export interface Random {
   /** An integer in [min, max]. */
   int(min: number, max: number): number;
   pick<T>(items: readonly T[]): T;
+  /** One item, each chosen in proportion to its weight. */
+  weighted<T>(items: readonly T[], weight: (item: T) => number): T;
   chance(probability: number): boolean;
   shuffle<T>(items: readonly T[]): T[];
 }
@@ -26,6 +28,15 @@ export function seededRandom(seed: number): Random {
     pick: (items) => {
       if (items.length === 0) throw new Error('pick from an empty list');
       return items[int(0, items.length - 1)]!;
+    },
+    weighted: (items, weight) => {
+      const total = items.reduce((sum, item) => sum + weight(item), 0);
+      let point = next() * total;
+      for (const item of items) {
+        point -= weight(item);
+        if (point < 0) return item;
+      }
+      return items[items.length - 1]!;
     },
     chance: (probability) => next() < probability,
     shuffle: (items) => {

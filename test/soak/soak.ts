@@ -91,6 +91,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       transactionsPerSecond: options.transactionsPerSecond,
       rowsPerTransaction: options.rowsPerTransaction,
       rollbackRatio: options.rollbackRatio,
+      burstRatio: options.burstRatio,
       log,
     });
     const faultsFrom = Date.now();

@@ -51,6 +51,8 @@ export interface WriterDeps {
   transactionsPerSecond: number;
   rowsPerTransaction: [number, number];
   rollbackRatio: number;
+  /** Share of transactions that are a burst of 20 to 100 rows (a backlog, so that kills land mid-batch). */
+  burstRatio?: number;
   log: (line: string) => void;
   /** Opens a connection (replaceable, so that a test can lose one during COMMIT on purpose). */
   connect?: (db: TestDb) => Promise<WriterConnection>;
@@ -92,7 +94,8 @@ export function startWriter(deps: WriterDeps): Writer {
     const name = `${deps.runId}-t${++seq}`;
     const poison = poisonQueue.shift();
     if (poison) return { name, rows: [poisonRow(poison, deps.random, deps.shape, token())], commit: true };
-    const count = deps.random.int(...deps.rowsPerTransaction);
+    const burst = deps.random.chance(deps.burstRatio ?? 0);
+    const count = burst ? deps.random.int(20, 100) : deps.random.int(...deps.rowsPerTransaction);
     const rows = Array.from({ length: count }, () => ordinaryRow(deps.random, deps.shape, token()));
     return { name, rows, commit: !deps.random.chance(deps.rollbackRatio) };
   }

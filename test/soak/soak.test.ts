@@ -1,0 +1,32 @@
+// The short soak of `npm test`, once per database: the relay as child processes against the local
+// servers, an independent writer, and every fault kind at least once (relay SIGKILL and SIGTERM, Kafka and
+// database restarts, a second relay, cleanup, each kind of poison row). Nothing committed may be lost,
+// nothing uncommitted delivered, per-key order must hold and only poison rows may be errored. Every server
+// a fault stops is started again before the soak returns (and checked below), so later suites find them up.
+import { kafkaPing } from '../devenv/kafka.js';
+import { mariadbPing } from '../devenv/mariadb.js';
+import { postgresPing } from '../devenv/postgres.js';
+import { FAULT_KINDS, shortOptions } from './options.js';
+import { formatReport } from './report.js';
+import { runSoak } from './soak.js';
+import { soakServers } from './servers.js';
+
+describe.each(['postgres', 'mysql'] as const)('the short soak on %s', (driver) => {
+  afterAll(async () => {
+    const s = soakServers().settings;
+    expect(
+      await Promise.all([kafkaPing(s), driver === 'postgres' ? postgresPing(s) : mariadbPing(s)]),
+    ).toEqual([true, true]);
+  });
+
+  it('loses nothing, delivers nothing uncommitted, keeps per-key order and errors only poison rows', async () => {
+    const report = await runSoak(shortOptions(driver));
+    console.log(`short soak on ${driver}\n${formatReport(report)}\nrelay logs: ${report.logDir}`);
+    expect(report.result.failures).toEqual([]);
+    for (const kind of FAULT_KINDS)
+      expect({ kind, injected: (report.faults[kind] ?? 0) > 0 }).toEqual({ kind, injected: true });
+    expect(report.result.committed).toBeGreaterThan(100);
+    expect(report.result.delivered).toBe(report.result.committed - report.result.poison);
+    expect(report.writer.transactions.rolledBack).toBeGreaterThan(0);
+  }, 110_000);
+});
