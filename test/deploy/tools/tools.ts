@@ -1,5 +1,5 @@
 // Where the deployment tests find their tools: hadolint (PyPI), helm (built from its Go module) and tini
-// (the Debian package the images install), each in the cache shared with the local servers, by version.
+// (the Debian package the images install) and prometheus-operator's CRDs (its Go module), each in the cache shared with the local servers, by version.
 // A tool that is missing is an error that says how to install it; the tests never skip.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +9,21 @@ export const INSTALL_COMMAND = 'npx tsx test/deploy/tools/cli.ts install';
 
 const here = path.join(repoRoot, 'test/deploy/tools');
 
+interface Versions {
+  helm: string;
+  prometheusOperator: string;
+}
+
+function versions(): Versions {
+  return JSON.parse(readFileSync(path.join(here, 'versions.json'), 'utf8')) as Versions;
+}
+
 export function helmVersion(): string {
-  const versions = JSON.parse(readFileSync(path.join(here, 'versions.json'), 'utf8')) as { helm: string };
-  return versions.helm;
+  return versions().helm;
+}
+
+export function prometheusOperatorVersion(): string {
+  return versions().prometheusOperator;
 }
 
 export function hadolintVersion(): string {
@@ -41,10 +53,21 @@ export function tiniDir(): string {
   return path.join(cacheRoot(), `tini-${tiniVersion()}`);
 }
 
+export function prometheusOperatorCrdDir(): string {
+  return path.join(cacheRoot(), `prometheus-operator-crds-${prometheusOperatorVersion()}`);
+}
+
+/** The CRDs of the monitoring objects config/monitoring holds. */
+export const PROMETHEUS_OPERATOR_CRDS = [
+  'monitoring.coreos.com_podmonitors.yaml',
+  'monitoring.coreos.com_prometheusrules.yaml',
+];
+
 export const toolPaths = {
   hadolint: () => path.join(hadolintDir(), 'bin', 'hadolint'),
   helm: () => path.join(helmDir(), 'bin', 'helm'),
   tini: () => path.join(tiniDir(), 'usr', 'bin', 'tini'),
+  prometheusOperatorCrds: () => path.join(prometheusOperatorCrdDir(), PROMETHEUS_OPERATOR_CRDS[0] as string),
 };
 
 export type Tool = keyof typeof toolPaths;
