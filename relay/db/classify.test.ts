@@ -1,4 +1,4 @@
-import { DatabaseError } from '../errors.js';
+import { ConfigError, DatabaseError } from '../errors.js';
 import { classify, toDatabaseError } from './classify.js';
 import { mysqlErrors } from './mysql/errors.js';
 import { postgresErrors } from './postgres/errors.js';
@@ -22,7 +22,7 @@ describe('classify', () => {
 describe('toDatabaseError', () => {
   it('names the database and operation, keeps the code and cause, and hides the password', () => {
     const cause = withCode('password authentication failed: hunter2 is wrong', '28P01');
-    const error = toDatabaseError(postgresErrors, cause, context);
+    const error = toDatabaseError(postgresErrors, cause, context) as DatabaseError;
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.message).toBe(
       'postgres database shop: claim failed: password authentication failed: [redacted] is wrong',
@@ -32,9 +32,11 @@ describe('toDatabaseError', () => {
     expect(error.cause).toBe(cause);
   });
 
-  it('passes a DatabaseError through unchanged', () => {
+  it('passes an error that is already a RelayError through unchanged', () => {
     const original = new DatabaseError('already classified', 'X', { retriable: true });
     expect(toDatabaseError(postgresErrors, original, context)).toBe(original);
+    const invalid = new ConfigError('ids', 'not an id');
+    expect(toDatabaseError(postgresErrors, invalid, context)).toBe(invalid);
   });
 
   it('handles values that are not errors', () => {

@@ -1,6 +1,6 @@
 // Turns whatever a driver threw into a DatabaseError whose `retriable` comes from the dialect's table of
 // error codes, with the password scrubbed from the message.
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, RelayError } from '../errors.js';
 import type { Driver } from './store.js';
 import { redactSecret } from './redact.js';
 
@@ -73,8 +73,9 @@ export function classify(
   return { code, retriable: table.retriableMessages.some((pattern) => pattern.test(message)) };
 }
 
-export function toDatabaseError(table: ErrorTable, error: unknown, context: ErrorContext): DatabaseError {
-  if (error instanceof DatabaseError) return error;
+/** A RelayError (already classified: a DatabaseError, a ConfigError for a bad argument) passes through. */
+export function toDatabaseError(table: ErrorTable, error: unknown, context: ErrorContext): RelayError {
+  if (error instanceof RelayError) return error;
   const { code, retriable } = classify(table, error);
   const detail = redactSecret(messageOf(error), context.password);
   const message = `${context.driver} database ${context.database}: ${context.operation} failed: ${detail}`;

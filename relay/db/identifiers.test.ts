@@ -6,6 +6,7 @@ import {
   quoteMysql,
   quotePostgres,
   tableNames,
+  validateRowIds,
   validateTableName,
 } from './identifiers.js';
 
@@ -72,5 +73,15 @@ describe('lock names', () => {
     expect(namedLock('leader', 'shop', 'kafka_outbox')).not.toBe(
       namedLock('leader', 'billing', 'kafka_outbox'),
     );
+  });
+});
+
+describe('row ids', () => {
+  it('accepts decimal ids, up to BIGINT size', () => {
+    expect(validateRowIds(['1', '42', '9223372036854775807'])).toEqual(['1', '42', '9223372036854775807']);
+  });
+
+  it.each(['', '-1', '1.5', '1e3', ' 1', '1; DROP TABLE x', '12345678901234567890'])('rejects %j', (id) => {
+    expect(() => validateRowIds(['1', id])).toThrow(ConfigError);
   });
 });

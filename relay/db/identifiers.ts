@@ -83,3 +83,11 @@ export function namedLock(purpose: 'leader' | 'migrate', database: string, table
   const digest = createHash('sha256').update(`${database}:${table}`).digest('hex');
   return `outbox_relay_${purpose}_${digest.slice(0, 40)}`;
 }
+
+/** Outbox ids given by a user (requeue): decimal digits only, so both dialects read them the same way. */
+export function validateRowIds(ids: readonly string[]): string[] {
+  const bad = ids.find((id) => !/^[0-9]{1,19}$/.test(id));
+  if (bad !== undefined)
+    throw new ConfigError('ids', `"${bad}" is not an outbox row id (a positive integer)`);
+  return [...ids];
+}

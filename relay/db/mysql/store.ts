@@ -6,7 +6,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { toDatabaseError } from '../classify.js';
 import { DedicatedConnections } from '../dedicated.js';
-import { namedLock, tableNames } from '../identifiers.js';
+import { namedLock, tableNames, validateRowIds } from '../identifiers.js';
 import { truncateChars } from '../redact.js';
 import type { OutboxRow, OutboxStore, StoreConfig, StoreStatus } from '../store.js';
 import { poolOptions } from './connection.js';
@@ -193,7 +193,7 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
     requeue: (ids) =>
       run('requeue', async () => {
         if (ids === 'all') return requeueAllErrored(pool, names);
-        return ids.length === 0 ? 0 : requeueErroredIds(pool, names, ids);
+        return ids.length === 0 ? 0 : requeueErroredIds(pool, names, validateRowIds(ids));
       }),
 
     acquireLeadership: () =>

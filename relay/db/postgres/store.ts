@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { toDatabaseError } from '../classify.js';
 import { DedicatedConnections } from '../dedicated.js';
-import { advisoryLockKey, tableNames } from '../identifiers.js';
+import { advisoryLockKey, tableNames, validateRowIds } from '../identifiers.js';
 import { truncateChars } from '../redact.js';
 import type { OutboxStore, StoreConfig, StoreStatus } from '../store.js';
 import { poolConfig } from './connection.js';
@@ -141,7 +141,7 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
     requeue: (ids) =>
       run('requeue', async () => {
         if (ids === 'all') return requeueAllErrored(pool, names);
-        return ids.length === 0 ? 0 : requeueErroredIds(pool, names, ids);
+        return ids.length === 0 ? 0 : requeueErroredIds(pool, names, validateRowIds(ids));
       }),
 
     acquireLeadership: () =>

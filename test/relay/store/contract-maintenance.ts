@@ -1,5 +1,5 @@
 // The store contract, maintenance: cleanup, optimize, status, requeue, ping, pool resilience.
-import { DatabaseError } from '../../../relay/errors.js';
+import { ConfigError, DatabaseError } from '../../../relay/errors.js';
 import { eventually } from '../../support/servers.js';
 import type { StoreHarness } from './harness.js';
 import type { ContractContext } from './store-contract.js';
@@ -73,6 +73,7 @@ export function describeMaintenanceContract(t: ContractContext): void {
       });
       expect((await store.status()).errored).toBe(2);
       expect(await store.requeue([])).toBe(0);
+      await expect(store.requeue(['1 OR 1=1'])).rejects.toThrow(ConfigError);
       expect(await store.requeue('all')).toBe(2);
       expect((await store.status()).errored).toBe(0);
       expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 3));
