@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../devenv/paths.js';
-import { createNamespace, eventually, kubectl, type TestNamespace } from '../support/servers.js';
+import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
 import { exportedMetrics, seriesNames } from './metric-names.js';
 import { parsePromQL } from './promql.js';
-import { PROMETHEUS_OPERATOR_CRDS, prometheusOperatorCrdDir, requireTool } from './tools/tools.js';
+import { installMonitoringCrds } from './cluster.js';
 
 interface Rule {
   alert: string;
@@ -120,25 +120,7 @@ describe('kubectl apply -k config/monitoring', () => {
   let ns: TestNamespace;
 
   beforeAll(async () => {
-    requireTool('prometheusOperatorCrds');
-    for (const file of PROMETHEUS_OPERATOR_CRDS) {
-      await kubectl(
-        ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-tests', '-f', '-'],
-        readFileSync(path.join(prometheusOperatorCrdDir(), file), 'utf8'),
-      );
-    }
-    for (const crd of ['podmonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com']) {
-      await eventually(`${crd} to be established`, async () => {
-        const out = await kubectl([
-          'get',
-          'crd',
-          crd,
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-        ]);
-        return out.trim() === 'True' ? true : undefined;
-      });
-    }
+    await installMonitoringCrds();
     ns = await createNamespace('monitoring');
   });
 

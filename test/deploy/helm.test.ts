@@ -1,0 +1,202 @@
+// The Helm chart (charts/kafka-outbox-relay): helm lints it, renders the operator with config/rbac's rules
+// and the package's version, the API server accepts everything it renders (monitoring and an OutboxRelay
+// included), and `helm install` brings the operator up on the local control plane.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { repoRoot } from '../devenv/paths.js';
+import { CommandError, run } from '../devenv/proc.js';
+import { installCrd } from '../support/operator.js';
+import {
+  createNamespace,
+  devenv,
+  eventually,
+  kubectl,
+  uniqueName,
+  type TestNamespace,
+} from '../support/servers.js';
+import { installMonitoringCrds } from './cluster.js';
+import { requireTool } from './tools/tools.js';
+
+interface Doc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: unknown[];
+  spec?: {
+    template: {
+      spec: {
+        containers: Array<{ image: string; args: string[]; env: Array<{ name: string; value?: string }> }>;
+      };
+    };
+  };
+}
+
+const chart = path.join(repoRoot, 'charts/kafka-outbox-relay');
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+// helm built from source reports an old default Kubernetes version; render for the local control plane's.
+const KUBE_VERSION = '1.34.4';
+const everything = [
+  'monitoring.podMonitors.enabled=true',
+  'monitoring.prometheusRule.enabled=true',
+  'monitoring.dashboard.enabled=true',
+  'outboxRelay.enabled=true',
+];
+
+let helmHome: string;
+
+function helm(args: string[]): Promise<string> {
+  const env = devenv();
+  return run(requireTool('helm'), args, {
+    env: {
+      ...process.env,
+      KUBECONFIG: env.KUBECONFIG,
+      HELM_CACHE_HOME: path.join(helmHome, 'cache'),
+      HELM_CONFIG_HOME: path.join(helmHome, 'config'),
+      HELM_DATA_HOME: path.join(helmHome, 'data'),
+    },
+  });
+}
+
+async function template(namespace: string, sets: string[] = []): Promise<Doc[]> {
+  const out = await helm([
+    'template',
+    'orders',
+    chart,
+    '--namespace',
+    namespace,
+    '--include-crds',
+    '--kube-version',
+    KUBE_VERSION,
+    ...sets.flatMap((s) => ['--set', s]),
+  ]);
+  return (yaml.loadAll(out) as Array<Doc | null>).filter((d): d is Doc => d !== null);
+}
+
+describe('the Helm chart', () => {
+  beforeAll(() => {
+    helmHome = mkdtempSync(path.join(os.tmpdir(), 'outbox-helm-'));
+  });
+
+  afterAll(() => {
+    rmSync(helmHome, { recursive: true, force: true });
+  });
+
+  it('passes helm lint', async () => {
+    const out = await helm(['lint', '--strict', chart, '--kube-version', KUBE_VERSION]);
+    expect(out).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it("carries the package's version", () => {
+    const meta = yaml.load(readFileSync(path.join(chart, 'Chart.yaml'), 'utf8')) as {
+      version: string;
+      appVersion: string;
+    };
+    expect(meta.appVersion).toBe(pkg.version);
+    expect(meta.version).toBe(pkg.version);
+  });
+
+  it('renders the CRD, the RBAC of config/rbac and the operator with its relay image', async () => {
+    const docs = await template('outbox-system');
+    expect(docs.map((d) => d.kind).sort()).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'CustomResourceDefinition',
+      'Deployment',
+      'Role',
+      'RoleBinding',
+      'ServiceAccount',
+    ]);
+    const crd = docs.find((d) => d.kind === 'CustomResourceDefinition');
+    expect(crd).toEqual(yaml.load(readFileSync(path.join(repoRoot, 'crds/outboxrelays.yaml'), 'utf8')));
+    const role = yaml.load(readFileSync(path.join(repoRoot, 'config/rbac/role.yaml'), 'utf8')) as Doc;
+    expect(docs.find((d) => d.kind === 'ClusterRole')?.rules).toEqual(role.rules);
+    const container = docs.find((d) => d.kind === 'Deployment')?.spec?.template.spec.containers[0];
+    expect(container?.image).toBe(`kafka-outbox-relay/operator:${pkg.version}`);
+    expect(container?.env.find((e) => e.name === 'RELAY_IMAGE')?.value).toBe(
+      `kafka-outbox-relay/relay:${pkg.version}`,
+    );
+    expect(container?.args).toContain('--lease-name=orders-kafka-outbox-relay');
+  });
+
+  it('renders the monitoring objects from config/monitoring and an OutboxRelay when asked', async () => {
+    const docs = await template('outbox-system', [...everything, 'watchNamespace=shop']);
+    expect(docs.map((d) => d.kind)).toEqual(
+      expect.arrayContaining(['PodMonitor', 'PrometheusRule', 'ConfigMap', 'OutboxRelay']),
+    );
+    const rule = yaml.load(
+      readFileSync(path.join(repoRoot, 'config/monitoring/prometheusrule.yaml'), 'utf8'),
+    ) as {
+      spec: unknown;
+    };
+    expect((docs.find((d) => d.kind === 'PrometheusRule') as unknown as { spec: unknown }).spec).toEqual(
+      rule.spec,
+    );
+    const container = docs.find((d) => d.kind === 'Deployment')?.spec?.template.spec.containers[0];
+    expect(container?.args).toContain('--namespace=shop');
+  });
+
+  describe('on the local control plane', () => {
+    let ns: TestNamespace;
+
+    beforeAll(async () => {
+      await installCrd();
+      await installMonitoringCrds();
+      ns = await createNamespace('helm');
+      await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
+    });
+
+    afterAll(async () => {
+      await ns?.remove();
+    });
+
+    it('accepts everything the chart renders (server-side dry run)', async () => {
+      const docs = (await template(ns.name, everything)).map((d) =>
+        d.kind === 'CustomResourceDefinition' || d.kind.startsWith('Cluster')
+          ? d
+          : { ...d, metadata: { ...d.metadata, namespace: ns.name } },
+      );
+      const out = await kubectl(
+        ['apply', '--dry-run=server', '-n', ns.name, '-f', '-'],
+        docs.map((d) => yaml.dump(d)).join('---\n'),
+      );
+      const accepted = out.split('\n').filter((l) => l.includes('(server dry run)'));
+      expect(accepted).toHaveLength(docs.length);
+      expect(out).not.toContain('Warning');
+    });
+
+    it('installs with helm install, the operator becomes available, and uninstalls', async () => {
+      const release = uniqueName('rel');
+      try {
+        await helm(['install', release, chart, '--namespace', ns.name, '--wait', '--timeout', '2m']);
+        const available = await eventually('the operator Deployment to be available', async () => {
+          const out = await kubectl([
+            'get',
+            'deployment',
+            `${release}-kafka-outbox-relay`,
+            '-n',
+            ns.name,
+            '-o',
+            'jsonpath={.status.availableReplicas}',
+          ]);
+          return out.trim() === '2' ? out : undefined;
+        });
+        expect(available).toBe('2');
+        const roles = await kubectl(['get', 'clusterrole', `${release}-kafka-outbox-relay`, '-o', 'name']);
+        expect(roles.trim()).toBe(`clusterrole.rbac.authorization.k8s.io/${release}-kafka-outbox-relay`);
+      } finally {
+        await helm(['uninstall', release, '--namespace', ns.name, '--wait']).catch((error: unknown) => {
+          if (!(error instanceof CommandError)) throw error;
+        });
+      }
+      const left = await kubectl([
+        'get',
+        'clusterrole',
+        `${release}-kafka-outbox-relay`,
+        '--ignore-not-found',
+      ]);
+      expect(left.trim()).toBe('');
+    });
+  });
+});
