@@ -51,6 +51,21 @@ export function describeErrorsContract(t: ContractContext): void {
       expect((error as DatabaseError).message).not.toContain(password);
     });
 
+    it('asks the server for TLS when TLS is enabled (the local servers have none: refused, not retried)', async () => {
+      const store = createStore(
+        { ...harness.config('outbox'), tls: { enabled: true, verify: false } },
+        logger,
+      );
+      t.track(store);
+      const error: unknown = await store.ping().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).message).toMatch(/SSL|secure connection/i);
+      expect((error as DatabaseError).retriable).toBe(false);
+    });
+
     it('fails on a missing table with an error that is not retriable', async () => {
       const error: unknown = await open()
         .claim(1, 60_000)
