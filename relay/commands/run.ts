@@ -9,6 +9,7 @@ import { createHttpServer } from '../http/server.js';
 import { createKafka } from '../kafka/client.js';
 import { partitionerNamed } from '../kafka/partitioners.js';
 import { createPublisher, type Publisher } from '../kafka/publisher.js';
+import { guardKafkaRejections } from '../kafka/rejection-guard.js';
 import type { Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { retryTransient, RetryAborted } from '../retry.js';
@@ -38,6 +39,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
   let ready = false;
   let stopping = false;
   const relays: DatabaseRelay[] = [];
+  let unguard: (() => void) | undefined;
   let wakeStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));
 
@@ -77,6 +79,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       await stopRequested;
       return;
     }
+    unguard = guardKafkaRejections(logger.child({ component: 'kafkajs' }));
     publisher = createPublisher({ kafka: createKafka(config.kafka, logger), config: config.kafka, logger });
     const publish = createBatchPublisher({
       publisher,
@@ -104,6 +107,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
   async function shutdown(): Promise<void> {
     await Promise.all(relays.map((r) => r.stop()));
     await publisher?.close();
+    unguard?.();
     await closeStores(stores, logger);
     await http.close();
     log.info('stopped');
