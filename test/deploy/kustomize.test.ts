@@ -1,0 +1,90 @@
+// The kustomize bases of config/ on the local control plane: `kubectl apply -k config/default` is accepted
+// by the API server (server-side dry run, through an overlay that moves it into a namespace of this test),
+// the samples are created for real, and the operator is deployed with images of the package's version.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { repoRoot } from '../devenv/paths.js';
+import { installCrd } from '../support/operator.js';
+import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
+
+interface Doc {
+  kind: string;
+  metadata: { name: string };
+  spec?: {
+    template: {
+      spec: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> };
+    };
+  };
+}
+
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+const bases = ['crd', 'rbac', 'manager', 'default', 'samples', 'monitoring'];
+
+describe('config/ with kubectl apply -k', () => {
+  let ns: TestNamespace;
+  let overlay: string;
+
+  beforeAll(async () => {
+    await installCrd();
+    ns = await createNamespace('kustomize');
+    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
+    overlay = mkdtempSync(path.join(os.tmpdir(), 'outbox-kustomize-'));
+    // kustomize takes only relative paths to a base.
+    const base = path.relative(overlay, path.join(repoRoot, 'config/default'));
+    writeFileSync(
+      path.join(overlay, 'kustomization.yaml'),
+      yaml.dump({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        namespace: ns.name,
+        resources: [base],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    if (overlay) rmSync(overlay, { recursive: true, force: true });
+    await ns?.remove();
+  });
+
+  it.each(bases)('builds config/%s', async (base) => {
+    const built = yaml.loadAll(await kubectl(['kustomize', path.join(repoRoot, 'config', base)])) as Doc[];
+    expect(built.length).toBeGreaterThan(0);
+  });
+
+  it("deploys the operator and names the relay image, both at the package's version", async () => {
+    const built = yaml.loadAll(await kubectl(['kustomize', path.join(repoRoot, 'config/default')])) as Doc[];
+    const container = built.find((d) => d.kind === 'Deployment')?.spec?.template.spec.containers[0];
+    expect(container?.image).toBe(`kafka-outbox-relay/operator:${pkg.version}`);
+    expect(container?.env.find((e) => e.name === 'RELAY_IMAGE')?.value).toBe(
+      `kafka-outbox-relay/relay:${pkg.version}`,
+    );
+  });
+
+  it('is accepted by the API server as a whole (server-side dry run)', async () => {
+    const objects = (yaml.loadAll(await kubectl(['kustomize', overlay])) as Doc[]).length;
+    const out = await kubectl(['apply', '-k', overlay, '--dry-run=server']);
+    const accepted = out.split('\n').filter((l) => l.endsWith('(server dry run)'));
+    expect(accepted).toHaveLength(objects);
+    expect(out).toContain('deployment.apps/outbox-relay-operator created (server dry run)');
+    expect(out).toContain(
+      'customresourcedefinition.apiextensions.k8s.io/outboxrelays.outbox.kafka-relay.dev',
+    );
+    expect(out).not.toContain('Warning');
+  });
+
+  it('creates the samples, which the API server completes with their defaults', async () => {
+    const out = await kubectl(['apply', '-k', path.join(repoRoot, 'config/samples'), '-n', ns.name]);
+    expect(out).toContain('outboxrelay.outbox.kafka-relay.dev/orders created');
+    expect(out).toContain('outboxrelay.outbox.kafka-relay.dev/payments created');
+    const orders = JSON.parse(
+      await kubectl(['get', 'outboxrelay', 'orders', '-n', ns.name, '-o', 'json']),
+    ) as {
+      spec: { database: { driver: string; table: string }; kafka: { partitioner: string } };
+    };
+    expect(orders.spec.database).toMatchObject({ driver: 'postgres', table: 'kafka_outbox' });
+    expect(orders.spec.kafka.partitioner).toBe('murmur2');
+  });
+});
