@@ -20,6 +20,7 @@ import {
 import { machineInfo } from '../lib/machine.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
+import { OPERATOR_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { installCrd, serviceAccountKubeconfig } from '../../test/support/operator.js';
@@ -72,6 +73,16 @@ function watchFirstSeen<T extends KubernetesObject>(
   informer.on('update', note);
   informer.on('error', () => setTimeout(() => void informer.start(), 500));
   return { seen, start: () => informer.start(), stop: () => informer.stop() };
+}
+
+/** The operator's V8 heap (its default Node.js metrics), to tell live objects from RSS. */
+async function heapOf(operator: { metric(name: string): Promise<number> }) {
+  const mb = async (name: string) => round((await operator.metric(name)) / 2 ** 20, 1);
+  return {
+    used: await mb('outbox_operator_nodejs_heap_size_used_bytes'),
+    total: await mb('outbox_operator_nodejs_heap_size_total_bytes'),
+    external: await mb('outbox_operator_nodejs_external_memory_bytes'),
+  };
 }
 
 const ownerName = (obj: KubernetesObject) => obj.metadata?.ownerReferences?.find((o) => o.controller)?.name;
@@ -183,6 +194,7 @@ async function main(): Promise<void> {
     const allDone = Math.max(...finishTimes);
     const reconcileSeconds = allDone - t0;
     const busyFootprint = sampler.footprint(t0, allDone + 0.5, sampler.peakMB());
+    const heapBusy = await heapOf(operator);
 
     console.log(`idle: ${idleSeconds} s of API server writes`);
     const idleStart = nowS();
@@ -196,6 +208,7 @@ async function main(): Promise<void> {
       (await operator.metric('outbox_operator_reconciles_total', 'result="success"')) - reconcilesBefore;
     const statusIdle = (await operator.metric('outbox_operator_status_writes_total')) - statusBefore;
     const peak = sampler.peakMB();
+    const heapIdle = await heapOf(operator);
     sampler.stop();
     const idleFootprint = sampler.footprint(idleStart, nowS(), peak);
     const wholeFootprint = sampler.footprint(0, Infinity, peak);
@@ -270,6 +283,16 @@ async function main(): Promise<void> {
         { measure: 'operator RSS, max while idle', value: round(idleFootprint.rssMaxMB, 1), unit: 'MB' },
         { measure: 'operator RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
         {
+          measure: `floor: node with ${OPERATOR_PACKAGES.join(', ')} imported, nothing else`,
+          value: round(rssFloorMB(OPERATOR_PACKAGES), 1),
+          unit: 'MB',
+        },
+        {
+          measure: 'operator V8 heap used / total, end of idle',
+          value: `${heapIdle.used} / ${heapIdle.total}`,
+          unit: 'MB',
+        },
+        {
           measure: 'operator CPU, mean while reconciling',
           value: round(busyFootprint.cpuMeanPct, 1),
           unit: '% of a core',
@@ -302,6 +325,7 @@ async function main(): Promise<void> {
           statusWrites: await operator.metric('outbox_operator_status_writes_total'),
         },
         footprint: { reconciling: busyFootprint, idle: idleFootprint, whole: wholeFootprint },
+        heapMB: { reconciled: heapBusy, idleEnd: heapIdle },
         reconcileSeconds,
       },
       series: {

@@ -26,6 +26,7 @@ import {
 } from '../lib/outbox.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
+import { RELAY_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result, type SummaryRow } from '../lib/results.js';
 import { distribution, logHistogram, round } from '../lib/stats.js';
@@ -276,6 +277,11 @@ async function main(): Promise<void> {
           unit: 'ms',
         },
         checked('relay RSS, max', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
+        {
+          measure: `floor: node with ${RELAY_PACKAGES.join(', ')} imported, nothing else`,
+          value: round(rssFloorMB(RELAY_PACKAGES), 1),
+          unit: 'MB',
+        },
         { measure: 'relay CPU, mean', value: round(footprint.cpuMeanPct, 1), unit: '% of a core' },
         {
           measure: 'machine busy, mean',

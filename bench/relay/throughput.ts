@@ -14,6 +14,7 @@ import { machineInfo } from '../lib/machine.js';
 import { createWorkload, deleteTopic, DRIVERS, keyOf, PAYLOAD_BYTES, serverVersions } from '../lib/outbox.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
+import { RELAY_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
@@ -146,6 +147,11 @@ async function main(): Promise<void> {
         { measure: 'relay start to last message', value: round(done - spawned, 2), unit: 's' },
         checked('relay RSS, max during the drain', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
         { measure: 'relay RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
+        {
+          measure: `floor: node with ${RELAY_PACKAGES.join(', ')} imported, nothing else`,
+          value: round(rssFloorMB(RELAY_PACKAGES), 1),
+          unit: 'MB',
+        },
         {
           measure: 'relay CPU, mean during the drain',
           value: round(footprint.cpuMeanPct, 1),
