@@ -1,7 +1,7 @@
 // A Kafka outage: the shared broker is stopped for about ten seconds while rows keep arriving. Nothing may
 // be marked errored (KAFKA_PUBLISH_ATTEMPTS=1 would error a row at its first counted failure), nothing may
-// be lost, and publishing must resume by itself once the broker is back.
-import type { RunningRelay } from '../../relay/commands/run.js';
+// be lost, and publishing must resume by itself once the broker is back. The relay runs as a child process,
+// as in production: it must also survive the outage without crashing.
 import { kafkaDown, kafkaPing, kafkaUp } from '../devenv/kafka.js';
 import { settings } from '../devenv/settings.js';
 import {
@@ -11,9 +11,10 @@ import {
   insertRows,
   outboxState,
   relayEnv,
-  startInProcess,
+  runCommand,
+  spawnRelay,
   testDb,
-  waitReady,
+  type RelayProcess,
   type TestDb,
 } from '../support/relay-harness.js';
 import { stopKafkaExclusively } from '../support/kafka-lock.js';
@@ -22,7 +23,7 @@ import { createPostgresDatabase, createTopic, eventually, type TestDatabase } fr
 describe('a Kafka outage', () => {
   let database: TestDatabase<object>;
   let db: TestDb;
-  let relay: RunningRelay | undefined;
+  let relay: RelayProcess | undefined;
 
   beforeAll(async () => {
     database = await createPostgresDatabase('relay_kafka_outage');
@@ -30,14 +31,16 @@ describe('a Kafka outage', () => {
   });
 
   afterAll(async () => {
-    await relay?.stop();
+    relay?.child.kill('SIGKILL');
     await database?.drop();
   });
 
   it('marks nothing errored, loses nothing and resumes by itself, keeping per-key order', async () => {
     const topic = await createTopic('relay-kafka-outage', 3);
-    relay = await startInProcess(relayEnv(db, { KAFKA_PUBLISH_ATTEMPTS: '1', BATCH_SIZE: '20' }));
-    await waitReady(relay.httpPort);
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
+    relay = spawnRelay(['run'], relayEnv(db, { KAFKA_PUBLISH_ATTEMPTS: '1', BATCH_SIZE: '20' }));
+    let exited = false;
+    void relay.exited.then(() => (exited = true));
     const row = (i: number) => ({ topic, key: `k${i % 5}`, payload: JSON.stringify({ i }) });
     const before = await insertRows(
       db,
@@ -90,6 +93,9 @@ describe('a Kafka outage', () => {
     );
     const state = await outboxState(db);
     expect(state.filter((r) => r.errored || r.attempts > 0)).toEqual([]);
+    expect({ exited, output: exited ? relay.output() : '' }).toEqual({ exited: false, output: '' });
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toEqual({ code: 0, signal: null });
 
     const collector = await collect([topic]);
     try {
