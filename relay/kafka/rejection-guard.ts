@@ -10,7 +10,7 @@ import { isKafkaError } from './error-table.js';
 export function guardKafkaRejections(logger: Logger, target: NodeJS.EventEmitter = process): () => void {
   const handler = (reason: unknown) => {
     if (isKafkaError(reason)) {
-      logger.debug({ err: reason }, 'dropped a kafkajs rejection nothing awaited');
+      logger.warn({ err: reason }, 'dropped a kafkajs rejection nothing awaited');
       return;
     }
     throw reason;
