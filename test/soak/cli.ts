@@ -24,6 +24,7 @@ const USAGE = `usage: npm run soak -- [options]
   --without list            fault kinds not to inject
   --no-server-faults        never stop a server (same as --without ${SERVER_FAULTS.join(',')})
   --rate n                  writer transactions per second (default 20)
+  --fault-gap 2s-12s        the pause between two faults, drawn from this range (default 2s-12s)
   --seed n                  replay the random choices of an earlier run
   --log-dir dir             where relay logs go (default: a new temporary folder)`;
 
@@ -38,6 +39,7 @@ function options(argv: string[]): SoakOptions {
       without: { type: 'string', default: '' },
       'no-server-faults': { type: 'boolean', default: false },
       rate: { type: 'string' },
+      'fault-gap': { type: 'string' },
       seed: { type: 'string' },
       'log-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -55,6 +57,11 @@ function options(argv: string[]): SoakOptions {
   const overrides: Partial<SoakOptions> = { faults, log: (line) => console.log(line) };
   if (values.duration) overrides.durationMs = parseDuration(values.duration);
   if (values.rate) overrides.transactionsPerSecond = Number(values.rate);
+  if (values['fault-gap']) {
+    const [min, max] = values['fault-gap'].split('-').map(parseDuration);
+    if (min === undefined || max === undefined || min > max) throw new Error('--fault-gap: e.g. 1s-5s');
+    overrides.faultGapMs = [min, max];
+  }
   if (values.seed) overrides.seed = Number(values.seed);
   if (values['log-dir']) overrides.logDir = values['log-dir'];
   return values.short ? shortOptions(values.driver, overrides) : fullOptions(values.driver, overrides);

@@ -1,9 +1,9 @@
 // The fault injector: until its deadline, after a random pause, one fault chosen at random among the
 // enabled kinds (weighted by FAULT_WEIGHTS). The first round takes every enabled kind once in a random
 // order, so that even a short soak sees each (the short variant goes on past its deadline until it has).
-// Relay kills and server restarts happen one at a time; a second relay and cleanup jobs run in the
-// background, overlapping whatever comes next. A stopped server is always started again, in a finally
-// block, before the injector moves on or stops.
+// Server restarts, a second relay and cleanup jobs run in the background, so that relay kills and poison
+// rows also land while a server is down; one server at a time is down, and one second relay at a time
+// runs. A stopped server is always started again, in a finally block, before the injector stops.
 import { FAULT_WEIGHTS, type FaultKind } from './options.js';
 import type { Random } from './random.js';
 import type { RelayFleet } from './relay-fleet.js';
@@ -55,6 +55,8 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
   const database = { begun: 0, underWay: false };
   const background = new Set<Promise<unknown>>();
   let secondRunning = false;
+  let serverDown = false;
+  let fatal: unknown;
   let stopping = false;
   let cutPause: (() => void) | undefined;
 
@@ -89,7 +91,7 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
     background.add(tracked);
   }
 
-  /** Runs one fault; false when it could not run now (a second relay is already running). */
+  /** Runs one fault; false when it cannot run now (a server is already down, a second relay running). */
   async function inject(kind: FaultKind): Promise<boolean> {
     switch (kind) {
       case 'relay-sigkill':
@@ -101,11 +103,22 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
         await deps.fleet.terminatePrimary();
         return true;
       case 'kafka-restart':
-        await restart(deps.kafka, false);
+      case 'database-restart': {
+        if (serverDown) return false;
+        serverDown = true;
+        const onDatabase = kind === 'database-restart';
+        inBackground(
+          restart(onDatabase ? deps.database : deps.kafka, onDatabase)
+            .catch((error: unknown) => {
+              // The server could not be started again: nothing after this would mean anything.
+              fatal ??= error;
+              stopping = true;
+              cutPause?.();
+            })
+            .finally(() => (serverDown = false)),
+        );
         return true;
-      case 'database-restart':
-        await restart(deps.database, true);
-        return true;
+      }
       case 'second-relay': {
         if (secondRunning) return false;
         const ms = deps.random.int(...deps.secondRelayMs);
@@ -140,7 +153,8 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
   }
 
   const done = loop().finally(async () => {
-    await Promise.allSettled(background);
+    while (background.size > 0) await Promise.allSettled([...background]);
+    if (fatal !== undefined) throw fatal;
   });
 
   return {
