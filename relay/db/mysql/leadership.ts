@@ -15,6 +15,8 @@ export async function acquireMysqlLeadership(
   config: StoreConfig,
   lockName: string,
   logger: Logger,
+  /** Classifies and redacts a driver error before it is logged. */
+  describe: (operation: string, error: unknown) => Error,
 ): Promise<Leadership | null> {
   const connection = await mysql.createConnection(connectionOptions(config));
   // Set before ending the connection ourselves, so that its 'end' is not reported as a loss.
@@ -25,7 +27,7 @@ export async function acquireMysqlLeadership(
   });
   connection.on('error', (err: unknown) => {
     if (!signal.isLost() && !closing)
-      logger.warn({ err, database: config.database }, 'leadership connection failed');
+      logger.warn({ err: describe('leadership', err) }, 'leadership connection failed');
     signal.markLost();
   });
   connection.on('end', () => signal.markLost());

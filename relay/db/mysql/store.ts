@@ -199,7 +199,12 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
     acquireLeadership: () =>
       run('acquireLeadership', async () =>
         dedicated.leadership(
-          await acquireMysqlLeadership(config, namedLock('leader', config.database, config.table), logger),
+          await acquireMysqlLeadership(
+            config,
+            namedLock('leader', config.database, config.table),
+            logger,
+            wrap,
+          ),
         ),
       ),
 

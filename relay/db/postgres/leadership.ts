@@ -14,6 +14,8 @@ export async function acquirePostgresLeadership(
   config: StoreConfig,
   lockKey: string,
   logger: Logger,
+  /** Classifies and redacts a driver error before it is logged. */
+  describe: (operation: string, error: unknown) => Error,
 ): Promise<Leadership | null> {
   const client = new pg.Client(clientConfig(config));
   // Set before ending the connection ourselves, so that its 'end' is not reported as a loss.
@@ -24,7 +26,7 @@ export async function acquirePostgresLeadership(
   });
   client.on('error', (err) => {
     if (!signal.isLost() && !closing)
-      logger.warn({ err, database: config.database }, 'leadership connection failed');
+      logger.warn({ err: describe('leadership', err) }, 'leadership connection failed');
     signal.markLost();
   });
   client.on('end', () => signal.markLost());

@@ -14,6 +14,8 @@ export async function listenPostgres(
   channel: string,
   onWake: () => void,
   logger: Logger,
+  /** Classifies and redacts a driver error before it is logged. */
+  describe: (operation: string, error: unknown) => Error,
 ): Promise<() => Promise<void>> {
   let stopped = false;
   let current: pg.Client | undefined;
@@ -26,7 +28,7 @@ export async function listenPostgres(
       if (message.channel === channel) onWake();
     });
     client.on('error', (err) => {
-      if (client === current) logger.warn({ err, database: config.database }, 'LISTEN connection failed');
+      if (client === current) logger.warn({ err: describe('listen', err) }, 'LISTEN connection failed');
       lose(client);
     });
     client.on('end', () => lose(client));
@@ -62,7 +64,7 @@ export async function listenPostgres(
           onWake();
         },
         (err: unknown) => {
-          logger.warn({ err, database: config.database, retryMs }, 'LISTEN reconnect failed');
+          logger.warn({ err: describe('listen', err), retryMs }, 'LISTEN reconnect failed');
           retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
           schedule();
         },

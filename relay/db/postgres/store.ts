@@ -151,13 +151,14 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
             config,
             advisoryLockKey('leader', config.database, config.table),
             logger,
+            wrap,
           ),
         ),
       ),
 
     listen: (onWake) =>
       run('listen', async () =>
-        dedicated.listener(await listenPostgres(config, names.channel, onWake, logger)),
+        dedicated.listener(await listenPostgres(config, names.channel, onWake, logger, wrap)),
       ),
 
     close: () =>
