@@ -46,7 +46,10 @@ export interface StoreStatus {
 }
 
 export interface Leadership {
-  /** Resolves when the lock is lost (its connection died): the holder must stop publishing at once. */
+  /**
+   * Resolves when the lock is lost (its connection died or stopped answering its heartbeat): the holder
+   * must stop publishing at once. Also resolves once release() has closed the connection.
+   */
   readonly lost: Promise<void>;
   release(): Promise<void>;
 }
@@ -115,6 +118,7 @@ export interface OutboxStore {
    */
   listen(onWake: () => void): Promise<(() => Promise<void>) | undefined>;
 
+  /** Closes the pool, and releases a leadership and stops a listener this store still holds. */
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ export function describeLeadershipContract(t: ContractContext): void {
       expect(elsewhere).not.toBeNull();
       await elsewhere!.release();
       await held!.release();
+      await held!.lost;
       const next = await b.acquireLeadership();
       expect(next).not.toBeNull();
       await next!.release();
