@@ -74,6 +74,16 @@ export function describeMigrateContract(t: ContractContext): void {
       expect(await store.migrate()).toEqual({ applied: [], adoptedGoRelayTable: false });
     });
 
+    it('lets two relays adopt the same Go relay table at once: one adopts, neither fails, no row is lost', async () => {
+      const table = uniqueName('go_race', '_');
+      await harness.createGoRelayTable(table);
+      await harness.insertRows(table, [{}, {}, {}]);
+      const results = await Promise.all([open(table).migrate(), open(table).migrate()]);
+      expect(results.filter((r) => r.adoptedGoRelayTable)).toHaveLength(1);
+      expect(results.flatMap((r) => r.applied)).toHaveLength(t.migrationCount);
+      expect(await harness.rowCount(table)).toBe(3);
+    });
+
     it("adopts a table left at the Go relay's first version, adding the key columns and indexes", async () => {
       const table = uniqueName('go_v1', '_');
       await harness.createGoRelayTable(table, true);
