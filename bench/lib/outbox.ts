@@ -46,7 +46,7 @@ export interface Workload {
   /** The relay's environment (DB_*, KAFKA_HOST and the settings given). */
   relayEnv: Record<string, string>;
   /** A connection pool for writing rows as the application (not the relay's database user on MariaDB). */
-  insert(rows: Array<{ seq: number; key: string }>): Promise<void>;
+  insert(rows: Array<{ seq: number; key: string }>, table?: string): Promise<void>;
   /** Inserts one row in its own transaction (autocommit). */
   insertOne(seq: number, key: string): Promise<void>;
   /** Closes the application's connections, so the server counts their work (it does so at disconnect). */
@@ -55,7 +55,7 @@ export interface Workload {
   counts(): Promise<{ published: number; pending: number }>;
   stats: StatsSource;
   /** Refreshes the planner's statistics after a bulk load (VACUUM ANALYZE / ANALYZE TABLE). */
-  analyze(): Promise<void>;
+  analyze(table?: string): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -135,9 +135,9 @@ async function postgresWorkload(
     database: db.name,
     topic,
     relayEnv,
-    async insert(rows) {
+    async insert(rows, table = TABLE) {
       await pool().query(
-        `INSERT INTO ${TABLE} (topic, payload_json, payload_headers, key, partition_key)
+        `INSERT INTO ${table} (topic, payload_json, payload_headers, key, partition_key)
          SELECT $1, p::json, '{}', k, '' FROM unnest($2::text[], $3::text[]) AS r(p, k)`,
         [topic, rows.map((r) => payload(r.seq)), rows.map((r) => r.key)],
       );
@@ -163,8 +163,8 @@ async function postgresWorkload(
       }
     },
     stats,
-    async analyze() {
-      await pool().query(`VACUUM ANALYZE ${TABLE}`);
+    async analyze(table = TABLE) {
+      await pool().query(`VACUUM ANALYZE ${table}`);
     },
     async remove() {
       await endWriters();
@@ -195,9 +195,9 @@ async function mysqlWorkload(
     database: db.name,
     topic,
     relayEnv,
-    async insert(rows) {
+    async insert(rows, table = TABLE) {
       await pool().query(
-        `INSERT INTO ${TABLE} (topic, payload_json, payload_headers, \`key\`, partition_key) VALUES ?`,
+        `INSERT INTO ${table} (topic, payload_json, payload_headers, \`key\`, partition_key) VALUES ?`,
         [rows.map((r) => [topic, payload(r.seq), '{}', r.key, ''])],
       );
     },
@@ -220,8 +220,8 @@ async function mysqlWorkload(
       }
     },
     stats,
-    async analyze() {
-      await pool().query(`ANALYZE TABLE ${TABLE}`);
+    async analyze(table = TABLE) {
+      await pool().query(`ANALYZE TABLE ${table}`);
     },
     async remove() {
       await endWriters();

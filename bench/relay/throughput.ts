@@ -9,6 +9,7 @@ import path from 'node:path';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
 import { costRows, dbCost } from '../lib/db-cost.js';
+import { migrateTable, runDatabaseOnly } from '../lib/database-only.js';
 import { countTopic, runCeiling, type CeilingRun, type CountPoint } from '../lib/kafka.js';
 import { machineInfo } from '../lib/machine.js';
 import { createWorkload, deleteTopic, DRIVERS, keyOf, PAYLOAD_BYTES, serverVersions } from '../lib/outbox.js';
@@ -95,6 +96,22 @@ async function main(): Promise<void> {
       );
     }
 
+    const dbOnlyRows = Math.min(rows, 50_000);
+    console.log(`database alone: the relay's store claims and marks ${dbOnlyRows} rows, no Kafka`);
+    const dbOnlyTable = 'kafka_outbox_db_only';
+    await migrateTable(workload.relayEnv, workload.database, dbOnlyTable);
+    for (let start = 0; start < dbOnlyRows; start += chunk) {
+      const seqs = Array.from({ length: Math.min(chunk, dbOnlyRows - start) }, (_, i) => start + i);
+      await workload.insert(
+        seqs.map((seq) => ({ seq, key: keyOf(seq, keys) })),
+        dbOnlyTable,
+      );
+    }
+    await workload.analyze(dbOnlyTable);
+    await workload.endWriters();
+    const dbOnly = await runDatabaseOnly(workload.relayEnv, workload.database, dbOnlyTable, batchSize);
+    console.log(`  ${dbOnly.rowsPerSecond.toFixed(0)} rows/s`);
+
     console.log(`ceiling 2: ${rows} messages through the relay's publisher alone`);
     ceilings.push(await runCeiling(workload.relayEnv, ceilingTopic, partitions, rows, keys, batchSize));
     console.log(`  ${ceilings[1]!.messagesPerSecond.toFixed(0)} messages/s`);
@@ -104,6 +121,7 @@ async function main(): Promise<void> {
     const drainRate = (rows - firstSeen[1]) / drainSeconds;
     const ceilingRate = ceilings.reduce((sum, c) => sum + c.messagesPerSecond, 0) / ceilings.length;
     const ratio = drainRate / ceilingRate;
+    const sequential = 1 / (1 / ceilingRate + 1 / dbOnly.rowsPerSecond);
     const footprint = sampler.footprint(firstSeen[0], done, peak);
     const relayDelta = subtract(delta(before, after), calibration);
     const cost = dbCost(driver, relayDelta, rows);
@@ -143,6 +161,22 @@ async function main(): Promise<void> {
         driver === 'postgres'
           ? checked('drain / ceiling', round(ratio, 3), 'ratio', '>=', DRAIN_TARGET)
           : { measure: 'drain / ceiling', value: round(ratio, 3), unit: 'ratio' },
+        {
+          measure: `database alone: claim + mark of ${dbOnlyRows} rows, no Kafka`,
+          value: round(dbOnly.rowsPerSecond, 0),
+          unit: 'rows/s',
+        },
+        {
+          measure: 'database alone: median claim / mark of one batch',
+          value: `${round(dbOnly.claimMs)} / ${round(dbOnly.markMs)}`,
+          unit: 'ms',
+        },
+        {
+          measure: 'one-after-the-other model: 1 / (1/ceiling + 1/database)',
+          value: round(sequential, 0),
+          unit: 'messages/s',
+        },
+        { measure: 'drain / model', value: round(drainRate / sequential, 3), unit: 'ratio' },
         { measure: 'drain time (first to last message)', value: round(drainSeconds, 2), unit: 's' },
         { measure: 'relay start to last message', value: round(done - spawned, 2), unit: 's' },
         checked('relay RSS, max during the drain', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
@@ -167,6 +201,9 @@ async function main(): Promise<void> {
       notes: [
         "Rates: the drain counts messages between the first and the last sample of the topic's high watermarks " +
           '(polled every 50 ms); the ceiling times its sends from the first request to the last acknowledgement.',
+        "Database alone: the relay's store module (relay/db) claims and marks published a second backlog " +
+          "in the same database, batch after batch, with nothing sent; the drain's loop does claim, publish and " +
+          'mark one after another, so the model predicts its rate from the two parts measured alone.',
         `Backlog loaded in ${round(loadSeconds, 1)} s, then VACUUM ANALYZE / ANALYZE TABLE, before the relay started.`,
         `Database cost: ${cost.method}.`,
         'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms.',
@@ -184,6 +221,7 @@ async function main(): Promise<void> {
           startupSeconds: round(leading - spawned, 2),
         },
         footprint,
+        databaseOnly: dbOnly,
         databaseCost: cost,
         databaseDelta: relayDelta,
         calibration,
