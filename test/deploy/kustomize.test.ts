@@ -1,7 +1,7 @@
 // The kustomize bases of config/ on the local control plane: `kubectl apply -k config/default` is accepted
 // by the API server (server-side dry run, through an overlay that moves it into a namespace of this test),
 // the samples are created for real, and the operator is deployed with images of the package's version.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -61,6 +61,27 @@ describe('config/ with kubectl apply -k', () => {
     expect(container?.env.find((e) => e.name === 'RELAY_IMAGE')?.value).toBe(
       `kafka-outbox-relay/relay:${pkg.version}`,
     );
+  });
+
+  it('builds the registry overlay docs/deploying.md shows, with both images moved', async () => {
+    const doc = readFileSync(path.join(repoRoot, 'docs/deploying.md'), 'utf8');
+    const example = /```yaml\n# kustomization.yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'outbox-docs-overlay-'));
+    try {
+      // The example sits next to a copy of the repository named kafka-outbox-relay.
+      symlinkSync(repoRoot, path.join(dir, 'kafka-outbox-relay'));
+      mkdirSync(path.join(dir, 'overlay'));
+      writeFileSync(path.join(dir, 'overlay', 'kustomization.yaml'), example as string);
+      const built = yaml.loadAll(await kubectl(['kustomize', path.join(dir, 'overlay')])) as Doc[];
+      const container = built.find((d) => d.kind === 'Deployment')?.spec?.template.spec.containers[0];
+      expect(container?.image).toMatch(/^registry\.example\.com\/kafka-outbox-relay\/operator:/);
+      expect(container?.env.find((e) => e.name === 'RELAY_IMAGE')?.value).toMatch(
+        /^registry\.example\.com\/kafka-outbox-relay\/relay:/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is accepted by the API server as a whole (server-side dry run)', async () => {
