@@ -244,17 +244,17 @@ export interface RelayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `outbox-relay <args>` as a child process, the way a container would. */
+/**
+ * Runs `outbox-relay <args>` as a child process, the way a container would: one node process with tsx as
+ * its loader. Not through the `tsx` command: that wrapper relays SIGTERM to its child and, if the child does
+ * not acknowledge within 30 ms (a busy machine), SIGKILLs it, which would hide the relay's own shutdown.
+ */
 export function spawnRelay(args: string[], env: Record<string, string>): RelayProcess {
-  const child = spawn(
-    path.join(repoRoot, 'node_modules/.bin/tsx'),
-    [path.join(repoRoot, 'relay/main.ts'), ...args],
-    {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'relay/main.ts'), ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
