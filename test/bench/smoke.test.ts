@@ -70,19 +70,24 @@ function readResult(dir: string, base: string, plots: string[]): Result {
 
 describe('the benchmarks, as a short smoke run', () => {
   let out: string;
-  let release: Release;
 
-  beforeAll(async () => {
-    release = await useKafka();
+  beforeAll(() => {
     out = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
   });
 
   afterAll(() => {
-    release?.();
     if (out && existsSync(out)) rmSync(out, { recursive: true, force: true });
   });
 
   describe.each(['postgres', 'mysql'])('the relay on %s', (driver) => {
+    // The broker lock is held per test, not per file, so that the Kafka outage test waits one short run
+    // at most.
+    let release: Release | undefined;
+    beforeEach(async () => {
+      release = await useKafka();
+    });
+    afterEach(() => release?.());
+
     it('throughput: measures the ceiling twice and the drain of every row, with footprint and database cost', async () => {
       const run = await runBench('bench/relay/throughput.ts', [
         `--driver=${driver}`,
