@@ -2,7 +2,7 @@
 // same table now and then, and cleanup jobs. Whatever a relay does that it should not (exit by itself,
 // exit non-zero on SIGTERM, hang on SIGTERM, a cleanup failing while its database was up) is recorded as
 // an anomaly: the soak fails on any.
-import { signalAndWait, spawnRelayChild, type Exit, type RelayChild } from './relay-process.js';
+import { signalAndWait, spawnRelayChild, type Exit, type RelayChild } from '../support/relay-child.js';
 
 export interface RelayFleet {
   /** Starts the primary relay (if not running) and waits until its signal handlers are in place. */

@@ -13,7 +13,7 @@ import { FAULT_KINDS, type SoakOptions } from './options.js';
 import { erroredRows, pendingRows } from './outbox-table.js';
 import { seededRandom } from './random.js';
 import { createRelayFleet } from './relay-fleet.js';
-import { spawnRelayChild } from './relay-process.js';
+import { spawnRelayChild } from '../support/relay-child.js';
 import { passed, type SoakReport } from './report.js';
 import { createSoakDatabase, databaseSwitch, dropSoakDatabase, kafkaSwitch, soakServers } from './servers.js';
 import { startWriter, type Writer } from './writer.js';

@@ -1,10 +1,11 @@
 // One relay as a real child process, the way a container runs it: `node --import tsx relay/main.ts`.
-// Node runs the relay itself (not tsx's launcher, which would relay signals to a grandchild and, on
-// SIGKILL, leave that grandchild running), so a signal reaches exactly the relay. Output goes to a log file.
+// Node runs the relay itself, not through tsx's launcher (node_modules/.bin/tsx): the launcher runs the
+// relay as a grandchild and only forwards signals, so a SIGKILL sent to it kills the launcher and leaves
+// the relay running, orphaned. Here a signal reaches exactly the relay. Output goes to a log file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../support/relay-harness.js';
+import { repoRoot } from './relay-harness.js';
 
 export interface Exit {
   code: number | null;
