@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // outbox-relay: the relay process. `outbox-relay [run|cleanup|optimize|migrate|status|requeue]`, configured
 // by the Go relay's environment variables and flags (see relay/config/definitions.ts).
+import pino from 'pino';
 import { parseArgs, type Invocation } from './config/cli.js';
 import { loadConfig, redactedSettings, type RelayConfig } from './config/config.js';
 import { SETTINGS } from './config/definitions.js';
@@ -93,7 +94,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // A one-shot command prints its result on stdout, so its logs go to stderr; `run` logs on stdout.
+  const logger = createLogger(
+    { level: config.logLevel },
+    invocation.command === 'run' ? undefined : pino.destination({ dest: 2, sync: true }),
+  );
   logger.info({ command: invocation.command, config: redactedSettings(env) }, 'starting');
   try {
     return invocation.command === 'run'
