@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, kubectl } from '../support/servers.js';
-import { PROMETHEUS_OPERATOR_CRDS, prometheusOperatorCrdDir, requireTool } from './tools/tools.js';
+import { ensureTool } from './tools/install.js';
+import { PROMETHEUS_OPERATOR_CRDS, prometheusOperatorCrdDir } from './tools/tools.js';
 
 async function established(crd: string): Promise<void> {
   await eventually(`${crd} to be established`, async () => {
@@ -19,7 +20,7 @@ async function established(crd: string): Promise<void> {
 }
 
 export async function installMonitoringCrds(): Promise<void> {
-  requireTool('prometheusOperatorCrds');
+  await ensureTool('prometheusOperatorCrds');
   for (const file of PROMETHEUS_OPERATOR_CRDS) {
     await kubectl(
       ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-tests', '-f', '-'],

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { repoRoot } from '../devenv/paths.js';
 import { run, CommandError } from '../devenv/proc.js';
+import { ensureTool } from './tools/install.js';
 import { requireTool } from './tools/tools.js';
 
 async function hadolint(args: string[], input?: string): Promise<{ code: number | null; output: string }> {
@@ -17,6 +18,10 @@ async function hadolint(args: string[], input?: string): Promise<{ code: number 
 }
 
 describe('hadolint', () => {
+  beforeAll(async () => {
+    await ensureTool('hadolint');
+  }, 600_000);
+
   it.each(['Dockerfile.relay', 'Dockerfile.operator'])('finds nothing in %s', async (file) => {
     const result = await hadolint(['--no-color', path.join(repoRoot, file)]);
     expect(result.output).toBe('');

@@ -17,6 +17,7 @@ import {
   type TestNamespace,
 } from '../support/servers.js';
 import { installMonitoringCrds } from './cluster.js';
+import { ensureTool } from './tools/install.js';
 import { requireTool } from './tools/tools.js';
 
 interface Doc {
@@ -75,9 +76,11 @@ async function template(namespace: string, sets: string[] = []): Promise<Doc[]> 
 }
 
 describe('the Helm chart', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     helmHome = mkdtempSync(path.join(os.tmpdir(), 'outbox-helm-'));
-  });
+    // Built from its Go module on first use (a few minutes), then taken from the cache.
+    await ensureTool('helm');
+  }, 1_800_000);
 
   afterAll(() => {
     rmSync(helmHome, { recursive: true, force: true });

@@ -2,22 +2,38 @@
 // wheels), helm with `go install` from helm.sh/helm/v3, tini by extracting the pinned Debian package (the
 // very file the images install), prometheus-operator's CRDs from its Go module. Each goes to a temporary folder first and is renamed into place when
 // complete, so an interrupted install is redone.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, repoRoot } from '../../devenv/paths.js';
-import { progress, run } from '../../devenv/proc.js';
+import { run } from '../../devenv/proc.js';
 import {
+  INSTALL_COMMAND,
   PROMETHEUS_OPERATOR_CRDS,
   hadolintDir,
   helmDir,
   helmVersion,
   prometheusOperatorCrdDir,
   prometheusOperatorVersion,
+  requireTool,
   tiniDir,
   tiniVersion,
   toolPaths,
   type Tool,
 } from './tools.js';
+
+function progress(message: string): void {
+  process.stderr.write(`[tools] ${message}\n`);
+}
 
 async function intoPlace(dir: string, fill: (partial: string) => Promise<void>): Promise<void> {
   mkdirSync(path.dirname(dir), { recursive: true });
@@ -127,12 +143,65 @@ const installers: Record<Tool, () => Promise<void>> = {
   prometheusOperatorCrds: installPrometheusOperatorCrds,
 };
 
-/** Installs every tool that is not in the cache yet. */
-export async function installTools(): Promise<void> {
-  for (const tool of Object.keys(installers) as Tool[]) {
-    if (existsSync(toolPaths[tool]())) continue;
-    await installers[tool]();
-    if (!existsSync(toolPaths[tool]()))
-      throw new Error(`${tool}: installed, but ${toolPaths[tool]()} is missing`);
+/**
+ * Installs the tools that are not in the cache yet (all of them by default), one process at a time: test
+ * files running in parallel, or CI and a developer, may ask at once.
+ */
+export async function installTools(tools = Object.keys(installers) as Tool[]): Promise<void> {
+  await withInstallLock(async () => {
+    for (const tool of tools) {
+      if (existsSync(toolPaths[tool]())) continue;
+      await installers[tool]();
+      if (!existsSync(toolPaths[tool]())) {
+        throw new Error(`${tool}: installed, but ${toolPaths[tool]()} is missing`);
+      }
+    }
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/** A lock folder holding the owner's pid; a lock whose owner died is taken over. */
+async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(cacheRoot(), 'deploy-tools.lock');
+  mkdirSync(cacheRoot(), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
+      if (owner > 0 && !alive(owner)) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The path of a tool, installed into the cache first when it is missing (what `cli.ts install` does). */
+export async function ensureTool(tool: Tool): Promise<string> {
+  if (!existsSync(toolPaths[tool]())) {
+    try {
+      await installTools([tool]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `${tool} is not installed and installing it failed (\`${INSTALL_COMMAND}\`): ${reason}`,
+      );
+    }
+  }
+  return requireTool(tool);
 }
