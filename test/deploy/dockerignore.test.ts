@@ -28,6 +28,7 @@ describe('.dockerignore', () => {
     'test/relay/cli.test.ts',
     'relay/retry.test.ts',
     'relay/testing/fake-store.ts',
+    'operator/runtime/fake-clock.ts',
     'operator/render/testdata/deployment.yaml',
     'relay/README.md',
     'scripts/other.mjs',
