@@ -112,10 +112,19 @@ def relay_latency(result, base):
     edges, counts = hist["edges"], hist["counts"]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 8))
     widths = [edges[i + 1] - edges[i] for i in range(len(counts))]
-    ax1.bar(edges[:-1], counts, width=widths, align="edge", color="tab:blue", alpha=0.7, label="relay")
+    # Shares, not counts: the baseline runs for a shorter time than the relay.
+    share = [100 * c / max(1, sum(counts)) for c in counts]
+    ax1.bar(edges[:-1], share, width=widths, align="edge", color="tab:blue", alpha=0.7, label="relay")
     baseline = s.get("baselineHistogram")
     if baseline and sum(baseline["counts"]) > 0:
-        ax1.stairs(baseline["counts"], baseline["edges"], color="black", linewidth=1.2, label="baseline: publisher alone")
+        total = sum(baseline["counts"])
+        ax1.stairs(
+            [100 * c / total for c in baseline["counts"]],
+            baseline["edges"],
+            color="black",
+            linewidth=1.2,
+            label="baseline: publisher alone",
+        )
     ax1.set_xscale("log")
     used = [i for i, c in enumerate(counts) if c > 0]
     if baseline:
@@ -124,7 +133,7 @@ def relay_latency(result, base):
     if used:
         ax1.set_xlim(edges[used[0]] / 1.5, edges[used[-1] + 1] * 1.5)
     ax1.set_xlabel("commit to receipt (ms, log scale)")
-    ax1.set_ylabel("rows")
+    ax1.set_ylabel("% of rows")
     d = result["data"]["latency"]
     for name, color in (("p50", "tab:green"), ("p99", "tab:orange"), ("max", "tab:red")):
         ax1.axvline(d[name], color=color, linestyle="--", linewidth=1, label=f"{name} {d[name]:.1f} ms")
