@@ -3,6 +3,7 @@
 // links between documents lead somewhere.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { Reason } from '../../operator/api/reasons.js';
 import { fnv1aPartitioner, murmur2Partitioner } from '../../relay/kafka/partitioners.js';
 import { exportedMetrics } from '../../test/deploy/metric-names.js';
@@ -11,6 +12,28 @@ import { repoRoot } from './configuration-reference.js';
 const docs = path.join(repoRoot, 'docs');
 const read = (name: string) => readFileSync(path.join(docs, name), 'utf8');
 const markdown = readdirSync(docs).filter((f) => f.endsWith('.md'));
+
+// Values that hold free-form Kubernetes fields (or a whole OutboxRelay spec) are documented as one.
+const FREE_FORM = new Set([
+  'resources',
+  'nodeSelector',
+  'tolerations',
+  'affinity',
+  'podAnnotations',
+  'podLabels',
+  'spec',
+  'labels',
+  'annotations',
+]);
+
+function valuePaths(values: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(values).flatMap(([key, value]) => {
+    const here = prefix ? `${prefix}.${key}` : key;
+    const nested =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && !FREE_FORM.has(key);
+    return nested ? valuePaths(value as Record<string, unknown>, here) : [here];
+  });
+}
 
 /** GitHub's heading anchors: lowercase, punctuation dropped, spaces to hyphens. */
 function anchors(text: string): Set<string> {
@@ -68,6 +91,23 @@ describe('docs/', () => {
         expect(anchors(readFileSync(resolved, 'utf8')).has(anchor) ? link : `no heading: ${link}`).toBe(link);
       }
     }
+  });
+
+  it('deploying.md describes every value of the Helm chart', () => {
+    const values = yaml.load(
+      readFileSync(path.join(repoRoot, 'charts/kafka-outbox-relay/values.yaml'), 'utf8'),
+    );
+    const doc = read('deploying.md');
+    const missing = valuePaths(values as Record<string, unknown>).filter((p) => {
+      const dot = p.lastIndexOf('.');
+      const parent = p.slice(0, dot);
+      const last = p.slice(dot + 1);
+      return (
+        !doc.includes(`\`${p}\``) &&
+        !(dot > 0 && doc.includes(`\`${parent}.`) && doc.includes(`\`.${last}\``))
+      );
+    });
+    expect(missing).toEqual([]);
   });
 
   it.each(markdown)('%s names no path of a particular machine', (name) => {
