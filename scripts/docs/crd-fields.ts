@@ -49,9 +49,10 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 function constraintsOf(node: SchemaNode): string[] {
   const out: string[] = [];
   if (node.enum) out.push(`one of ${node.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
-  if (node.minimum !== undefined || node.maximum !== undefined) {
-    out.push(`${node.minimum ?? '…'} to ${node.maximum ?? '…'}`);
-  }
+  if (node.minimum !== undefined && node.maximum !== undefined)
+    out.push(`${node.minimum} to ${node.maximum}`);
+  else if (node.minimum !== undefined) out.push(`at least ${node.minimum}`);
+  else if (node.maximum !== undefined) out.push(`at most ${node.maximum}`);
   if (node.minLength !== undefined && node.minLength > 0)
     out.push(`at least ${count(node.minLength, 'character')}`);
   if (node.maxLength !== undefined) out.push(`at most ${count(node.maxLength, 'character')}`);
