@@ -54,7 +54,7 @@ export function formatReport(report: SoakReport): string {
       `${r.erroredPoison + r.unexpectedErrored.length} (${r.erroredPoison} of ${r.poison} poison, ${r.unexpectedErrored.length} unexpected)`,
     ],
     ['faults', faults || 'none'],
-    ['writer connection losses', String(w.reconnects)],
+    ['writer connection losses', String(w.connectionLosses)],
     [
       'duration',
       `${seconds(report.faultWindowMs)} under faults, drain ${seconds(report.drainMs)}, total ${seconds(report.totalMs)}`,

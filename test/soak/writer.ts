@@ -32,7 +32,7 @@ export interface WriterRecord {
     /** Lost during COMMIT and never settled (the database did not come back in time). */
     unsettled: number;
   };
-  reconnects: number;
+  connectionLosses: number;
 }
 
 export interface Writer {
@@ -80,7 +80,7 @@ export function startWriter(deps: WriterDeps): Writer {
       unknownAbsent: 0,
       unsettled: 0,
     },
-    reconnects: 0,
+    connectionLosses: 0,
   };
   const poisonQueue: PoisonKind[] = [];
   const unknown: { planned: Planned; ids: string[] }[] = [];
@@ -126,7 +126,7 @@ export function startWriter(deps: WriterDeps): Writer {
   function drop(): void {
     connection?.close();
     connection = undefined;
-    record.reconnects++;
+    record.connectionLosses++;
   }
 
   async function execute(planned: Planned): Promise<Outcome> {
