@@ -98,6 +98,8 @@ export async function startOperator(options: {
   kubeconfig: string;
   namespace: string;
   cpuProfileDir?: string;
+  /** node --max-old-space-size: a heap limit such as a container's memory limit would bring. */
+  maxOldSpaceMB?: number;
 }): Promise<OperatorChild> {
   const healthPort = await freePort();
   const metricsPort = await freePort();
@@ -106,6 +108,7 @@ export async function startOperator(options: {
       ? [path.join(repoRoot, 'dist/operator/main.js')]
       : ['--import', 'tsx', path.join(repoRoot, 'operator/main.ts')];
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  if (options.maxOldSpaceMB) profile.push(`--max-old-space-size=${options.maxOldSpaceMB}`);
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'bench-operator-'));
   const logFile = path.join(logDir, 'operator.log');
   const fd = openSync(logFile, 'w');

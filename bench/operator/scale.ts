@@ -5,7 +5,8 @@
 // operator running and no resources; the operator's RSS and CPU throughout.
 //
 //   npm run bench:operator -- [--count=1000] [--replicas=0] [--concurrency=8] [--idle-seconds=60]
-//     [--control-seconds=30] [--operator-from=dist|source] [--out=bench/results] [--no-plot] [--cpu-prof]
+//     [--control-seconds=30] [--operator-from=dist|source] [--max-old-space-mb=N] [--out=bench/results]
+//     [--no-plot] [--cpu-prof]
 import path from 'node:path';
 import { makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
@@ -35,6 +36,7 @@ checkKnown(flags, [
   'idle-seconds',
   'control-seconds',
   'operator-from',
+  'max-old-space-mb',
   'out',
   'no-plot',
   'cpu-prof',
@@ -46,6 +48,7 @@ const idleSeconds = intFlag(flags, 'idle-seconds', 60);
 const controlSeconds = intFlag(flags, 'control-seconds', 30);
 const operatorFrom = choiceFlag(flags, 'operator-from', ['dist', 'source'] as const, 'dist');
 const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
+const maxOldSpaceMB = intFlag(flags, 'max-old-space-mb', 0);
 const API = 'outbox.kafka-relay.dev/v1alpha1';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       kubeconfig,
       namespace: ns.name,
       cpuProfileDir: profileDir,
+      maxOldSpaceMB,
     });
     const sampler = new ProcSampler(operator.pid, 500).start();
 
@@ -228,7 +232,7 @@ async function main(): Promise<void> {
 
     const result: Result = {
       benchmark: 'operator-scale',
-      variant: String(count),
+      variant: maxOldSpaceMB ? `${count}-heap${maxOldSpaceMB}` : String(count),
       title: `Operator scale: ${count} OutboxRelays on the local control plane`,
       command: commandLine(),
       startedAt,
@@ -240,6 +244,7 @@ async function main(): Promise<void> {
         idleSeconds,
         controlSeconds,
         operatorFrom,
+        maxOldSpaceMB: maxOldSpaceMB || 'node default',
         workers: 'operator default (2)',
         leaderElection: 'on (operator default)',
       },
