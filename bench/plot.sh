@@ -15,17 +15,25 @@ fail() {
   exit 1
 }
 
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
+    { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2; }
+}
+can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
+
 if [ ! -f "$stamp" ]; then
-  command -v python3 >/dev/null || fail "python3 is needed to draw the plots (Debian: apt-get install python3 python3-venv)"
+  if ! command -v python3 >/dev/null; then
+    can_apt || fail "python3 is needed to draw the plots (Debian: apt-get install python3 python3-venv)"
+    echo "bench/plot.sh: installing python3 and python3-venv" >&2
+    apt_install python3 python3-venv || fail "could not install python3"
+  fi
   rm -rf "$venv"
   mkdir -p "$cache"
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
     # Debian's python3 comes without venv and ensurepip; install them when we are root.
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    if can_apt; then
       echo "bench/plot.sh: installing python3-venv" >&2
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >&2 ||
-        { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >&2; } ||
-        fail "could not install python3-venv"
+      apt_install python3-venv || fail "could not install python3-venv"
       rm -rf "$venv"
       python3 -m venv "$venv" || fail "python3 -m venv failed even with python3-venv installed"
     else
