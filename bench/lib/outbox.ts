@@ -13,7 +13,7 @@ import {
   withAdmin,
   type TestDatabase,
 } from '../../test/support/servers.js';
-import { calibrate, mariadbStats, postgresStats, type StatsSource } from './db-stats.js';
+import { mariadbStats, postgresStats, type StatsSource } from './db-stats.js';
 import type { RelayFrom } from './relay-process.js';
 import { runRelayCommand } from './relay-process.js';
 
@@ -273,5 +273,3 @@ export async function serverVersions(driver: Driver): Promise<Record<string, str
     await c.end();
   }
 }
-
-export { calibrate };
