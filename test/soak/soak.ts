@@ -22,12 +22,13 @@ import { createLedger } from './writer-connection.js';
 const SHUTDOWN_TIMEOUT_MS = 8_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForDrain(check: () => Promise<number>, timeoutMs: number): Promise<number> {
+/** Waits until no row is pending; returns how many still are (-1: the table could not be read). */
+async function waitForDrain(countPending: () => Promise<number>, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let pending = Number.NaN;
   while (Date.now() < deadline) {
     try {
-      pending = await check();
+      pending = await countPending();
       if (pending === 0) return 0;
     } catch {
       // The database may still be coming back: ask again.
