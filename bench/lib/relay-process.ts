@@ -77,6 +77,10 @@ export async function startRelayProcess(
   });
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A benchmark that fails part way exits through process.exit: the relay must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   await eventually(
     'the relay to answer /readyz',
     async () => {
