@@ -84,6 +84,7 @@ export const USAGE = `usage: outbox-relay-operator [flags]
   --lease-name NAME          (LEASE_NAME; default outbox-relay-operator)
   --lease-namespace NS       (LEASE_NAMESPACE, else POD_NAMESPACE, else the watched namespace, else default)
   --lease-duration SECONDS   (LEASE_DURATION_SECONDS; default 15)
+  --identity NAME            this replica's name in the Lease (POD_NAME; default <hostname>-<pid>)
   --metrics-port N           /metrics (METRICS_PORT; default 8080; 0 picks a free port)
   --health-port N            /healthz and /readyz (HEALTH_PORT; default 8081; 0 picks a free port)
   --relay-image IMAGE        default relay image (RELAY_IMAGE; default kafka-outbox-relay/relay:${OPERATOR_VERSION})

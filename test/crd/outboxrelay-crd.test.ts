@@ -50,6 +50,18 @@ const invalid: Array<[string, Spec, string, string]> = [
     'should match',
   ],
   [
+    'a schema-qualified table name, which the relay cannot take, is rejected',
+    withSpec((s) => (s.database.table = 'shop.kafka_outbox')),
+    'spec.database.table',
+    'should match',
+  ],
+  [
+    'a table name longer than the relay accepts is rejected',
+    withSpec((s) => (s.database.table = 't'.repeat(41))),
+    'spec.database.table',
+    'Too long',
+  ],
+  [
     'a Secret name with capitals is rejected',
     withSpec((s) => (s.database.secretRef = { name: 'Orders_DB' })),
     'spec.database.secretRef.name',
