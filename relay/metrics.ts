@@ -19,13 +19,22 @@ export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logg
   collectDefaultMetrics({ register: registry });
   const log = deps.logger.child({ component: 'metrics' });
 
-  async function statuses() {
+  async function readStatuses() {
     const results = await Promise.allSettled(deps.stores().map((s) => s.status()));
     return results.flatMap((r) => {
       if (r.status === 'fulfilled') return [r.value];
       log.warn({ err: r.reason }, 'cannot read the outbox size');
       return [];
     });
+  }
+
+  // Four gauges come from the same status() query; one scrape reads it once per database, not four times
+  // (status() counts the table, which is not free on a large one).
+  let cached: { at: number; value: ReturnType<typeof readStatuses> } | undefined;
+  function statuses() {
+    const now = Date.now();
+    if (!cached || now - cached.at > 1000) cached = { at: now, value: readStatuses() };
+    return cached.value;
   }
 
   new Gauge({
@@ -46,6 +55,26 @@ export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logg
     async collect() {
       this.reset();
       for (const s of await statuses()) this.set({ database: s.database }, s.total);
+    },
+  });
+  new Gauge({
+    name: 'outbox_relay_oldest_pending_age_seconds',
+    help: 'Age of the oldest row not yet published (and not errored); 0 when nothing is pending.',
+    labelNames: ['database'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ database: s.database }, s.oldestPendingAgeSeconds ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'outbox_relay_errored_rows',
+    help: 'Rows in the table marked errored (waiting for `outbox-relay requeue` or cleanup by hand).',
+    labelNames: ['database'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await statuses()) this.set({ database: s.database }, s.errored);
     },
   });
   return {
