@@ -4,6 +4,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { sharedAgent } from './agents.js';
 
 export class KubeApiError extends Error {
   readonly retriable: boolean;
@@ -71,6 +72,7 @@ export class KubeClient {
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
     await this.kc.applyToHTTPSOptions(opts);
+    if (url.protocol === 'https:') opts.agent = sharedAgent(opts);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) {
       opts.headers = {
