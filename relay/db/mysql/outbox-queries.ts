@@ -29,9 +29,18 @@ function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
   };
 }
 
+const CLAIMABLE = `push_completed_at IS NULL AND errored = 0
+  AND (batch_id IS NULL OR push_started_at IS NULL OR push_started_at < NOW() - INTERVAL ? MICROSECOND)`;
+
 /**
  * The first `limit` claimable rows in id order, locked, skipping rows another relay has locked. Run inside
  * the claim's transaction, followed by stampBatch.
+ *
+ * Two steps, because a locking read alone is not atomic towards an application's commit: FOR UPDATE reads
+ * the newest rows as it scans, and SKIP LOCKED passes over rows an uncommitted insert still holds, so a
+ * transaction committing during the scan has its first rows skipped (still locked) and its later rows
+ * taken, and a later row of a key is published before an earlier one. The ids are therefore chosen by a
+ * plain SELECT, whose snapshot holds a transaction's rows all or none, and only those rows are locked.
  */
 export async function selectClaimable(
   db: Queryable,
@@ -39,20 +48,22 @@ export async function selectClaimable(
   limit: number,
   claimTimeoutMs: number,
 ): Promise<OutboxRow[]> {
+  const [picked] = await db.query<Rows>(
+    `SELECT id FROM ${q(names.table)} WHERE ${CLAIMABLE} ORDER BY id LIMIT ?`,
+    [claimTimeoutMs * 1000, limit],
+  );
+  if (picked.length === 0) return [];
   const [rows] = await db.query<Rows>(
     {
       sql: `SELECT id, topic, payload_json, payload_headers, \`key\`, partition_key, push_attempts AS attempts,
               UNIX_TIMESTAMP(COALESCE(created_at, NOW())) AS created_epoch
             FROM ${q(names.table)}
-            WHERE push_completed_at IS NULL AND errored = 0
-              AND (batch_id IS NULL OR push_started_at IS NULL
-                   OR push_started_at < NOW() - INTERVAL ? MICROSECOND)
+            WHERE id IN (?) AND ${CLAIMABLE}
             ORDER BY id
-            LIMIT ?
             FOR UPDATE SKIP LOCKED`,
       typeCast: rawJson,
     },
-    [claimTimeoutMs * 1000, limit],
+    [picked.map((row) => row.id), claimTimeoutMs * 1000],
   );
   return rows.map(toOutboxRow);
 }
