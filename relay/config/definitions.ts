@@ -84,7 +84,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'KAFKA_PUBLISH_ATTEMPTS',
-    type: int(1, 1000),
+    type: int(1, 100),
     default: '3',
     description:
       'Permanent failures (too large, missing topic, bad headers) a row may have before it is marked errored. Transient errors never count.',
