@@ -3,17 +3,17 @@
 // Deployment says (its args, and its env with secretKeyRef values read from the Secret) against the local
 // PostgreSQL and Kafka; rows inserted in one transaction arrive in Kafka. Every step is idempotent, so the
 // demo can run again and again on the same servers.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { EachMessagePayload } from 'kafkajs';
 import pg from 'pg';
 import { up } from '../devenv/devenv.js';
 import { run } from '../devenv/proc.js';
-import { freePort, installCrd, repoFile, repoRoot } from '../support/operator.js';
+import { freePort, installCrd, repoRoot } from '../support/operator.js';
 import { eventually, kafkaClient, kubectl, withAdmin } from '../support/servers.js';
+import { ensureDatabase, outboxRelay } from './demo-resources.js';
+import { applyJson, OPERATOR_SA, operatorKubeconfig } from './operator-access.js';
+import { freeToListen, httpOk, start, stop, type Started } from './processes.js';
 import { decodeSecretData, resolveEnv, type EnvVar } from './resolve-env.js';
 
 export interface DemoOptions {
@@ -48,136 +48,6 @@ export interface DemoSummary {
   /** Names of the relay's environment variables (values are not shown: some are secrets). */
   relayEnvNames: string[];
   seconds: number;
-}
-
-const OPERATOR_SA = 'outbox-relay-operator';
-
-function applyJson(objects: unknown[], namespace?: string): Promise<string> {
-  const args = ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-demo', '-f', '-'];
-  return kubectl(
-    namespace ? [...args, '-n', namespace] : args,
-    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
-  );
-}
-
-/** A ServiceAccount bound to exactly config/rbac's roles in the namespace, and a kubeconfig with its token. */
-async function operatorKubeconfig(namespace: string): Promise<string> {
-  await kubectl(
-    ['apply', '--server-side', '--force-conflicts', '--field-manager=outbox-demo', '-f', '-'],
-    repoFile('config/rbac/role.yaml'),
-  );
-  await kubectl(['apply', '-n', namespace, '-f', '-'], repoFile('config/rbac/leader_election_role.yaml'));
-  const binding = (name: string, kind: string, role: string) => ({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name, namespace },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role },
-    subjects: [{ kind: 'ServiceAccount', name: OPERATOR_SA, namespace }],
-  });
-  await applyJson(
-    [
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: OPERATOR_SA, namespace } },
-      binding('outbox-relay-operator', 'ClusterRole', 'outbox-relay-operator'),
-      binding('outbox-relay-operator-leader-election', 'Role', 'outbox-relay-operator-leader-election'),
-    ],
-    namespace,
-  );
-  const token = (await kubectl(['create', 'token', OPERATOR_SA, '-n', namespace, '--duration=1h'])).trim();
-  const admin = JSON.parse(await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])) as {
-    clusters: Array<{ cluster: Record<string, string> }>;
-  };
-  const cluster = admin.clusters[0]?.cluster ?? {};
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'outbox-demo-')), 'kubeconfig');
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'local',
-        cluster: {
-          server: cluster.server,
-          'certificate-authority-data': cluster['certificate-authority-data'],
-        },
-      },
-    ],
-    users: [{ name: OPERATOR_SA, user: { token } }],
-    contexts: [{ name: 'operator', context: { cluster: 'local', user: OPERATOR_SA, namespace } }],
-    'current-context': 'operator',
-  };
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-  return file;
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(command: string, args: string[], env: NodeJS.ProcessEnv): Started {
-  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function stop(p: Started | undefined): Promise<number | null> {
-  if (!p) return null;
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  return p.exited;
-}
-
-async function httpOk(url: string): Promise<true | undefined> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  return res.ok ? true : undefined;
-}
-
-async function ensureDatabase(database: string): Promise<pg.ClientConfig> {
-  const base = {
-    host: process.env.PGHOST,
-    port: Number(process.env.PGPORT),
-    user: process.env.PGUSER,
-    password: process.env.PGPASSWORD,
-  };
-  const admin = new pg.Client({ ...base, database: process.env.PGDATABASE });
-  await admin.connect();
-  try {
-    const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
-    if (found.rowCount === 0) await admin.query(`create database ${pg.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
-  return { ...base, database };
-}
-
-function outboxRelay(o: DemoOptions): unknown[] {
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'orders-db', namespace: o.namespace },
-      stringData: {
-        host: process.env.PGHOST,
-        port: process.env.PGPORT,
-        username: process.env.PGUSER,
-        password: process.env.PGPASSWORD,
-        database: o.database,
-      },
-    },
-    {
-      apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
-      kind: 'OutboxRelay',
-      metadata: { name: 'orders', namespace: o.namespace },
-      spec: {
-        database: { driver: 'postgres', secretRef: { name: 'orders-db' }, table: 'kafka_outbox' },
-        kafka: { brokers: (process.env.KAFKA_BROKERS ?? '').split(','), partitioner: 'murmur2' },
-        relay: { batchSize: 250, pollInterval: '500ms' },
-        cleanup: { enabled: true, schedule: '0 * * * *', retention: '1h' },
-      },
-    },
-  ];
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
@@ -416,15 +286,4 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     await stop(relay);
     await stop(operator);
   }
-}
-
-function freeToListen(port: number): Promise<boolean> {
-  return import('node:net').then(
-    ({ default: net }) =>
-      new Promise<boolean>((resolve) => {
-        const server = net.createServer();
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-      }),
-  );
 }

@@ -89,7 +89,15 @@ export async function serviceAccountKubeconfig(namespace: string): Promise<strin
     '--role=outbox-relay-operator-leader-election',
     `--serviceaccount=${namespace}:${sa}`,
   ]);
-  const token = (await kubectl(['create', 'token', sa, '-n', namespace, '--duration=2h'])).trim();
+  return tokenKubeconfig(sa, namespace, '2h');
+}
+
+/**
+ * A kubeconfig (written to a fresh temporary folder) that reaches the local API server as the
+ * ServiceAccount, with a token from the TokenRequest API and the API server's CA from the admin kubeconfig.
+ */
+export async function tokenKubeconfig(sa: string, namespace: string, duration: string): Promise<string> {
+  const token = (await kubectl(['create', 'token', sa, '-n', namespace, `--duration=${duration}`])).trim();
   const admin = JSON.parse(await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])) as {
     clusters: Array<{ cluster: Record<string, string> }>;
   };
