@@ -8,7 +8,8 @@ import { toDatabaseError } from '../classify.js';
 import { DedicatedConnections } from '../dedicated.js';
 import { namedLock, tableNames, validateRowIds } from '../identifiers.js';
 import { truncateChars } from '../redact.js';
-import type { OutboxRow, OutboxStore, StoreConfig, StoreStatus } from '../store.js';
+import type { OutboxRow, OutboxStore, StoreConfig } from '../store.js';
+import { toStoreStatus } from '../status-record.js';
 import { poolOptions } from './connection.js';
 import { mysqlErrors } from './errors.js';
 import { acquireMysqlLeadership } from './leadership.js';
@@ -177,18 +178,7 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
           throw new DatabaseError(`OPTIMIZE TABLE ${config.table}: ${errors.join('; ')}`, undefined);
       }),
 
-    status: () =>
-      run('status', async (): Promise<StoreStatus> => {
-        const record = await tableStatus(pool, names);
-        const age = record.oldest_pending_age_seconds;
-        return {
-          database: config.database,
-          pending: Number(record.pending),
-          errored: Number(record.errored),
-          total: Number(record.total),
-          oldestPendingAgeSeconds: age === null ? null : Math.max(0, Number(age)),
-        };
-      }),
+    status: () => run('status', async () => toStoreStatus(config.database, await tableStatus(pool, names))),
 
     requeue: (ids) =>
       run('requeue', async () => {

@@ -7,7 +7,8 @@ import { toDatabaseError } from '../classify.js';
 import { DedicatedConnections } from '../dedicated.js';
 import { advisoryLockKey, tableNames, validateRowIds } from '../identifiers.js';
 import { truncateChars } from '../redact.js';
-import type { OutboxStore, StoreConfig, StoreStatus } from '../store.js';
+import type { OutboxStore, StoreConfig } from '../store.js';
+import { toStoreStatus } from '../status-record.js';
 import { poolConfig } from './connection.js';
 import { postgresErrors } from './errors.js';
 import { acquirePostgresLeadership } from './leadership.js';
@@ -125,18 +126,7 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
 
     optimize: () => run('optimize', () => vacuumTable(pool, names)),
 
-    status: () =>
-      run('status', async (): Promise<StoreStatus> => {
-        const record = await tableStatus(pool, names);
-        const age = record.oldest_pending_age_seconds;
-        return {
-          database: config.database,
-          pending: Number(record.pending),
-          errored: Number(record.errored),
-          total: Number(record.total),
-          oldestPendingAgeSeconds: age === null ? null : Math.max(0, Number(age)),
-        };
-      }),
+    status: () => run('status', async () => toStoreStatus(config.database, await tableStatus(pool, names))),
 
     requeue: (ids) =>
       run('requeue', async () => {
