@@ -5,11 +5,17 @@ import type { Logger } from 'pino';
 import { API_VERSION, PLURAL, type OutboxRelay } from './api/types.js';
 import { FIELD_MANAGER, type OperatorConfig } from './config.js';
 import { keyOf, OutboxRelayController, ownerKey } from './controller/outboxrelay-controller.js';
+import {
+  changeFilter,
+  cronJobFingerprint,
+  deploymentFingerprint,
+  relayFingerprint,
+} from './controller/fingerprints.js';
 import type { SecretLike } from './controller/secrets-check.js';
 import { startHttp, type HttpEndpoints } from './http.js';
 import { KubeApiError, KubeClient, resourcePath, type KubeObject } from './kube/client.js';
 import { createEventRecorder } from './kube/events.js';
-import { createInformer, type ResilientInformer } from './kube/informer.js';
+import { createInformer, type InformerEvent, type ResilientInformer } from './kube/informer.js';
 import { LeaderElector, type Lease } from './kube/leader.js';
 import { createMetrics } from './metrics.js';
 import { MANAGED_BY } from './render/labels.js';
@@ -57,8 +63,10 @@ export async function startOperator(
   let synced = false;
   let leading = !config.leaderElection;
 
-  // Only a change of spec or metadata is work; our own status writes come back as updates too.
-  const seen = new Map<string, string>();
+  // Only what can change a reconcile's outcome is work (controller/fingerprints.ts): our own status
+  // writes come back as OutboxRelay updates, and kube-controller-manager's status updates of the children
+  // mostly change nothing the OutboxRelay status reads.
+  const relayIsWork = changeFilter(relayFingerprint);
   const relays = createInformer<OutboxRelay & KubeObject>({
     name: 'outboxrelays',
     kc,
@@ -67,23 +75,15 @@ export async function startOperator(
     clock,
     log,
     onEvent: (event, r) => {
-      const key = keyOf(r.metadata.namespace, r.metadata.name);
-      const fingerprint = JSON.stringify([
-        r.metadata.generation,
-        r.metadata.labels,
-        r.metadata.annotations,
-        r.metadata.deletionTimestamp,
-      ]);
-      if (event === 'delete') seen.delete(key);
-      else if (event === 'update' && seen.get(key) === fingerprint) return;
-      else seen.set(key, fingerprint);
-      queue.add(key);
+      if (relayIsWork(event, r)) queue.add(keyOf(r.metadata.namespace, r.metadata.name));
     },
   });
-  const enqueueOwner = (_e: string, obj: KubeObject) => {
-    const key = ownerKey(obj);
-    if (key) queue.add(key);
-  };
+  const enqueueOwner =
+    (isWork: ReturnType<typeof changeFilter>) => (event: InformerEvent, obj: KubeObject) => {
+      if (!isWork(event, obj)) return;
+      const key = ownerKey(obj);
+      if (key) queue.add(key);
+    };
   const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
   const deployments = createInformer<KubeObject>({
     name: 'deployments',
@@ -93,7 +93,7 @@ export async function startOperator(
     labelSelector: selector,
     clock,
     log,
-    onEvent: enqueueOwner,
+    onEvent: enqueueOwner(changeFilter(deploymentFingerprint)),
   });
   const cronjobs = createInformer<KubeObject>({
     name: 'cronjobs',
@@ -103,7 +103,7 @@ export async function startOperator(
     labelSelector: selector,
     clock,
     log,
-    onEvent: enqueueOwner,
+    onEvent: enqueueOwner(changeFilter(cronJobFingerprint)),
   });
   // The Secret handler needs the controller, which needs the Secret cache: tie the knot through a box.
   const box: { controller?: OutboxRelayController } = {};

@@ -43,6 +43,9 @@ const dbSecret: SecretLike = {
 
 function setup(options: { failApply?: number } = {}) {
   const calls: Call[] = [];
+  // What the API server holds after each apply, by path: the tests put it in the caches as the
+  // informers would.
+  const applied = new Map<string, KubeObject>();
   const client: ControllerClient = {
     async apply<T>(path: string, object: unknown) {
       calls.push({ verb: 'apply', path, body: object });
@@ -52,7 +55,8 @@ function setup(options: { failApply?: number } = {}) {
         o.status = { availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] };
       }
       o.metadata = { ...o.metadata, generation: 1 };
-      return o as T;
+      applied.set(path, o);
+      return structuredClone(o) as T;
     },
     async mergePatch<T>(path: string, patch: unknown) {
       calls.push({ verb: 'status', path, body: patch });
@@ -79,7 +83,12 @@ function setup(options: { failApply?: number } = {}) {
     deployments,
     cronjobs,
   });
-  return { controller, calls, relays, secrets, deployments, cronjobs, events };
+  /** The caches catch up with every applied child, as the informers would. */
+  const syncCaches = () => {
+    for (const o of applied.values())
+      (o.kind === 'Deployment' ? deployments : cronjobs).put(structuredClone(o));
+  };
+  return { controller, calls, relays, secrets, deployments, cronjobs, events, syncCaches };
 }
 
 const verbs = (calls: Call[]) => calls.map((c) => `${c.verb} ${c.path.split('/').slice(-2).join('/')}`);
@@ -191,5 +200,74 @@ describe('OutboxRelayController.reconcile', () => {
       retriable: true,
       statusCode: 503,
     });
+  });
+
+  it('applies nothing when the cached children already hold what would be applied', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    t.syncCaches();
+    t.calls.length = 0;
+    t.events.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(t.calls).toEqual([]);
+    expect(t.events).toEqual([]);
+  });
+
+  it('stamps each applied child with the digest of what it applied', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    const annotations = t.calls
+      .filter((c) => c.verb === 'apply')
+      .map((c) => (c.body as KubeObject).metadata?.annotations?.['outbox.kafka-relay.dev/applied-hash']);
+    expect(annotations).toHaveLength(2);
+    for (const a of annotations) expect(a).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('puts back a managed field that a user edited on a child', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    t.syncCaches();
+    const live = t.deployments.get('orders-relay', 'shop') as { spec: { replicas: number } };
+    live.spec.replicas = 7;
+    t.calls.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['apply deployments/orders-relay']);
+  });
+
+  it('creates again a child that a user deleted', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    t.syncCaches();
+    t.cronjobs.items.delete('shop/orders-cleanup');
+    t.calls.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['apply cronjobs/orders-cleanup']);
+  });
+
+  it('applies a child again when what it should be changed', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    t.syncCaches();
+    t.relays.put({
+      ...relay({ relay: { image: 'relay:2' } }),
+      metadata: { ...relay().metadata, generation: 2 },
+    });
+    t.calls.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual([
+      'apply deployments/orders-relay',
+      'apply cronjobs/orders-cleanup',
+      'status orders/status',
+    ]);
   });
 });

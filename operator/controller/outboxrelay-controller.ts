@@ -1,7 +1,7 @@
 // The OutboxRelay controller: one reconcile per key, as a recipe. Read the resource (gone: stop) ->
-// check the referenced Secrets -> build the desired children -> apply them (server-side apply, one field
-// manager) or delete those no longer wanted -> derive status from what was observed -> write it only if
-// it changed. A user error is reported and waits for a change; an API error is thrown for a backoff.
+// check the referenced Secrets -> build the desired children -> apply those the cache shows differing
+// (server-side apply, one field manager) or delete those no longer wanted -> derive status from what was
+// observed -> write it only if it changed. A user error is reported and waits for a change; an API error is thrown for a backoff.
 import type { Logger } from 'pino';
 import { EventReason, Reason } from '../api/reasons.js';
 import {
@@ -18,6 +18,7 @@ import type { OperatorMetrics } from '../metrics.js';
 import { desiredChildren } from '../render/children.js';
 import { childName } from '../render/labels.js';
 import type { Clock } from '../runtime/clock.js';
+import { stampAppliedHash, upToDate } from './applied-hash.js';
 import { findCondition } from './conditions.js';
 import { deploymentView } from './readiness.js';
 import { checkSecrets, type SecretLike } from './secrets-check.js';
@@ -103,8 +104,10 @@ export class OutboxRelayController {
         const existing = cache.get(child.name, namespace);
         const what = `${child.kind.kind} ${child.name}`;
         if (child.object) {
+          const stamped = stampAppliedHash(child.object);
+          if (upToDate(stamped, existing)) continue; // the cached child already holds all of it
           try {
-            const applied = await this.d.client.apply<KubeObject>(path, child.object, FIELD_MANAGER);
+            const applied = await this.d.client.apply<KubeObject>(path, stamped, FIELD_MANAGER);
             this.noteApplied(relay, child.kind.kind, what, existing, applied, log);
             if (child.kind.kind === 'Deployment') deployment = applied;
           } catch (err) {

@@ -5,6 +5,8 @@ export type Component = 'relay' | 'cleanup' | 'optimize';
 
 export const MANAGED_BY = 'outbox-relay-operator';
 export const SECRET_HASH_ANNOTATION = 'outbox.kafka-relay.dev/secret-hash';
+/** On every applied child: the digest of what the operator last applied to it. */
+export const APPLIED_HASH_ANNOTATION = 'outbox.kafka-relay.dev/applied-hash';
 
 export function childName(relay: OutboxRelay, component: Component): string {
   return `${relay.metadata.name}-${component}`;

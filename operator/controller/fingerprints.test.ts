@@ -1,0 +1,116 @@
+import type { KubeObject } from '../kube/client.js';
+import { changeFilter, cronJobFingerprint, deploymentFingerprint, relayFingerprint } from './fingerprints.js';
+
+function deployment(patch: { generation?: number; status?: Record<string, unknown>; spec?: unknown } = {}) {
+  return {
+    metadata: {
+      name: 'orders-relay',
+      namespace: 'shop',
+      generation: patch.generation ?? 1,
+      resourceVersion: String(Math.random()),
+      labels: { a: '1' },
+    },
+    spec: patch.spec ?? { replicas: 1 },
+    status: {
+      observedGeneration: 1,
+      replicas: 1,
+      availableReplicas: 1,
+      conditions: [
+        { type: 'Available', status: 'True', lastUpdateTime: '2026-01-01T00:00:00Z' },
+        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+      ],
+      ...patch.status,
+    },
+  } as KubeObject;
+}
+
+describe('deploymentFingerprint', () => {
+  const progressing = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' };
+  it.each([
+    ['a new resourceVersion only', false, deployment()],
+    [
+      'a condition timestamp',
+      false,
+      deployment({
+        status: { conditions: [{ type: 'Available', status: 'True', lastUpdateTime: 'later' }, progressing] },
+      }),
+    ],
+    [
+      'observedGeneration and updatedReplicas (the status reads neither)',
+      false,
+      deployment({ status: { observedGeneration: 2, updatedReplicas: 1 } }),
+    ],
+    ['availableReplicas', true, deployment({ status: { availableReplicas: 0 } })],
+    [
+      'the Available condition',
+      true,
+      deployment({ status: { conditions: [{ type: 'Available', status: 'False' }, progressing] } }),
+    ],
+    [
+      'a rollout past its deadline',
+      true,
+      deployment({
+        status: {
+          conditions: [
+            { type: 'Available', status: 'True' },
+            { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' },
+          ],
+        },
+      }),
+    ],
+    ['the spec (a new generation)', true, deployment({ generation: 2, spec: { replicas: 3 } })],
+  ])('a change of %s is work: %s', (_name, expected, after) => {
+    expect(deploymentFingerprint(after) !== deploymentFingerprint(deployment())).toBe(expected);
+  });
+});
+
+describe('cronJobFingerprint', () => {
+  const cj = (status: unknown, labels = { a: '1' }) =>
+    ({ metadata: { name: 'c', namespace: 'shop', generation: 1, labels }, status }) as KubeObject;
+
+  it('ignores the status (lastScheduleTime, active jobs)', () => {
+    expect(cronJobFingerprint(cj({ lastScheduleTime: 'x', active: [{ name: 'j' }] }))).toBe(
+      cronJobFingerprint(cj({})),
+    );
+  });
+
+  it('sees a label edit', () => {
+    expect(cronJobFingerprint(cj({}, { a: '2' }))).not.toBe(cronJobFingerprint(cj({})));
+  });
+});
+
+describe('relayFingerprint', () => {
+  it('ignores the status and sees the generation', () => {
+    const r = (generation: number, status: unknown) =>
+      ({ metadata: { name: 'r', namespace: 'shop', generation }, status }) as KubeObject;
+    expect(relayFingerprint(r(1, { a: 1 }))).toBe(relayFingerprint(r(1, { a: 2 })));
+    expect(relayFingerprint(r(2, {}))).not.toBe(relayFingerprint(r(1, {})));
+  });
+});
+
+describe('changeFilter', () => {
+  it('passes adds and deletes, and updates only when the fingerprint moved', () => {
+    const isWork = changeFilter(deploymentFingerprint);
+    expect(isWork('add', deployment())).toBe(true);
+    expect(isWork('update', deployment())).toBe(false);
+    expect(isWork('update', deployment({ status: { availableReplicas: 0 } }))).toBe(true);
+    expect(isWork('update', deployment({ status: { availableReplicas: 0 } }))).toBe(false);
+    expect(isWork('delete', deployment())).toBe(true);
+  });
+
+  it('passes an update of an object it has not seen (after a delete, or a relist)', () => {
+    const isWork = changeFilter(deploymentFingerprint);
+    expect(isWork('update', deployment())).toBe(true);
+    isWork('delete', deployment());
+    expect(isWork('update', deployment())).toBe(true);
+  });
+
+  it('keeps objects of the same name in different namespaces apart', () => {
+    const isWork = changeFilter(cronJobFingerprint);
+    const a = { metadata: { name: 'c', namespace: 'a', generation: 1 } };
+    const b = { metadata: { name: 'c', namespace: 'b', generation: 1 } };
+    expect(isWork('add', a)).toBe(true);
+    expect(isWork('update', b)).toBe(true);
+    expect(isWork('update', a)).toBe(false);
+  });
+});
