@@ -9,6 +9,7 @@ export interface OperatorMetrics {
   statusWrites: Counter;
   childChanges: Counter<'kind' | 'action'>;
   leader: Gauge;
+  apiRequests: Counter<'verb' | 'resource'>;
 }
 
 export function createMetrics(queueDepth: () => number): OperatorMetrics {
@@ -42,6 +43,12 @@ export function createMetrics(queueDepth: () => number): OperatorMetrics {
       name: 'outbox_operator_child_changes_total',
       help: 'Children created, updated or deleted, by kind and action.',
       labelNames: ['kind', 'action'],
+      registers: [registry],
+    }),
+    apiRequests: new Counter({
+      name: 'outbox_operator_api_requests_total',
+      help: 'Requests to the Kubernetes API (watches excepted), by verb (APPLY for server-side apply) and resource.',
+      labelNames: ['verb', 'resource'],
       registers: [registry],
     }),
     leader: new Gauge({

@@ -1,6 +1,5 @@
 // Wiring: the Kubernetes client, leader election, informers, the work queue and its workers, and the
 // HTTP endpoints. Nothing reconciles before this replica leads and the initial lists are in.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { API_VERSION, PLURAL, type OutboxRelay } from './api/types.js';
 import { FIELD_MANAGER, type OperatorConfig } from './config.js';
@@ -14,6 +13,7 @@ import {
 import type { SecretLike } from './controller/secrets-check.js';
 import { startHttp, type HttpEndpoints } from './http.js';
 import { KubeApiError, KubeClient, resourcePath, type KubeObject } from './kube/client.js';
+import { loadConnection } from './kube/connection.js';
 import { createEventRecorder } from './kube/events.js';
 import { createInformer, type InformerEvent, type ResilientInformer } from './kube/informer.js';
 import { LeaderElector, type Lease } from './kube/leader.js';
@@ -29,21 +29,13 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export function loadKubeConfig(config: Pick<OperatorConfig, 'kubeconfig'>): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
-
 export async function startOperator(
   config: OperatorConfig,
   log: Logger,
   clock: Clock = realClock,
 ): Promise<RunningOperator> {
-  const kc = loadKubeConfig(config);
-  const client = new KubeClient(kc);
+  const { connection: kc, source } = await loadConnection(config.kubeconfig);
+  log.info({ credentials: source }, 'connecting to the API server');
   const queue = new WorkQueue({
     clock,
     backoff: { baseMs: 500, maxMs: 5 * 60_000, jitter: 0.2 },
@@ -51,6 +43,9 @@ export async function startOperator(
     burst: 100,
   });
   const metrics = createMetrics(() => queue.len());
+  const client = new KubeClient(kc, undefined, (verb, resource) =>
+    metrics.apiRequests.inc({ verb, resource }),
+  );
   const events = createEventRecorder({
     client,
     clock,

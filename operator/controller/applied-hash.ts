@@ -41,11 +41,20 @@ export function stampAppliedHash(desired: Record<string, unknown>): Record<strin
   return copy;
 }
 
+/** An empty map or list: the API server leaves it out of what it returns (omitempty). */
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return value !== null && typeof value === 'object' && Object.keys(value).length === 0;
+}
+
 /**
  * True when every field of `desired` is in `live` with the same value: objects may have more keys in
- * `live` (defaults, other managers' fields, status); lists must have the same length, item by item.
+ * `live` (defaults, other managers' fields, status); lists must have the same length, item by item. An
+ * empty map or list matches an absent one, as the API server drops them (the maintenance CronJobs' empty
+ * pod annotations did not come back, which made every reconcile re-apply them).
  */
 export function isSubset(desired: unknown, live: unknown): boolean {
+  if (isEmpty(desired) && (live === undefined || live === null)) return true;
   if (Array.isArray(desired)) {
     return (
       Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]))
@@ -55,7 +64,7 @@ export function isSubset(desired: unknown, live: unknown): boolean {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
     const l = live as Record<string, Json>;
     return Object.entries(desired as Record<string, unknown>).every(
-      ([k, v]) => v === undefined || (k in l && isSubset(v, l[k])),
+      ([k, v]) => v === undefined || isSubset(v, l[k]),
     );
   }
   return desired === live;

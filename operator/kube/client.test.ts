@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { jest } from '@jest/globals';
-import { KubeClient } from './client.js';
+import { KubeClient, resourceOf } from './client.js';
 
 /** A KubeConfig that does what the library's does: TLS material on the options and a new Agent each call. */
 function kubeConfig(cert: string) {
@@ -53,5 +53,33 @@ describe('KubeClient', () => {
     await new KubeClient(kubeConfig('cert-a') as never).get('/api/v1/namespaces/a');
     await new KubeClient(kubeConfig('cert-b') as never).get('/api/v1/namespaces/a');
     expect(agents[1]).not.toBe(agents[0]);
+  });
+
+  it('tells its observer each request, a server-side apply as APPLY', async () => {
+    const seen: string[] = [];
+    const client = new KubeClient(kubeConfig('cert-a') as never, undefined, (verb, resource) =>
+      seen.push(`${verb} ${resource}`),
+    );
+    await client.apply('/apis/apps/v1/namespaces/a/deployments/d', {}, 'test');
+    await client.mergePatch(
+      '/apis/outbox.kafka-relay.dev/v1alpha1/namespaces/a/outboxrelays/r/status',
+      {},
+      'test',
+    );
+    await client.list('/api/v1/secrets');
+    expect(seen).toEqual(['APPLY deployments', 'PATCH outboxrelays/status', 'GET secrets']);
+  });
+});
+
+describe('resourceOf', () => {
+  it.each([
+    ['/api/v1/namespaces/a', 'namespaces'],
+    ['/api/v1/namespaces/a/secrets', 'secrets'],
+    ['/apis/apps/v1/namespaces/a/deployments/d', 'deployments'],
+    ['/apis/apps/v1/deployments', 'deployments'],
+    ['/apis/coordination.k8s.io/v1/namespaces/a/leases/l', 'leases'],
+    ['/apis/outbox.kafka-relay.dev/v1alpha1/namespaces/a/outboxrelays/r/status', 'outboxrelays/status'],
+  ])('%s names %s', (path, resource) => {
+    expect(resourceOf(path)).toBe(resource);
   });
 });

@@ -1,10 +1,16 @@
-// A small JSON client for the Kubernetes API: the library's KubeConfig does authentication and TLS; we
-// send plain JSON so objects come back exactly as the API server wrote them (no type conversions), and
+// A small JSON client for the Kubernetes API: a KubeConnection (kubeconfig.ts, or the library's KubeConfig)
+// does authentication and TLS; we send plain JSON so objects come back exactly as the API server wrote them (no type conversions), and
 // errors are typed with the status code and whether a retry can help.
 import https from 'node:https';
 import http from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { sharedAgent } from './agents.js';
+
+/** Where the API server is and how to authenticate: what the library's KubeConfig offers, and ours. */
+export interface KubeConnection {
+  getCurrentCluster(): { server: string } | null;
+  /** Puts TLS material and credentials on the request options. */
+  applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+}
 
 export class KubeApiError extends Error {
   readonly retriable: boolean;
@@ -59,13 +65,18 @@ export interface KubeList<T> {
 export const APPLY_PATCH = 'application/apply-patch+yaml';
 export const MERGE_PATCH = 'application/merge-patch+json';
 
+/** What a request was, for a metric: APPLY for a server-side apply (a PATCH on the wire), as the API server counts it. */
+export type RequestObserver = (verb: string, resource: string) => void;
+
 export class KubeClient {
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeConnection,
     private readonly timeoutMs = 30_000,
+    private readonly observe: RequestObserver = () => undefined,
   ) {}
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    this.observe(options.contentType === APPLY_PATCH ? 'APPLY' : method, resourceOf(path));
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const url = new URL(cluster.server + path);
@@ -170,6 +181,14 @@ export function resourcePath(apiVersion: string, plural: string, namespace?: str
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const ns = namespace ? `/namespaces/${namespace}` : '';
   return `${base}${ns}/${plural}${name ? `/${name}` : ''}`;
+}
+
+/** The resource (and subresource) a REST path names: "deployments", "outboxrelays/status". */
+export function resourceOf(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  let rest = parts.slice(parts[0] === 'api' ? 2 : 3);
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  return rest[2] ? `${rest[0]}/${rest[2]}` : (rest[0] ?? '');
 }
 
 /** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */

@@ -2,10 +2,10 @@
 // server is exercised by the integration suites): it must come back by itself after a failure.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { realClock } from '../runtime/clock.js';
 import { KubeClient, type KubeObject } from './client.js';
+import { CredentialsConnection } from './connection.js';
 import { createInformer } from './informer.js';
 
 function cm(name: string, rv: string) {
@@ -14,7 +14,7 @@ function cm(name: string, rv: string) {
 
 describe('createInformer', () => {
   let server: http.Server;
-  let kc: KubeConfig;
+  let kc: CredentialsConnection;
   let lists = 0;
   const watches: http.ServerResponse[] = [];
 
@@ -41,13 +41,7 @@ describe('createInformer', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as AddressInfo).port;
-    kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    kc = new CredentialsConnection({ server: `http://127.0.0.1:${port}` });
   });
 
   afterAll(async () => {

@@ -1,10 +1,14 @@
-// An informer (the library's ListWatch cache) that is restarted with backoff when it fails: the library
-// relists on 410 Gone by itself but stops on any other error, leaving the restart to us.
-import { makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// An informer (a ListWatch cache) that is restarted with backoff when it fails: the ListWatch relists on
+// 410 Gone by itself but stops on any other error, leaving the restart to us.
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from '../runtime/backoff.js';
 import type { Clock } from '../runtime/clock.js';
-import type { KubeClient, KubeObject } from './client.js';
+import type { KubeClient, KubeConnection, KubeObject } from './client.js';
+import { ListWatch } from './list-watch.js';
+import { startWatch } from './watch.js';
+
+// As client-go's reflector: the API server ends each watch after a random 5 to 10 minutes.
+const WATCH_TIMEOUT_SECONDS = { min: 300, max: 600 };
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
@@ -21,7 +25,7 @@ export interface ResilientInformer<T extends KubeObject> {
 
 export interface InformerOptions<T extends KubeObject> {
   name: string;
-  kc: KubeConfig;
+  kc: KubeConnection;
   client: KubeClient;
   path: string;
   labelSelector?: string;
@@ -41,17 +45,29 @@ export function createInformer<T extends KubeObject>(o: InformerOptions<T>): Res
   let resolveSynced!: () => void;
   const syncedPromise = new Promise<void>((r) => (resolveSynced = r));
 
-  const listFn = async () => {
-    const list = await o.client.list<T>(o.path, o.labelSelector);
-    listed = true;
-    return list as unknown as { items: KubernetesObject[]; metadata: { resourceVersion?: string } };
-  };
-  const inf = makeInformer<KubernetesObject>(o.kc, o.path, listFn as never, o.labelSelector);
-  inf.on('add', (obj) => o.onEvent('add', obj as T));
-  inf.on('update', (obj) => o.onEvent('update', obj as T));
-  inf.on('delete', (obj) => o.onEvent('delete', obj as T));
+  const inf = new ListWatch<T>({
+    list: async () => {
+      const list = await o.client.list<T>(o.path, o.labelSelector);
+      listed = true;
+      return list;
+    },
+    watch: (resourceVersion, onEvent) =>
+      startWatch(o.kc, {
+        path: o.path,
+        resourceVersion,
+        labelSelector: o.labelSelector,
+        timeoutSeconds: Math.round(
+          WATCH_TIMEOUT_SECONDS.min + Math.random() * (WATCH_TIMEOUT_SECONDS.max - WATCH_TIMEOUT_SECONDS.min),
+        ),
+        onEvent,
+      }),
+    onAdd: (obj) => o.onEvent('add', obj),
+    onUpdate: (obj) => o.onEvent('update', obj),
+    onDelete: (obj) => o.onEvent('delete', obj),
+    onError,
+  });
 
-  const run = async (): Promise<void> => {
+  async function run(): Promise<void> {
     if (stopped) return;
     try {
       await inf.start();
@@ -63,9 +79,9 @@ export function createInformer<T extends KubeObject>(o: InformerOptions<T>): Res
       failures = 0;
       resolveSynced();
     }
-  };
+  }
 
-  const onError = (err: unknown): void => {
+  function onError(err: unknown): void {
     if (stopped) return;
     failures++;
     restartCount++;
@@ -74,8 +90,7 @@ export function createInformer<T extends KubeObject>(o: InformerOptions<T>): Res
     log.warn({ err, delayMs: delay }, 'informer failed; restarting');
     o.clock.clearTimeout(timer);
     timer = o.clock.setTimeout(() => void run(), delay);
-  };
-  inf.on('error', onError);
+  }
 
   return {
     name: o.name,
@@ -88,10 +103,10 @@ export function createInformer<T extends KubeObject>(o: InformerOptions<T>): Res
     async stop() {
       stopped = true;
       o.clock.clearTimeout(timer);
-      await inf.stop();
+      inf.stop();
     },
-    get: (name, namespace) => inf.get(name, namespace) as T | undefined,
-    list: (namespace) => inf.list(namespace) as T[],
+    get: (name, namespace) => inf.get(name, namespace),
+    list: (namespace) => inf.list(namespace),
     synced: () => listed,
     restarts: () => restartCount,
   };
