@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { repoRoot } from './paths.js';
 
 export const RELAY_PACKAGES = ['kafkajs', 'pg', 'mysql2/promise', 'pino', 'prom-client', 'ajv'];
-export const OPERATOR_PACKAGES = ['@kubernetes/client-node', 'pino', 'prom-client', 'ajv'];
+// The operator no longer imports @kubernetes/client-node on its runtime path (operator/kube/connection.ts).
+export const OPERATOR_PACKAGES = ['pino', 'prom-client', 'ajv', 'js-yaml'];
 
 /** RSS in MB of `node` after importing `packages` (and collecting garbage). */
 export function rssFloorMB(packages: readonly string[]): number {
