@@ -121,7 +121,10 @@ async function main(): Promise<void> {
     const drainRate = (rows - firstSeen[1]) / drainSeconds;
     const ceilingRate = ceilings.reduce((sum, c) => sum + c.messagesPerSecond, 0) / ceilings.length;
     const ratio = drainRate / ceilingRate;
+    // The loop overlaps the database work with the sending, so the slower of the two sets its pace; the
+    // sequential sum is kept beside it as what a claim-publish-mark loop without overlap would reach.
     const sequential = 1 / (1 / ceilingRate + 1 / dbOnly.rowsPerSecond);
+    const overlapped = Math.min(ceilingRate, dbOnly.rowsPerSecond);
     const footprint = sampler.footprint(firstSeen[0], done, peak);
     const relayDelta = subtract(delta(before, after), calibration);
     const cost = dbCost(driver, relayDelta, rows);
@@ -172,11 +175,16 @@ async function main(): Promise<void> {
           unit: 'ms',
         },
         {
+          measure: 'overlapped model: min(ceiling, database)',
+          value: round(overlapped, 0),
+          unit: 'messages/s',
+        },
+        { measure: 'drain / overlapped model', value: round(drainRate / overlapped, 3), unit: 'ratio' },
+        {
           measure: 'one-after-the-other model: 1 / (1/ceiling + 1/database)',
           value: round(sequential, 0),
           unit: 'messages/s',
         },
-        { measure: 'drain / model', value: round(drainRate / sequential, 3), unit: 'ratio' },
         { measure: 'drain time (first to last message)', value: round(drainSeconds, 2), unit: 's' },
         { measure: 'relay start to last message', value: round(done - spawned, 2), unit: 's' },
         checked('relay RSS, max during the drain', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
@@ -202,8 +210,9 @@ async function main(): Promise<void> {
         "Rates: the drain counts messages between the first and the last sample of the topic's high watermarks " +
           '(polled every 50 ms); the ceiling times its sends from the first request to the last acknowledgement.',
         "Database alone: the relay's store module (relay/db) claims and marks published a second backlog " +
-          "in the same database, batch after batch, with nothing sent; the drain's loop does claim, publish and " +
-          'mark one after another, so the model predicts its rate from the two parts measured alone.',
+          "in the same database, batch after batch, with nothing sent. The relay's loop reads the next batch " +
+          'while one is sent and marks it while the next is sent, so the slower of the two parts sets its pace ' +
+          '(the overlapped model); the one-after-the-other model is what a loop without that overlap would reach.',
         `Backlog loaded in ${round(loadSeconds, 1)} s, then VACUUM ANALYZE / ANALYZE TABLE, before the relay started.`,
         `Database cost: ${cost.method}.`,
         'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms.',

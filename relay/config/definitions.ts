@@ -131,7 +131,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     name: 'CLAIM_TIMEOUT_MS',
     type: int(1000, 86_400_000),
     default: '600000',
-    description: 'A claimed row not resolved after this long is claimed again (its relay is assumed dead).',
+    description:
+      'A row another publisher stamped as claimed (batch_id, push_started_at: the Go relay, an older relay) is skipped for this long.',
   },
   {
     name: 'KAFKA_PARTITIONER',

@@ -22,9 +22,9 @@ export interface OutboxRow {
 }
 
 export interface Claim {
-  /** The batch_id written on every claimed row (a UUID). */
+  /** The batch id (a UUID) the rows are stamped with when they are resolved. */
   batchId: string;
-  /** The claimed rows in id order. */
+  /** The rows read, in id order. */
   rows: OutboxRow[];
 }
 
@@ -76,24 +76,33 @@ export interface OutboxStore {
   migrate(): Promise<MigrationResult>;
 
   /**
-   * Claims up to `limit` rows that are not published and not errored, and either unclaimed or claimed longer
-   * than `claimTimeoutMs` ago (abandoned by a dead relay), in id order, using row locks (FOR UPDATE SKIP
-   * LOCKED). Writes batch_id and push_started_at on them and commits before returning.
+   * Reads the next batch: up to `limit` rows that are not published and not errored, in id order, leaving
+   * out the ids in `exclude` (rows this relay is still sending or marking) and rows another publisher has
+   * stamped with a claim (batch_id and push_started_at, as the Go relay claims) less than `claimTimeoutMs`
+   * ago. It writes nothing and takes no row lock: one relay per table publishes (acquireLeadership), so the
+   * leader needs no claim on the rows, and each row is written once, when it is marked. One statement, so
+   * it sees a snapshot: a transaction's rows come all or none. The batch id is new; it is written by
+   * markPublished and recordPermanentFailures.
    */
-  claim(limit: number, claimTimeoutMs: number): Promise<Claim>;
+  claim(limit: number, claimTimeoutMs: number, exclude?: readonly string[]): Promise<Claim>;
 
-  /** Marks rows of the batch published (push_completed_at = now). */
+  /**
+   * Clears the claims on unpublished rows (batch_id, push_started_at): run by a new leader before its first
+   * claim, because a claim left by a relay that is gone (an earlier version of this relay, or the Go relay)
+   * would otherwise hold its rows back for CLAIM_TIMEOUT_MS while later rows of their keys went out.
+   * Returns how many rows it cleared.
+   */
+  clearClaims(): Promise<number>;
+
+  /** Marks rows published (push_completed_at = now), stamping them with the batch id. */
   markPublished(batchId: string, ids: string[]): Promise<void>;
 
   /**
-   * Counts a permanent failure against each row (push_attempts + 1). A row whose attempts reach
-   * `maxAttempts` is marked errored with its reason; the others are released for a later retry.
-   * Returns the ids that are now errored.
+   * Counts a permanent failure against each unpublished row (push_attempts + 1). A row whose attempts reach
+   * `maxAttempts` is marked errored with its reason and stamped with the batch id; the others stay in the
+   * queue for a later retry. Returns the ids that are now errored.
    */
   recordPermanentFailures(batchId: string, failures: RowFailure[], maxAttempts: number): Promise<string[]>;
-
-  /** Releases claimed rows without counting an attempt (transient failure, shutdown, held back for order). */
-  release(batchId: string, ids: string[]): Promise<void>;
 
   /** Deletes published rows whose push_completed_at is older than the retention; returns how many. */
   cleanup(retentionMs: number): Promise<number>;

@@ -66,7 +66,8 @@ describe('the relay of one database', () => {
     let down = true;
     const { relay, sent } = setup(store, () => (down ? kafkaDown() : undefined));
     const running = relay.run();
-    await until(() => store.calls.filter((c) => c.method === 'release').length >= 3, 'three failed rounds');
+    // Each failed round reads the batch again: a claim writes nothing, so nothing is released.
+    await until(() => store.calls.filter((c) => c.method === 'claim').length >= 3, 'three failed rounds');
     expect(store.rows.every((r) => r.attempts === 0 && !r.errored)).toBe(true);
     down = false;
     await until(() => store.rows.every((r) => r.publishedAt !== null), 'every row published');
@@ -120,14 +121,15 @@ describe('the relay of one database', () => {
     await expect(relay.run()).rejects.toThrow(TypeError);
   });
 
-  it('stands by while another relay leads, and takes over, reclaiming its abandoned claim at once', async () => {
+  it('stands by while another relay leads, and takes over, clearing its abandoned claim at once', async () => {
     const shared = { leader: null as object | null };
     const store = createFakeStore({ shared });
     store.insert({ topic: 't', key: 'a' });
     store.insert({ topic: 't', key: 'a' });
     const other = await store.acquireLeadership();
-    // The other relay claimed the first row, then died.
-    await store.claim(1, 600_000);
+    // The other relay (a publisher that stamps its claims, as the Go relay does) claimed the first row,
+    // then died; without the takeover's clearing, the row would wait out the 600 s claim timeout.
+    Object.assign(store.rows[0]!, { batchId: 'abandoned', claimedAt: store.now() });
     const { relay, sent } = setup(store);
     const running = relay.run();
     await until(() => store.calls.filter((c) => c.method === 'acquireLeadership').length >= 3, 'a few tries');
@@ -138,6 +140,7 @@ describe('the relay of one database', () => {
     await relay.stop();
     await running;
     expect(sent.map((m) => m.rowId)).toEqual(['1', '2']);
+    expect(store.calls.filter((c) => c.method === 'clearClaims')).toHaveLength(1);
   });
 });
 

@@ -3,18 +3,16 @@
 // otherwise need a lock per key, and one batched producer already goes as fast as the broker allows.
 // The others stand by and try again every few seconds, taking over when the holder's session ends.
 //
-// Abandoned claims: the new leader's first claim takes claimed-but-unresolved rows at once (claim timeout
-// 0) instead of after CLAIM_TIMEOUT_MS. Holding the lock proves the previous holder's session is gone, and
-// a holder stops publishing as soon as it loses its session, so such rows are abandoned. Waiting would
-// let later rows of the same keys overtake them, breaking per-key order. The cost: if the old holder's
-// last produce request lands after the takeover, its rows are published twice, which the outbox-id
-// header makes recognisable. Later claims use CLAIM_TIMEOUT_MS, a safety net that a leader resolving every
-// batch before claiming the next never needs.
+// The leader reads its batches without claiming the rows (OutboxStore.claim writes nothing): holding the
+// lock is what keeps other relays away. A new leader first clears the claims an earlier publisher left on
+// unpublished rows (an earlier version of this relay, or the Go relay, stamps rows when it claims them), so
+// that no such row waits out CLAIM_TIMEOUT_MS while later rows of its key go out. Later reads still skip
+// rows stamped within CLAIM_TIMEOUT_MS, for a publisher of that kind running beside this one.
 //
-// The first claim waits a moment after the takeover (TAKEOVER_DELAY_MS): claim times are compared with the
-// database clock, and MySQL's NOW() has one-second precision, so a row claimed by the previous holder in
-// the current second is not yet "older than 0 ms"; without the wait, a later row of its key could be
-// claimed and published before it.
+// The first read waits a moment after the takeover (TAKEOVER_DELAY_MS): the previous holder stops
+// publishing when it notices its session is gone, and a produce request it had in flight may still land;
+// waiting lets it land before its rows are read and sent again, so that the duplicate does not come after
+// later rows of the same keys. The outbox-id header makes duplicates recognisable.
 import type { Claim, Leadership, OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -83,19 +81,25 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
         deps.metrics?.errored.inc({ database }, errored.length);
       }
       finished.add('failures');
-      if (outcome.released.length > 0) await store.release(claim.batchId, outcome.released);
     };
   }
 
   function newLoop(): RelayLoop {
-    let resolver = resolveBatch();
+    // One resolver per batch: a batch's marking can still be retrying while the next one is published.
+    const resolvers = new WeakMap<Claim, (claim: Claim, outcome: BatchOutcome) => Promise<void>>();
     return new RelayLoop({
-      claim: (first) => store.claim(deps.batchSize, first ? 0 : deps.claimTimeoutMs),
+      claim: async (first, exclude) => {
+        if (first) {
+          const cleared = await store.clearClaims();
+          if (cleared > 0) log.info({ rows: cleared }, 'cleared the claims a previous publisher left');
+        }
+        return store.claim(deps.batchSize, deps.claimTimeoutMs, exclude);
+      },
       publish: (claim) => {
-        resolver = resolveBatch();
+        resolvers.set(claim, resolveBatch());
         return deps.publish(claim.rows);
       },
-      resolve: (claim, outcome) => resolver(claim, outcome),
+      resolve: (claim, outcome) => resolvers.get(claim)!(claim, outcome),
       batchSize: deps.batchSize,
       pollMs: deps.pollMs,
       logger: log,

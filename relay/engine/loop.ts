@@ -1,9 +1,18 @@
 // The claim -> publish -> resolve loop of one database, in the manner of pg-boss's worker: a small class
-// given its collaborators, so it is tested without servers. One batch at a time: the next batch is not
-// claimed before the current one is resolved, because a later claim could otherwise take rows of a key
-// whose earlier row is still in flight. Its idle sleep is cut short by wake() (a NOTIFY) or stop();
-// stop() lets the in-flight batch finish and be resolved; abort() also gives up on resolving it (the rows
-// stay claimed and are claimed again by the next leader).
+// given its collaborators, so it is tested without servers.
+//
+// Batches go to Kafka one after another, never two at once: a batch is sent only when the one before it
+// was acknowledged (per-key order). Around that, the database work overlaps the sending: while a full
+// batch is being sent the next one is read (leaving out the rows in flight), and while that next one is
+// sent the previous one is marked. So a drain runs at the pace of the slower of Kafka and the database,
+// not of their sum. The read-ahead is used only when the batch before it went out whole; otherwise (a
+// failure, a row held back, a transient error) it is thrown away and read again after the outcome is
+// written, so nothing overtakes a row that has to be retried. A claim writes nothing, so throwing one
+// away costs nothing.
+//
+// Its idle sleep is cut short by wake() (a NOTIFY) or stop(); stop() lets the in-flight batch finish and
+// be resolved; abort() also gives up on resolving (the rows stay unpublished and the next leader sends
+// them again).
 import type { Claim } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import {
@@ -16,10 +25,13 @@ import {
 import type { BatchOutcome } from './publish-batch.js';
 
 export interface LoopDeps {
-  /** Claims the next batch; `first` is true for the first claim after taking leadership. */
-  claim: (first: boolean) => Promise<Claim>;
+  /**
+   * Reads the next batch, leaving out `exclude` (rows sent or being sent and not yet marked); `first` is
+   * true for the first claim after taking leadership.
+   */
+  claim: (first: boolean, exclude: readonly string[]) => Promise<Claim>;
   publish: (claim: Claim) => Promise<BatchOutcome>;
-  /** Writes the outcome back (mark published, record failures, release). */
+  /** Writes the outcome back (mark published, record failures). Called once per batch, then retried. */
   resolve: (claim: Claim, outcome: BatchOutcome) => Promise<void>;
   batchSize: number;
   pollMs: number;
@@ -33,13 +45,21 @@ export interface LoopDeps {
   onRetry?: (error: unknown, what: string) => void;
 }
 
+/** A batch sent whole whose marking is still running: its rows stay out of the next reads. */
+interface Marking {
+  ids: readonly string[];
+  /** Settles with the error that ended the marking (RetryAborted after abort()), or undefined. */
+  done: Promise<unknown>;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export class RelayLoop {
   private running = false;
   private aborted = false;
   private done: Promise<void> | undefined;
-  private wakeSleep: (() => void) | undefined;
+  /** The sleeps in progress (the loop's own, and a marking's retry running beside it). */
+  private readonly sleepers = new Set<() => void>();
   private woken = false;
   private transientStreak = 0;
   private readonly sleepFn: (ms: number) => Promise<void>;
@@ -61,13 +81,13 @@ export class RelayLoop {
   /** A new row may be waiting: cut the idle sleep short (or skip the next one if a batch is running). */
   wake(): void {
     this.woken = true;
-    this.wakeSleep?.();
+    for (const cut of [...this.sleepers]) cut();
   }
 
   /** Stops claiming, lets the in-flight batch finish and be resolved, and waits for the loop to end. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeSleep?.();
+    for (const cut of [...this.sleepers]) cut();
     await this.done?.catch(() => undefined);
   }
 
@@ -79,58 +99,106 @@ export class RelayLoop {
 
   private async run(): Promise<void> {
     let first = true;
-    while (this.running) {
-      let claim: Claim;
-      try {
-        claim = await this.retry(
-          () => this.deps.claim(first),
-          'claim',
-          () => this.running,
-        );
-      } catch (error) {
-        if (error instanceof RetryAborted) break;
-        throw error;
+    let next: Claim | undefined;
+    let marking: Marking | undefined;
+    try {
+      while (this.running) {
+        let claim: Claim;
+        if (next) {
+          claim = next;
+          next = undefined;
+        } else {
+          try {
+            claim = await this.retry(
+              () => this.deps.claim(first, marking?.ids ?? []),
+              'claim',
+              () => this.running,
+            );
+          } catch (error) {
+            if (error instanceof RetryAborted) break;
+            throw error;
+          }
+          first = false;
+        }
+        if (claim.rows.length === 0) {
+          await this.settle(marking);
+          marking = undefined;
+          await this.idle(this.deps.pollMs, true);
+          continue;
+        }
+        const started = this.now();
+        const full = claim.rows.length >= this.deps.batchSize;
+        const inFlight = claim.rows.map((row) => row.id);
+        const ahead = full ? this.readAhead([...(marking?.ids ?? []), ...inFlight]) : undefined;
+        const outcome = await this.deps.publish(claim);
+        await this.settle(marking);
+        marking = undefined;
+        const done = this.resolve(claim, outcome, started);
+        const clean = !outcome.transient && outcome.published.length === claim.rows.length;
+        if (full && clean && this.running) {
+          // Mark this batch while the next one, read meanwhile, is sent.
+          marking = { ids: inFlight, done };
+          next = await ahead;
+          continue;
+        }
+        await ahead;
+        await this.settle({ ids: inFlight, done });
+        if (outcome.transient) {
+          const delay = backoffDelay(
+            this.transientStreak++,
+            this.deps.backoff ?? DEFAULT_BACKOFF,
+            this.deps.random,
+          );
+          this.deps.logger.warn(
+            { err: outcome.transient, delayMs: delay },
+            'Kafka unavailable; retrying the batch',
+          );
+          this.deps.onRetry?.(outcome.transient, 'publish');
+          // A backoff is not cut short by new rows, only by stop(): an insert stream must not defeat it.
+          await this.idle(delay, false);
+          continue;
+        }
+        this.transientStreak = 0;
+        // A full batch that all went out means more rows are likely waiting: claim again at once. A batch
+        // with failures or held rows waits for the poll interval so a poison row's attempts are spread out.
+        if (!(full && clean)) await this.idle(this.deps.pollMs, true);
       }
-      first = false;
-      if (claim.rows.length === 0) {
-        await this.idle(this.deps.pollMs, true);
-        continue;
-      }
-      const started = this.now();
-      const outcome = await this.deps.publish(claim);
-      try {
-        await this.retry(
-          () => this.deps.resolve(claim, outcome),
-          'resolve',
-          () => !this.aborted,
-        );
-      } catch (error) {
-        if (error instanceof RetryAborted) break;
-        throw error;
-      }
-      this.deps.onBatch?.(claim, outcome, (this.now() - started) / 1000);
-      if (outcome.transient) {
-        const delay = backoffDelay(
-          this.transientStreak++,
-          this.deps.backoff ?? DEFAULT_BACKOFF,
-          this.deps.random,
-        );
-        this.deps.logger.warn(
-          { err: outcome.transient, delayMs: delay },
-          'Kafka unavailable; retrying the batch',
-        );
-        this.deps.onRetry?.(outcome.transient, 'publish');
-        // A backoff is not cut short by new rows, only by stop(): an insert stream must not defeat it.
-        await this.idle(delay, false);
-        continue;
-      }
-      this.transientStreak = 0;
-      const full = claim.rows.length >= this.deps.batchSize;
-      const clean = outcome.published.length === claim.rows.length;
-      // A full batch that all went out means more rows are likely waiting: claim again at once. A batch
-      // with failures or held rows waits for the poll interval so a poison row's attempts are spread out.
-      if (!(full && clean)) await this.idle(this.deps.pollMs, true);
+      await this.settle(marking);
+    } catch (error) {
+      if (error instanceof RetryAborted) return;
+      throw error;
     }
+  }
+
+  /** One try at reading the batch after this one; a failure only means reading it again later. */
+  private async readAhead(exclude: readonly string[]): Promise<Claim | undefined> {
+    try {
+      const claim = await this.deps.claim(false, exclude);
+      return claim.rows.length > 0 ? claim : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes the outcome back, retrying; settles with the error that ended it (never rejects). */
+  private resolve(claim: Claim, outcome: BatchOutcome, started: number): Promise<unknown> {
+    return this.retry(
+      () => this.deps.resolve(claim, outcome),
+      'resolve',
+      () => !this.aborted,
+    ).then(
+      () => {
+        this.deps.onBatch?.(claim, outcome, (this.now() - started) / 1000);
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+  }
+
+  /** Waits for a marking to end; rethrows what ended it (RetryAborted after abort()). */
+  private async settle(marking: Marking | undefined): Promise<void> {
+    const error = await marking?.done;
+    if (error !== undefined) throw error;
   }
 
   private retry<T>(fn: () => Promise<T>, what: string, active: () => boolean): Promise<T> {
@@ -160,13 +228,15 @@ export class RelayLoop {
       this.woken = false;
       return;
     }
+    let cut: (() => void) | undefined;
     await new Promise<void>((resolve) => {
-      this.wakeSleep = () => {
+      cut = () => {
         if (wakeable || !this.running) resolve();
       };
+      this.sleepers.add(cut);
       this.sleepFn(ms).then(resolve, resolve);
     });
-    this.wakeSleep = undefined;
+    this.sleepers.delete(cut!);
     if (wakeable) this.woken = false;
   }
 }

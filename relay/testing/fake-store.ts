@@ -12,7 +12,7 @@ export interface FakeRow extends OutboxRow {
 }
 
 type Method =
-  'claim' | 'markPublished' | 'recordPermanentFailures' | 'release' | 'ping' | 'acquireLeadership';
+  'claim' | 'clearClaims' | 'markPublished' | 'recordPermanentFailures' | 'ping' | 'acquireLeadership';
 
 export interface FakeStore extends OutboxStore {
   rows: FakeRow[];
@@ -41,8 +41,7 @@ export function createFakeStore(
       throw f.error;
     }
   };
-  const inBatch = (batchId: string, ids: string[]) =>
-    rows.filter((r) => r.batchId === batchId && ids.includes(r.id));
+  const pending = () => rows.filter((r) => r.publishedAt === null && !r.errored);
 
   Object.assign(self, {
     driver: 'postgres',
@@ -79,48 +78,41 @@ export function createFakeStore(
     async migrate() {
       return { applied: [], adoptedGoRelayTable: false };
     },
-    async claim(limit: number, claimTimeoutMs: number): Promise<Claim> {
-      maybeFail('claim', [limit, claimTimeoutMs]);
-      const batchId = randomUUID();
+    async claim(limit: number, claimTimeoutMs: number, exclude: readonly string[] = []): Promise<Claim> {
+      maybeFail('claim', [limit, claimTimeoutMs, exclude]);
       const now = self.now();
-      const eligible = rows
-        .filter((r) => r.publishedAt === null && !r.errored)
+      const eligible = pending()
+        .filter((r) => !exclude.includes(r.id))
         .filter((r) => r.batchId === null || (r.claimedAt !== null && now - r.claimedAt >= claimTimeoutMs))
         .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)))
         .slice(0, limit);
-      for (const r of eligible) {
-        r.batchId = batchId;
-        r.claimedAt = now;
-      }
-      return { batchId, rows: eligible.map((r) => ({ ...r })) };
+      return { batchId: randomUUID(), rows: eligible.map((r) => ({ ...r })) };
+    },
+    async clearClaims() {
+      maybeFail('clearClaims', []);
+      const claimed = pending().filter((r) => r.batchId !== null || r.claimedAt !== null);
+      for (const r of claimed) Object.assign(r, { batchId: null, claimedAt: null });
+      return claimed.length;
     },
     async markPublished(batchId: string, ids: string[]) {
       maybeFail('markPublished', [batchId, ids]);
-      for (const r of inBatch(batchId, ids)) r.publishedAt = self.now();
+      for (const r of rows.filter((r) => ids.includes(r.id) && r.publishedAt === null)) {
+        Object.assign(r, { batchId, claimedAt: self.now(), publishedAt: self.now() });
+      }
     },
     async recordPermanentFailures(batchId: string, list: RowFailure[], maxAttempts: number) {
       maybeFail('recordPermanentFailures', [batchId, list, maxAttempts]);
       const errored: string[] = [];
       for (const f of list) {
-        const r = inBatch(batchId, [f.id])[0];
+        const r = pending().find((row) => row.id === f.id);
         if (!r) continue;
         r.attempts++;
-        r.batchId = null;
-        r.claimedAt = null;
         if (r.attempts >= maxAttempts) {
-          r.errored = true;
-          r.errorReason = f.reason;
+          Object.assign(r, { errored: true, errorReason: f.reason, batchId, claimedAt: self.now() });
           errored.push(r.id);
         }
       }
       return errored;
-    },
-    async release(batchId: string, ids: string[]) {
-      maybeFail('release', [batchId, ids]);
-      for (const r of inBatch(batchId, ids)) {
-        r.batchId = null;
-        r.claimedAt = null;
-      }
     },
     async cleanup(retentionMs: number) {
       const before = rows.length;

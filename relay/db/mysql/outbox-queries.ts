@@ -1,5 +1,5 @@
-// The queries of the publishing path: claim a batch, mark it published, count permanent failures, release.
-// MySQL has no UPDATE ... RETURNING, so a claim is a locking SELECT and an UPDATE in one transaction.
+// The queries of the publishing path: read a batch, mark it published, count permanent failures, clear
+// claims left by a previous publisher.
 // Timestamps are DATETIME written and compared with NOW(), as the Go relay did.
 import type mysql from 'mysql2/promise';
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
@@ -29,57 +29,50 @@ function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
   };
 }
 
-const CLAIMABLE = `push_completed_at IS NULL AND errored = 0
-  AND (batch_id IS NULL OR push_started_at IS NULL OR push_started_at < NOW() - INTERVAL ? MICROSECOND)`;
+const PENDING = `push_completed_at IS NULL AND errored = 0`;
 
 /**
- * The first `limit` claimable rows in id order, locked, skipping rows another relay has locked. Run inside
- * the claim's transaction, followed by stampBatch.
- *
- * Two steps, because a locking read alone is not atomic towards an application's commit: FOR UPDATE reads
- * the newest rows as it scans, and SKIP LOCKED passes over rows an uncommitted insert still holds, so a
- * transaction committing during the scan has its first rows skipped (still locked) and its later rows
- * taken, and a later row of a key is published before an earlier one. The ids are therefore chosen by a
- * plain SELECT, whose snapshot holds a transaction's rows all or none, and only those rows are locked.
+ * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded and not
+ * claimed by another publisher within the claim timeout. A plain SELECT, so a consistent read: one
+ * snapshot, in which an application's transaction has all its rows or none (a locking read would see a
+ * transaction committing during the scan by halves), no lock, no write.
  */
-export async function selectClaimable(
+export async function selectBatch(
   db: Queryable,
   names: TableNames,
   limit: number,
   claimTimeoutMs: number,
+  exclude: readonly string[],
 ): Promise<OutboxRow[]> {
-  const [picked] = await db.query<Rows>(
-    `SELECT id FROM ${q(names.table)} WHERE ${CLAIMABLE} ORDER BY id LIMIT ?`,
-    [claimTimeoutMs * 1000, limit],
-  );
-  if (picked.length === 0) return [];
+  const excluded = exclude.length > 0 ? 'AND id NOT IN (?)' : '';
   const [rows] = await db.query<Rows>(
     {
       sql: `SELECT id, topic, payload_json, payload_headers, \`key\`, partition_key, push_attempts AS attempts,
               UNIX_TIMESTAMP(COALESCE(created_at, NOW())) AS created_epoch
             FROM ${q(names.table)}
-            WHERE id IN (?) AND ${CLAIMABLE}
+            WHERE ${PENDING}
+              AND (batch_id IS NULL OR push_started_at IS NULL
+                   OR push_started_at < NOW() - INTERVAL ? MICROSECOND)
+              ${excluded}
             ORDER BY id
-            FOR UPDATE SKIP LOCKED`,
+            LIMIT ?`,
       typeCast: rawJson,
     },
-    [picked.map((row) => row.id), claimTimeoutMs * 1000],
+    exclude.length > 0 ? [claimTimeoutMs * 1000, exclude, limit] : [claimTimeoutMs * 1000, limit],
   );
   return rows.map(toOutboxRow);
 }
 
-export async function stampBatch(
-  db: Queryable,
-  names: TableNames,
-  batchId: string,
-  ids: string[],
-): Promise<void> {
-  await db.query(`UPDATE ${q(names.table)} SET batch_id = ?, push_started_at = NOW() WHERE id IN (?)`, [
-    batchId,
-    ids,
-  ]);
+/** Clears every claim on an unpublished, unerrored row; returns how many rows had one. */
+export async function clearAllClaims(db: Queryable, names: TableNames): Promise<number> {
+  const [result] = await db.query<mysql.ResultSetHeader>(
+    `UPDATE ${q(names.table)} SET batch_id = NULL, push_started_at = NULL
+     WHERE ${PENDING} AND (batch_id IS NOT NULL OR push_started_at IS NOT NULL)`,
+  );
+  return result.affectedRows;
 }
 
+/** One write per published row: the batch stamp and the completion, as the Go relay left its rows. */
 export async function markRowsPublished(
   db: Queryable,
   names: TableNames,
@@ -87,16 +80,17 @@ export async function markRowsPublished(
   ids: string[],
 ): Promise<void> {
   await db.query(
-    `UPDATE ${q(names.table)} SET push_completed_at = NOW()
-     WHERE batch_id = ? AND id IN (?) AND push_completed_at IS NULL`,
+    `UPDATE ${q(names.table)} SET batch_id = ?, push_started_at = NOW(), push_completed_at = NOW()
+     WHERE id IN (?) AND push_completed_at IS NULL`,
     [batchId, ids],
   );
 }
 
 /**
- * Counts one permanent failure on a row, keeping the reason. At `maxAttempts` the row becomes errored and
- * keeps its claim; otherwise it is released. MySQL assigns left to right with the new values, so
- * push_attempts is assigned last and every condition reads its old value.
+ * Counts one permanent failure on an unpublished row, keeping the reason; false when the row was
+ * published or errored already. At `maxAttempts` the row becomes errored, stamped with the batch;
+ * otherwise it stays in the queue. MySQL assigns left to right with the new values, so push_attempts is
+ * assigned last and every condition reads its old value.
  */
 export async function countRowFailure(
   db: Queryable,
@@ -105,17 +99,18 @@ export async function countRowFailure(
   id: string,
   reason: string,
   maxAttempts: number,
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const [result] = await db.query<mysql.ResultSetHeader>(
     `UPDATE ${q(names.table)} SET
        errored = IF(push_attempts + 1 >= ?, 1, 0),
        error_reason = ?,
-       batch_id = IF(push_attempts + 1 >= ?, batch_id, NULL),
-       push_started_at = IF(push_attempts + 1 >= ?, push_started_at, NULL),
+       batch_id = IF(push_attempts + 1 >= ?, ?, NULL),
+       push_started_at = IF(push_attempts + 1 >= ?, NOW(), NULL),
        push_attempts = push_attempts + 1
-     WHERE id = ? AND batch_id = ? AND push_completed_at IS NULL`,
-    [maxAttempts, reason, maxAttempts, maxAttempts, id, batchId],
+     WHERE id = ? AND ${PENDING}`,
+    [maxAttempts, reason, maxAttempts, batchId, maxAttempts, id],
   );
+  return result.affectedRows > 0;
 }
 
 export async function erroredInBatch(
@@ -129,19 +124,6 @@ export async function erroredInBatch(
     [batchId, ids],
   );
   return rows.map((row) => String(row.id));
-}
-
-export async function releaseRows(
-  db: Queryable,
-  names: TableNames,
-  batchId: string,
-  ids: string[],
-): Promise<void> {
-  await db.query(
-    `UPDATE ${q(names.table)} SET batch_id = NULL, push_started_at = NULL
-     WHERE batch_id = ? AND id IN (?) AND push_completed_at IS NULL AND errored = 0`,
-    [batchId, ids],
-  );
 }
 
 /** The size of error_reason in characters, or undefined when it has none. */

@@ -8,7 +8,7 @@ import { toDatabaseError } from '../classify.js';
 import { DedicatedConnections } from '../dedicated.js';
 import { namedLock, tableNames, validateRowIds } from '../identifiers.js';
 import { truncateChars } from '../redact.js';
-import type { OutboxRow, OutboxStore, StoreConfig } from '../store.js';
+import type { OutboxStore, StoreConfig } from '../store.js';
 import { toStoreStatus } from '../status-record.js';
 import { poolOptions } from './connection.js';
 import { mysqlErrors } from './errors.js';
@@ -24,13 +24,12 @@ import {
 } from './maintenance-queries.js';
 import { migrateMysql } from './migrate.js';
 import {
+  clearAllClaims,
   countRowFailure,
   erroredInBatch,
   errorReasonLength,
   markRowsPublished,
-  releaseRows,
-  selectClaimable,
-  stampBatch,
+  selectBatch,
 } from './outbox-queries.js';
 import type { Queryable } from './queryable.js';
 
@@ -109,23 +108,13 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
 
     migrate: () => run('migrate', () => migrateMysql(pool, config.database, names, logger)),
 
-    claim: (limit, claimTimeoutMs) =>
-      run('claim', async () => {
-        const batchId = randomUUID();
-        const rows = await transaction(async (db): Promise<OutboxRow[]> => {
-          const claimed = await selectClaimable(db, names, limit, claimTimeoutMs);
-          if (claimed.length > 0) {
-            await stampBatch(
-              db,
-              names,
-              batchId,
-              claimed.map((row) => row.id),
-            );
-          }
-          return claimed;
-        });
-        return { batchId, rows };
-      }),
+    claim: (limit, claimTimeoutMs, exclude = []) =>
+      run('claim', async () => ({
+        batchId: randomUUID(),
+        rows: await selectBatch(pool, names, limit, claimTimeoutMs, exclude),
+      })),
+
+    clearClaims: () => run('clearClaims', () => clearAllClaims(pool, names)),
 
     markPublished: (batchId, ids) =>
       run('markPublished', async () => {
@@ -137,28 +126,15 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
         if (failures.length === 0) return [];
         const size = await reasonSize();
         return transaction(async (db) => {
+          const counted: string[] = [];
           for (const failure of failures) {
-            await countRowFailure(
-              db,
-              names,
-              batchId,
-              failure.id,
-              truncateChars(failure.reason, size),
-              maxAttempts,
-            );
+            const reason = truncateChars(failure.reason, size);
+            if (await countRowFailure(db, names, batchId, failure.id, reason, maxAttempts)) {
+              counted.push(failure.id);
+            }
           }
-          return erroredInBatch(
-            db,
-            names,
-            batchId,
-            failures.map((failure) => failure.id),
-          );
+          return counted.length === 0 ? [] : erroredInBatch(db, names, batchId, counted);
         });
-      }),
-
-    release: (batchId, ids) =>
-      run('release', async () => {
-        if (ids.length > 0) await releaseRows(pool, names, batchId, ids);
       }),
 
     cleanup: (retentionMs) =>

@@ -1,4 +1,5 @@
-// The queries of the publishing path: claim a batch, mark it published, count permanent failures, release.
+// The queries of the publishing path: read a batch, mark it published, count permanent failures, clear
+// claims left by a previous publisher.
 // Timestamps are `timestamp without time zone` (the Go relay's columns), written and compared with
 // localtimestamp, as the Go relay did with now(), so both relays agree on a table they share over a switch.
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
@@ -36,48 +37,56 @@ function byId(a: OutboxRow, b: OutboxRow): number {
 }
 
 /**
- * One statement: pick the first `limit` claimable rows in id order, skipping rows another relay has locked,
- * and stamp them with the batch. payload_json::text is the stored text of a json column, byte for byte.
+ * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded and not
+ * claimed by another publisher within the claim timeout. A plain SELECT (one snapshot, no lock, no write)
+ * through the claim index. Every column is qualified: an unqualified ORDER BY id would sort by the text
+ * alias and put 10 before 2. payload_json::text is the stored text of a json column, byte for byte.
  */
-export async function claimRows(
+export async function selectBatch(
   db: Queryable,
   names: TableNames,
-  batchId: string,
   limit: number,
   claimTimeoutMs: number,
+  exclude: readonly string[],
 ): Promise<OutboxRow[]> {
-  const table = q(names.table);
   const { rows } = await db.query<RowRecord>(
-    `WITH picked AS (
-       SELECT id FROM ${table}
-       WHERE push_completed_at IS NULL AND errored = 0
-         AND (batch_id IS NULL OR push_started_at IS NULL
-              OR push_started_at < localtimestamp - $2 * interval '1 millisecond')
-       ORDER BY id
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED
-     )
-     UPDATE ${table} AS t SET batch_id = $3, push_started_at = localtimestamp
-     FROM picked WHERE t.id = picked.id
-     RETURNING t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
+    `SELECT t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
        t."key" AS key, t.partition_key, t.push_attempts AS attempts,
-       (coalesce(t.created_at, localtimestamp) AT TIME ZONE current_setting('TimeZone')) AS created_at`,
-    [limit, claimTimeoutMs, batchId],
+       (coalesce(t.created_at, localtimestamp) AT TIME ZONE current_setting('TimeZone')) AS created_at
+     FROM ${q(names.table)} AS t
+     WHERE t.push_completed_at IS NULL AND t.errored = 0
+       AND (t.batch_id IS NULL OR t.push_started_at IS NULL
+            OR t.push_started_at < localtimestamp - $2 * interval '1 millisecond')
+       AND NOT (t.id = ANY($3::bigint[]))
+     ORDER BY t.id
+     LIMIT $1`,
+    [limit, claimTimeoutMs, exclude],
   );
   return rows.map(toOutboxRow).sort(byId);
 }
 
+/** Clears every claim on an unpublished, unerrored row; returns how many rows had one. */
+export async function clearAllClaims(db: Queryable, names: TableNames): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE ${q(names.table)} SET batch_id = NULL, push_started_at = NULL
+     WHERE push_completed_at IS NULL AND errored = 0 AND (batch_id IS NOT NULL OR push_started_at IS NOT NULL)`,
+  );
+  return rowCount ?? 0;
+}
+
+/** One write per published row: the batch stamp and the completion, as the Go relay left its rows. */
 export async function markRowsPublished(db: Queryable, names: TableNames, batchId: string, ids: string[]) {
   await db.query(
-    `UPDATE ${q(names.table)} SET push_completed_at = localtimestamp
-     WHERE batch_id = $1 AND id = ANY($2::bigint[]) AND push_completed_at IS NULL`,
+    `UPDATE ${q(names.table)}
+     SET batch_id = $1, push_started_at = localtimestamp, push_completed_at = localtimestamp
+     WHERE id = ANY($2::bigint[]) AND push_completed_at IS NULL`,
     [batchId, ids],
   );
 }
 
 /**
- * Counts one permanent failure on each row, keeping the reason. Rows reaching `maxAttempts` become errored
- * and keep their claim; the others are released for a later try. Returns the ids now errored.
+ * Counts one permanent failure on each unpublished row, keeping the reason. Rows reaching `maxAttempts`
+ * become errored, stamped with the batch; the others stay in the queue. Returns the ids now errored.
  */
 export async function countRowFailures(
   db: Queryable,
@@ -92,22 +101,14 @@ export async function countRowFailures(
        push_attempts = t.push_attempts + 1,
        errored = CASE WHEN t.push_attempts + 1 >= $4 THEN 1 ELSE 0 END,
        error_reason = f.reason,
-       batch_id = CASE WHEN t.push_attempts + 1 >= $4 THEN t.batch_id END,
-       push_started_at = CASE WHEN t.push_attempts + 1 >= $4 THEN t.push_started_at END
+       batch_id = CASE WHEN t.push_attempts + 1 >= $4 THEN $1 END,
+       push_started_at = CASE WHEN t.push_attempts + 1 >= $4 THEN localtimestamp END
      FROM unnest($2::bigint[], $3::text[]) AS f(id, reason)
-     WHERE t.id = f.id AND t.batch_id = $1 AND t.push_completed_at IS NULL
+     WHERE t.id = f.id AND t.push_completed_at IS NULL AND t.errored = 0
      RETURNING t.id::text AS id, t.errored`,
     [batchId, ids, reasons, maxAttempts],
   );
   return rows.filter((row) => Number(row.errored) !== 0).map((row) => row.id);
-}
-
-export async function releaseRows(db: Queryable, names: TableNames, batchId: string, ids: string[]) {
-  await db.query(
-    `UPDATE ${q(names.table)} SET batch_id = NULL, push_started_at = NULL
-     WHERE batch_id = $1 AND id = ANY($2::bigint[]) AND push_completed_at IS NULL AND errored = 0`,
-    [batchId, ids],
-  );
 }
 
 /** The size of error_reason (varchar(n)), or undefined when it has none. */

@@ -23,11 +23,11 @@ import {
 } from './maintenance-queries.js';
 import { migratePostgres } from './migrate.js';
 import {
-  claimRows,
+  clearAllClaims,
   countRowFailures,
   errorReasonLength,
   markRowsPublished,
-  releaseRows,
+  selectBatch,
 } from './outbox-queries.js';
 
 /**
@@ -84,11 +84,13 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
 
     migrate: () => run('migrate', () => migratePostgres(pool, config.database, names, logger)),
 
-    claim: (limit, claimTimeoutMs) =>
-      run('claim', async () => {
-        const batchId = randomUUID();
-        return { batchId, rows: await claimRows(pool, names, batchId, limit, claimTimeoutMs) };
-      }),
+    claim: (limit, claimTimeoutMs, exclude = []) =>
+      run('claim', async () => ({
+        batchId: randomUUID(),
+        rows: await selectBatch(pool, names, limit, claimTimeoutMs, exclude),
+      })),
+
+    clearClaims: () => run('clearClaims', () => clearAllClaims(pool, names)),
 
     markPublished: (batchId, ids) =>
       run('markPublished', async () => {
@@ -107,11 +109,6 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
           failures.map((failure) => truncateChars(failure.reason, size)),
           maxAttempts,
         );
-      }),
-
-    release: (batchId, ids) =>
-      run('release', async () => {
-        if (ids.length > 0) await releaseRows(pool, names, batchId, ids);
       }),
 
     cleanup: (retentionMs) =>

@@ -1,18 +1,20 @@
-// The store contract, claim: which rows a claim returns, in what order, and what it skips.
+// The store contract, claim: which rows a claim returns, in what order, and what it skips. A claim is a
+// read: the leader lock, not the rows, keeps relays apart.
+import { randomUUID } from 'node:crypto';
 import type { StoreHarness } from './harness.js';
 import type { ContractContext } from './store-contract.js';
 
 const topics = (rows: { topic: string }[]) => rows.map((row) => row.topic);
 
 export function describeClaimContract(t: ContractContext): void {
-  const { open, migrated } = t;
+  const { migrated } = t;
   let harness: StoreHarness;
   beforeAll(() => {
     harness = t.harness();
   });
 
   describe('claim', () => {
-    it('returns unclaimed rows in id order, at most `limit`, stamped with a new batch id', async () => {
+    it('returns unpublished rows in id order, at most `limit`, with a new batch id, writing nothing', async () => {
       const store = await migrated();
       const ids = await harness.insertRows(
         store.table,
@@ -26,13 +28,29 @@ export function describeClaimContract(t: ContractContext): void {
       expect(first.rows[0]!.createdAt).toBeInstanceOf(Date);
       expect(Math.abs(first.rows[0]!.createdAt.getTime() - Date.now())).toBeLessThan(5 * 60_000);
       expect(await harness.rowState(store.table, ids[0]!)).toMatchObject({
-        batchId: first.batchId,
-        pushStarted: true,
+        batchId: null,
+        pushStarted: false,
+        pushCompleted: false,
       });
-      const second = await store.claim(10, 60_000);
-      expect(second.batchId).not.toBe(first.batchId);
-      expect(second.rows.map((row) => row.id)).toEqual(ids.slice(3));
-      expect((await store.claim(10, 60_000)).rows).toEqual([]);
+      // Nothing was written: the same rows come again until they are marked or left out.
+      const again = await store.claim(3, 60_000);
+      expect(again.batchId).not.toBe(first.batchId);
+      expect(again.rows.map((row) => row.id)).toEqual(ids.slice(0, 3));
+      const rest = await store.claim(10, 60_000, ids.slice(0, 3));
+      expect(rest.rows.map((row) => row.id)).toEqual(ids.slice(3));
+      expect((await store.claim(10, 60_000, ids)).rows).toEqual([]);
+    });
+
+    it('leaves out the excluded ids wherever they are, the others still in id order', async () => {
+      const store = await migrated();
+      const ids = await harness.insertRows(
+        store.table,
+        Array.from({ length: 12 }, () => ({})),
+      );
+      const claim = await store.claim(3, 60_000, [ids[1]!, ids[3]!]);
+      expect(claim.rows.map((row) => row.id)).toEqual([ids[0], ids[2], ids[4]]);
+      // Numeric order, not text order, past one digit.
+      expect((await store.claim(11, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 11));
     });
 
     it('returns the payload as the bytes the server stores', async () => {
@@ -45,17 +63,19 @@ export function describeClaimContract(t: ContractContext): void {
       if (harness.driver === 'postgres') expect(row!.payload.toString('utf8')).toBe(payload);
     });
 
-    it('skips rows locked by a concurrent claim', async () => {
+    it('neither waits for nor leaves out rows another transaction holds locked', async () => {
       const store = await migrated();
       const ids = await harness.insertRows(store.table, [{}, {}, {}, {}]);
       const locks = await harness.lockRows(store.table, ids.slice(0, 2));
       try {
-        const claim = await store.claim(10, 60_000);
-        expect(claim.rows.map((row) => row.id)).toEqual(ids.slice(2));
+        const deadline = new Promise<'blocked'>((resolve) =>
+          setTimeout(() => resolve('blocked'), 20_000).unref(),
+        );
+        const claim = await Promise.race([store.claim(10, 60_000), deadline]);
+        expect(claim !== 'blocked' && claim.rows.map((row) => row.id)).toEqual(ids);
       } finally {
         await locks.release();
       }
-      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 2));
     });
 
     it("neither waits for nor returns a row an application's open transaction is inserting", async () => {
@@ -72,21 +92,7 @@ export function describeClaimContract(t: ContractContext): void {
       } finally {
         await inserting.commit();
       }
-      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual([inserting.id]);
-    });
-
-    it('never gives the same row to two stores claiming at the same time', async () => {
-      const table = (await migrated()).table;
-      await harness.insertMany(table, 200, 'race');
-      const a = open(table);
-      const b = open(table);
-      const seen: string[] = [];
-      for (let round = 0; round < 30; round += 1) {
-        const [x, y] = await Promise.all([a.claim(7, 60_000), b.claim(7, 60_000)]);
-        seen.push(...x!.rows.map((row) => row.id), ...y!.rows.map((row) => row.id));
-      }
-      expect(new Set(seen).size).toBe(seen.length);
-      expect(seen).toHaveLength(200);
+      expect((await store.claim(10, 60_000, [first!])).rows.map((row) => row.id)).toEqual([inserting.id]);
     });
 
     it('does not return published or errored rows', async () => {
@@ -102,28 +108,34 @@ export function describeClaimContract(t: ContractContext): void {
         [ids[1]],
       );
       expect(topics((await store.claim(10, 60_000)).rows)).toEqual(['open']);
-      // Even with their claim long abandoned, published and errored rows stay out.
+      // Even with their stamp long past the claim timeout, published and errored rows stay out.
       await harness.ageClaim(store.table, claim.batchId, 3600);
-      expect((await store.claim(10, 60_000)).rows).toEqual([]);
+      expect(topics((await store.claim(10, 60_000)).rows)).toEqual(['open']);
     });
 
-    it('reclaims an abandoned claim only after the claim timeout', async () => {
+    it('skips rows another publisher claimed until the claim timeout; clearClaims frees them at once', async () => {
       const store = await migrated();
-      const ids = await harness.insertRows(store.table, [{}, {}]);
-      const abandoned = await store.claim(10, 60_000);
-      expect((await store.claim(10, 60_000)).rows).toEqual([]);
-      await harness.ageClaim(store.table, abandoned.batchId, 30);
-      expect((await store.claim(10, 60_000)).rows).toEqual([]);
-      await harness.ageClaim(store.table, abandoned.batchId, 60);
-      const reclaimed = await store.claim(10, 60_000);
-      expect(reclaimed.rows.map((row) => row.id)).toEqual(ids);
-      expect(reclaimed.batchId).not.toBe(abandoned.batchId);
-      // The dead relay's batch no longer owns the rows: its late update changes nothing.
-      await store.markPublished(abandoned.batchId, ids);
+      const ids = await harness.insertRows(store.table, [{}, {}, {}]);
+      const foreign = randomUUID();
+      await harness.stampClaim(store.table, ids.slice(0, 2), foreign);
+      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual([ids[2]]);
+      await harness.ageClaim(store.table, foreign, 30);
+      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual([ids[2]]);
+      await harness.ageClaim(store.table, foreign, 60);
+      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids);
+
+      await harness.stampClaim(store.table, ids.slice(0, 2), foreign);
+      const published = await store.claim(1, 60_000, ids.slice(0, 2));
+      await store.markPublished(published.batchId, [ids[2]!]);
+      expect(await store.clearClaims()).toBe(2);
       expect(await harness.rowState(store.table, ids[0]!)).toMatchObject({
-        batchId: reclaimed.batchId,
-        pushCompleted: false,
+        batchId: null,
+        pushStarted: false,
       });
+      // A published row keeps its stamp.
+      expect(await harness.rowState(store.table, ids[2]!)).toMatchObject({ batchId: published.batchId });
+      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 2));
+      expect(await store.clearClaims()).toBe(0);
     });
   });
 }

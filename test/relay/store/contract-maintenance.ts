@@ -76,7 +76,7 @@ export function describeMaintenanceContract(t: ContractContext): void {
       await expect(store.requeue(['1 OR 1=1'])).rejects.toThrow(ConfigError);
       expect(await store.requeue('all')).toBe(2);
       expect((await store.status()).errored).toBe(0);
-      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 3));
+      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids);
     });
 
     it('survives its idle pooled connections being killed, and reconnects', async () => {

@@ -1,4 +1,5 @@
-// The store contract, after a claim: published, failed, released.
+// The store contract, after a claim: published, failed.
+import { randomUUID } from 'node:crypto';
 import type { StoreHarness } from './harness.js';
 import type { ContractContext } from './store-contract.js';
 
@@ -15,7 +16,11 @@ export function describeOutcomeContract(t: ContractContext): void {
       const ids = await harness.insertRows(store.table, [{}, {}, {}]);
       const claim = await store.claim(10, 60_000);
       await store.markPublished(claim.batchId, ids.slice(0, 2));
-      expect((await harness.rowState(store.table, ids[0]!)).pushCompleted).toBe(true);
+      expect(await harness.rowState(store.table, ids[0]!)).toMatchObject({
+        batchId: claim.batchId,
+        pushStarted: true,
+        pushCompleted: true,
+      });
       expect((await harness.rowState(store.table, ids[2]!)).pushCompleted).toBe(false);
       await store.markPublished(claim.batchId, []);
     });
@@ -44,6 +49,7 @@ export function describeOutcomeContract(t: ContractContext): void {
         attempts: 3,
         errored: 1,
         errorReason: 'message too large',
+        batchId: claim.batchId,
       });
       expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual([other]);
     });
@@ -59,27 +65,30 @@ export function describeOutcomeContract(t: ContractContext): void {
       expect(stored.endsWith('x🚀')).toBe(true);
     });
 
-    it('ignores failures for rows the batch no longer owns', async () => {
+    it('ignores failures for rows already published or errored', async () => {
       const store = await migrated();
-      const [id] = await harness.insertRows(store.table, [{}]);
-      const old = await store.claim(1, 60_000);
-      await harness.ageClaim(store.table, old.batchId, 3600);
-      await store.claim(1, 60_000);
-      expect(await store.recordPermanentFailures(old.batchId, [{ id: id!, reason: 'late' }], 1)).toEqual([]);
-      expect((await harness.rowState(store.table, id!)).attempts).toBe(0);
+      const [published, errored] = await harness.insertRows(store.table, [{}, {}]);
+      const claim = await store.claim(2, 60_000);
+      await store.markPublished(claim.batchId, [published!]);
+      expect(
+        await store.recordPermanentFailures(claim.batchId, [{ id: errored!, reason: 'bad' }], 1),
+      ).toEqual([errored]);
+      const late = [published!, errored!].map((id) => ({ id, reason: 'late' }));
+      expect(await store.recordPermanentFailures(claim.batchId, late, 1)).toEqual([]);
+      expect(await harness.rowState(store.table, published!)).toMatchObject({ attempts: 0, errored: 0 });
+      expect(await harness.rowState(store.table, errored!)).toMatchObject({
+        attempts: 1,
+        errorReason: 'bad',
+      });
     });
 
-    it('release returns rows to the queue without counting an attempt', async () => {
+    it('marks a row once: a later mark of the same row (a duplicate send) changes nothing', async () => {
       const store = await migrated();
-      const ids = await harness.insertRows(store.table, [{}, {}]);
-      const claim = await store.claim(10, 60_000);
-      await store.release(claim.batchId, ids);
-      expect(await harness.rowState(store.table, ids[0]!)).toMatchObject({
-        batchId: null,
-        pushStarted: false,
-        attempts: 0,
-      });
-      expect((await store.claim(10, 60_000)).rows.map((row) => row.id)).toEqual(ids);
+      const [id] = await harness.insertRows(store.table, [{}]);
+      const first = await store.claim(1, 60_000);
+      await store.markPublished(first.batchId, [id!]);
+      await store.markPublished(randomUUID(), [id!]);
+      expect(await harness.rowState(store.table, id!)).toMatchObject({ batchId: first.batchId });
     });
   });
 }

@@ -50,6 +50,8 @@ export interface StoreHarness {
   insertWithoutHeaders(table: string, topic: string, payload: string): Promise<string>;
   rowState(table: string, id: string): Promise<RowState>;
   rowCount(table: string): Promise<number>;
+  /** Stamps these rows as claimed now by another publisher (as the Go relay claims: batch_id, push_started_at). */
+  stampClaim(table: string, ids: string[], batchId: string): Promise<void>;
   /** Moves push_started_at back by `seconds` on rows of the batch. */
   ageClaim(table: string, batchId: string, seconds: number): Promise<void>;
   /** Moves push_completed_at back by `seconds` on these rows. */

@@ -125,6 +125,13 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
       return Number(row!.n);
     },
 
+    async stampClaim(table, ids, batchId) {
+      await exec(`UPDATE ${q(table)} SET batch_id = ?, push_started_at = NOW() WHERE id IN (?)`, [
+        batchId,
+        ids,
+      ]);
+    },
+
     async ageClaim(table, batchId, seconds) {
       await exec(
         `UPDATE ${q(table)} SET push_started_at = push_started_at - INTERVAL ? SECOND WHERE batch_id = ?`,

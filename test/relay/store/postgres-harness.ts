@@ -124,6 +124,13 @@ export async function postgresHarness(prefix: string): Promise<StoreHarness> {
       return Number(row!.n);
     },
 
+    async stampClaim(table, ids, batchId) {
+      await rows(
+        `UPDATE ${q(table)} SET batch_id = $1, push_started_at = localtimestamp WHERE id = ANY($2::bigint[])`,
+        [batchId, ids],
+      );
+    },
+
     async ageClaim(table, batchId, seconds) {
       await rows(
         `UPDATE ${q(table)} SET push_started_at = push_started_at - $2 * interval '1 second' WHERE batch_id = $1`,
