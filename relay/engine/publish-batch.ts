@@ -55,6 +55,7 @@ export function createBatchPublisher(
       if (key !== undefined) blocked.add(key);
     };
     const held = (id: string) => {
+      if (blocked.size === 0) return false;
       const key = keyOf(byId.get(id)!);
       return key !== undefined && blocked.has(key);
     };

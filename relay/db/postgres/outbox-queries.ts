@@ -14,7 +14,8 @@ interface RowRecord {
   key: string;
   partition_key: string;
   attempts: number;
-  created_at: Date;
+  /** Milliseconds since the epoch: a float8 is parsed by parseFloat, a timestamp by a date parser. */
+  created_ms: number;
 }
 
 function toOutboxRow(record: RowRecord): OutboxRow {
@@ -26,14 +27,8 @@ function toOutboxRow(record: RowRecord): OutboxRow {
     key: record.key,
     partitionKey: record.partition_key,
     attempts: Number(record.attempts),
-    createdAt: record.created_at,
+    createdAt: new Date(record.created_ms),
   };
-}
-
-function byId(a: OutboxRow, b: OutboxRow): number {
-  const left = BigInt(a.id);
-  const right = BigInt(b.id);
-  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 /**
@@ -52,7 +47,8 @@ export async function selectBatch(
   const { rows } = await db.query<RowRecord>(
     `SELECT t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
        t."key" AS key, t.partition_key, t.push_attempts AS attempts,
-       (coalesce(t.created_at, localtimestamp) AT TIME ZONE current_setting('TimeZone')) AS created_at
+       extract(epoch FROM coalesce(t.created_at, localtimestamp) AT TIME ZONE current_setting('TimeZone'))::float8
+         * 1000 AS created_ms
      FROM ${q(names.table)} AS t
      WHERE t.push_completed_at IS NULL AND t.errored = 0
        AND (t.batch_id IS NULL OR t.push_started_at IS NULL
@@ -62,7 +58,7 @@ export async function selectBatch(
      LIMIT $1`,
     [limit, claimTimeoutMs, exclude],
   );
-  return rows.map(toOutboxRow).sort(byId);
+  return rows.map(toOutboxRow);
 }
 
 /** Clears every claim on an unpublished, unerrored row; returns how many rows had one. */
