@@ -11,6 +11,8 @@ export interface DbCost {
   statementsPerRow: number;
   rowsReadPerRow: number;
   rowsWrittenPerRow: number;
+  /** PostgreSQL: all transactions per row, the relay's statements and the server's own. */
+  serverTransactionsPerRow?: number;
   /** How each figure was obtained. */
   method: string;
 }
@@ -23,7 +25,9 @@ export interface DbCost {
 export function dbCost(driver: Driver, relayDelta: Counters, published: number, appTransactions = 0): DbCost {
   const per = (n: number) => (published > 0 ? round(n / published, 4) : NaN);
   if (driver === 'postgres') {
-    const statements = (relayDelta.xact_commit ?? 0) + (relayDelta.xact_rollback ?? 0) - appTransactions;
+    const transactions = (relayDelta.xact_commit ?? 0) + (relayDelta.xact_rollback ?? 0) - appTransactions;
+    const counted = relayDelta.pgss_statements;
+    const statements = counted ?? transactions;
     const rowsRead = (relayDelta.seq_tup_read ?? 0) + (relayDelta.idx_tup_fetch ?? 0);
     const rowsWritten = (relayDelta.n_tup_upd ?? 0) + (relayDelta.n_tup_del ?? 0);
     return {
@@ -33,10 +37,18 @@ export function dbCost(driver: Driver, relayDelta: Counters, published: number, 
       statementsPerRow: per(statements),
       rowsReadPerRow: per(rowsRead),
       rowsWrittenPerRow: per(rowsWritten),
+      serverTransactionsPerRow: per(transactions),
       method:
-        'statements: transactions committed or rolled back in the database (pg_stat_database) less the ' +
-        "application's inserts, each relay statement being its own transaction; rows read: the outbox " +
-        "table's seq_tup_read + idx_tup_fetch; rows written: its n_tup_upd + n_tup_del (pg_stat_user_tables)",
+        (counted !== undefined
+          ? "statements: the relay's statements counted by pg_stat_statements (every statement in the " +
+            "database but INSERTs and the statistics queries); server transactions: pg_stat_database's " +
+            "committed and rolled back transactions less the application's inserts, which also counts the " +
+            "server's own transaction for each delivery of notifications to the relay's LISTEN connection"
+          : 'statements: transactions committed or rolled back in the database (pg_stat_database) less the ' +
+            "application's inserts (pg_stat_statements not loaded), each relay statement being its own " +
+            "transaction, plus the server's own transaction for each delivery of notifications") +
+        "; rows read: the outbox table's seq_tup_read + idx_tup_fetch; rows written: its n_tup_upd + " +
+        'n_tup_del (pg_stat_user_tables)',
     };
   }
   const statements =
@@ -71,6 +83,15 @@ export function costRows(cost: DbCost, phase: string): SummaryRow[] {
       target: `<= ${STATEMENTS_PER_ROW_TARGET} (well under 1)`,
       met: cost.statementsPerRow <= STATEMENTS_PER_ROW_TARGET,
     },
+    ...(cost.serverTransactionsPerRow === undefined
+      ? []
+      : [
+          {
+            measure: `${phase}: server transactions per published row (with notification deliveries)`,
+            value: cost.serverTransactionsPerRow,
+            unit: 'transactions',
+          },
+        ]),
     { measure: `${phase}: rows read per published row`, value: cost.rowsReadPerRow, unit: 'rows' },
     { measure: `${phase}: rows written per published row`, value: cost.rowsWrittenPerRow, unit: 'rows' },
   ];

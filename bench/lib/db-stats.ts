@@ -2,9 +2,10 @@
 // measured by the server rather than guessed. Neither server here has per-statement statistics loaded
 // (pg_stat_statements needs a restart with shared_preload_libraries), so:
 //
-// PostgreSQL: pg_stat_database for the benchmark's own database (transactions: every statement the relay
-// sends outside BEGIN/COMMIT is its own transaction, so committed transactions count its statements;
-// tuples returned/fetched/inserted/updated/deleted), and pg_stat_user_tables for the outbox table (rows
+// PostgreSQL: pg_stat_statements for the statements run in the benchmark's own database (the local server
+// preloads it), pg_stat_database for it (transactions, which also count the server's own transaction for
+// each batch of notifications it delivers to a LISTEN connection; tuples returned/fetched/inserted/
+// updated/deleted), and pg_stat_user_tables for the outbox table (rows
 // read by sequential and index scans, rows inserted, updated, deleted). The counters are per database and
 // per table, so other databases on the server do not count.
 //
@@ -56,7 +57,9 @@ export function postgresStats(config: pg.ClientConfig, table: string): StatsSour
           [table],
         );
         if (!rows[0]) throw new Error(`no statistics for table ${table}`);
-        return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+        const counters = Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+        const statements = await statementCalls(client);
+        return statements === undefined ? counters : { ...counters, pgss_statements: statements };
       } finally {
         await client.end();
         await pause(300);
@@ -64,6 +67,25 @@ export function postgresStats(config: pg.ClientConfig, table: string): StatsSour
     },
     async close() {},
   };
+}
+
+/**
+ * Statements run in this database other than INSERTs (the application's) and the statistics queries, from
+ * pg_stat_statements (top-level statements only, so the trigger's pg_notify is not one), or undefined when
+ * the server was not started with it in shared_preload_libraries (the local servers are).
+ */
+async function statementCalls(client: pg.Client): Promise<number | undefined> {
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await client.query<{ calls: string }>(
+      `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements
+       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND query !~* '^\\s*insert\\s' AND query NOT LIKE '%pg_stat%' AND query NOT LIKE '%pg_database%'`,
+    );
+    return Number(rows[0]?.calls ?? 0);
+  } catch {
+    return undefined;
+  }
 }
 
 const GLOBAL_STATUS = [

@@ -198,6 +198,7 @@ describe('RelayLoop', () => {
       resolve: async () => undefined,
       batchSize: 2,
       pollMs: 500,
+      now: () => 0,
       backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 },
       sleep: async (ms) => void events.push(`sleep ${ms}`),
       logger,

@@ -22,6 +22,13 @@ import type { BatchOutcome } from './publish-batch.js';
 
 export const TAKEOVER_DELAY_MS = 1100;
 
+/**
+ * Least time between two claims started by wake-ups. On PostgreSQL every insert notifies; without it, a
+ * steady insert stream costs a claim and a mark for every row or two. 5 ms bounds the claims to 200 a
+ * second (several rows each at 1,000 rows/s) and adds at most 5 ms to a row's way out.
+ */
+export const WAKE_COALESCE_MS = 5;
+
 export interface DatabaseRelayDeps {
   store: OutboxStore;
   publish: (rows: Claim['rows']) => Promise<BatchOutcome>;
@@ -31,6 +38,8 @@ export interface DatabaseRelayDeps {
   pollMs: number;
   claimTimeoutMs: number;
   maxAttempts: number;
+  /** Least time between two claims started by wake-ups (see WAKE_COALESCE_MS). */
+  coalesceMs?: number;
   /** How often a standby relay tries to take over. */
   standbyRetryMs?: number;
   /** Wait between taking leadership and the first claim (see TAKEOVER_DELAY_MS). */
@@ -102,6 +111,7 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
       resolve: (claim, outcome) => resolvers.get(claim)!(claim, outcome),
       batchSize: deps.batchSize,
       pollMs: deps.pollMs,
+      coalesceMs: deps.coalesceMs ?? WAKE_COALESCE_MS,
       logger: log,
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       onBatch: (_claim, _outcome, seconds) => deps.metrics?.batchDuration.observe({ database }, seconds),

@@ -171,4 +171,37 @@ describe('RelayLoop overlap', () => {
     expect(marked).toEqual(['1', '2', '3', '4']);
     expect(failing).toBe(-1);
   });
+
+  it('leaves coalesceMs between claims started by wake-ups, and counts the poll interval from the last claim', async () => {
+    let clock = 0;
+    const events: string[] = [];
+    let claims = 0;
+    const loop: RelayLoop = new RelayLoop({
+      claim: async () => {
+        claims++;
+        events.push(`claim ${claims} at ${clock}`);
+        if (claims === 3) void loop.stop();
+        return { batchId: `b${claims}`, rows: claims === 1 ? [row(1)] : [] };
+      },
+      publish: async (claim) => {
+        clock += 2; // the send takes 2 ms
+        loop.wake(); // a row committed meanwhile
+        return { published: ids(claim), failures: [], released: [] };
+      },
+      resolve: async () => undefined,
+      batchSize: 10,
+      pollMs: 500,
+      coalesceMs: 5,
+      now: () => clock,
+      sleep: async (ms) => {
+        events.push(`sleep ${ms}`);
+        clock += ms;
+      },
+      logger,
+    });
+    await loop.start();
+    // The wake-up cut the poll short, then the claim waited out the rest of the 5 ms since the first one;
+    // the empty claim's poll wait counts from its own start.
+    expect(events).toEqual(['claim 1 at 0', 'sleep 3', 'claim 2 at 5', 'sleep 500', 'claim 3 at 505']);
+  });
 });

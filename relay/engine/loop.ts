@@ -35,6 +35,8 @@ export interface LoopDeps {
   resolve: (claim: Claim, outcome: BatchOutcome) => Promise<void>;
   batchSize: number;
   pollMs: number;
+  /** Least time between the starts of two claims read from scratch (default 0). */
+  coalesceMs?: number;
   logger: Logger;
   now?: () => number;
   /** Waits ms; the loop races it against wake-ups. */
@@ -62,6 +64,7 @@ export class RelayLoop {
   private readonly sleepers = new Set<() => void>();
   private woken = false;
   private transientStreak = 0;
+  private lastClaimAt = -Infinity;
   private readonly sleepFn: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -108,6 +111,8 @@ export class RelayLoop {
           claim = next;
           next = undefined;
         } else {
+          await this.coalesce();
+          this.lastClaimAt = this.now();
           try {
             claim = await this.retry(
               () => this.deps.claim(first, marking?.ids ?? []),
@@ -123,7 +128,7 @@ export class RelayLoop {
         if (claim.rows.length === 0) {
           await this.settle(marking);
           marking = undefined;
-          await this.idle(this.deps.pollMs, true);
+          await this.idle(this.pollWait(), true);
           continue;
         }
         const started = this.now();
@@ -135,10 +140,13 @@ export class RelayLoop {
         marking = undefined;
         const done = this.resolve(claim, outcome, started);
         const clean = !outcome.transient && outcome.published.length === claim.rows.length;
-        if (full && clean && this.running) {
-          // Mark this batch while the next one, read meanwhile, is sent.
+        if (clean && this.running) {
+          // Mark this batch while the next one is read and sent. A full batch means more rows are likely
+          // waiting: go on at once, with the batch read meanwhile. Otherwise wait for a wake-up or the poll.
           marking = { ids: inFlight, done };
-          next = await ahead;
+          this.transientStreak = 0;
+          if (full) next = await ahead;
+          else await this.idle(this.pollWait(), true);
           continue;
         }
         await ahead;
@@ -159,15 +167,32 @@ export class RelayLoop {
           continue;
         }
         this.transientStreak = 0;
-        // A full batch that all went out means more rows are likely waiting: claim again at once. A batch
-        // with failures or held rows waits for the poll interval so a poison row's attempts are spread out.
-        if (!(full && clean)) await this.idle(this.deps.pollMs, true);
+        // A batch with failures or held rows waits the whole poll interval, so that a poison row's attempts
+        // are spread out.
+        await this.idle(this.deps.pollMs, true);
       }
       await this.settle(marking);
     } catch (error) {
       if (error instanceof RetryAborted) return;
       throw error;
     }
+  }
+
+  /**
+   * The poll interval counts from the start of the last claim, not from the end of its batch: a row
+   * committed just after a claim waits one interval, not one interval plus the batch.
+   */
+  private pollWait(): number {
+    return Math.max(0, this.deps.pollMs - (this.now() - this.lastClaimAt));
+  }
+
+  /**
+   * Leaves at least `coalesceMs` between the starts of two claims, so that wake-ups arriving one per
+   * insert are served by one claim for several rows rather than one claim (and one mark) per row.
+   */
+  private async coalesce(): Promise<void> {
+    const wait = (this.deps.coalesceMs ?? 0) - (this.now() - this.lastClaimAt);
+    if (wait > 0 && this.running) await this.idle(wait, false);
   }
 
   /** One try at reading the batch after this one; a failure only means reading it again later. */

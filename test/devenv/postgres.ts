@@ -61,6 +61,8 @@ export async function postgresUp(s: Settings): Promise<void> {
       'shared_buffers=128MB',
       '-c',
       'track_functions=all',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
     ],
     ...who,
     env: { ...process.env, LC_ALL: 'C.UTF-8' },
