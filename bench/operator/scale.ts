@@ -1,11 +1,12 @@
 // Operator scale: --count OutboxRelays (each with its database Secret) created on the local control plane
 // with the operator running as its own process under config/rbac's role; the time until every one has its
-// Deployment and cleanup CronJob and Reconciled=True; then the API server's write requests during the
-// following --idle-seconds (from its own apiserver_request_total), beside a control window measured with the
+// Deployment and cleanup CronJob and Reconciled=True; then, once the cluster's own writes have settled (at
+// most --settle-max-seconds), the API server's write requests during the following --idle-seconds (from its
+// own apiserver_request_total), beside a control window measured with the
 // operator running and no resources; the operator's RSS and CPU throughout.
 //
 //   npm run bench:operator -- [--count=1000] [--replicas=0] [--concurrency=8] [--idle-seconds=60]
-//     [--control-seconds=30] [--operator-from=dist|source] [--max-old-space-mb=N] [--out=bench/results]
+//     [--settle-max-seconds=180] [--control-seconds=30] [--operator-from=dist|source] [--max-old-space-mb=N] [--out=bench/results]
 //     [--no-plot] [--cpu-prof]
 import path from 'node:path';
 import { makeInformer, type KubernetesObject } from '@kubernetes/client-node';
@@ -34,6 +35,7 @@ checkKnown(flags, [
   'replicas',
   'concurrency',
   'idle-seconds',
+  'settle-max-seconds',
   'control-seconds',
   'operator-from',
   'max-old-space-mb',
@@ -46,6 +48,7 @@ const replicas = intFlag(flags, 'replicas', 0);
 const concurrency = intFlag(flags, 'concurrency', 8);
 const idleSeconds = intFlag(flags, 'idle-seconds', 60);
 const controlSeconds = intFlag(flags, 'control-seconds', 30);
+const settleMaxSeconds = intFlag(flags, 'settle-max-seconds', 180);
 const operatorFrom = choiceFlag(flags, 'operator-from', ['dist', 'source'] as const, 'dist');
 const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
 const maxOldSpaceMB = intFlag(flags, 'max-old-space-mb', 0);
@@ -211,6 +214,30 @@ async function main(): Promise<void> {
     const busyFootprint = sampler.footprint(t0, allDone + 0.5, sampler.peakMB());
     const heapBusy = await heapOf(operator);
 
+    // kube-controller-manager is still creating ReplicaSets and writing the status of the last Deployments
+    // when the last OutboxRelay is reconciled; the idle window starts once a 10 s interval sees no more
+    // writes (Leases apart) than the control window's rate.
+    const isLease = (k: string) => k.endsWith('coordination.k8s.io/leases');
+    const nonLease = (w: Array<[string, number]>) =>
+      w.filter(([k]) => !isLease(k)).reduce((a, [, v]) => a + v, 0);
+    const controlPer10s = (nonLease(controlWrites) * 10) / Math.max(1, controlSeconds);
+    const settleStart = nowS();
+    let settleCounts: RequestCounts = await apiserverRequests(kc);
+    let settleSeconds: number | undefined;
+    const ownWritesSettleBefore = operatorWrites(await operator.metrics());
+    while (nowS() - settleStart < settleMaxSeconds) {
+      await sleep(10_000);
+      const counts = await apiserverRequests(kc);
+      const writes = nonLease(writesBetween(settleCounts, counts));
+      settleCounts = counts;
+      if (writes <= Math.ceil(controlPer10s) + 2) {
+        settleSeconds = nowS() - settleStart;
+        break;
+      }
+    }
+    const ownWritesSettle = operatorWrites(await operator.metrics()) - ownWritesSettleBefore;
+    console.log(`  settled after ${settleSeconds === undefined ? 'no' : round(settleSeconds, 0)} s`);
+
     console.log(`idle: ${idleSeconds} s of API server writes`);
     const idleStart = nowS();
     const reconcilesBefore = await operator.metric('outbox_operator_reconciles_total', 'result="success"');
@@ -233,7 +260,6 @@ async function main(): Promise<void> {
 
     const sum = (w: Array<[string, number]>, filter: (key: string) => boolean = () => true) =>
       w.filter(([k]) => filter(k)).reduce((a, [, v]) => a + v, 0);
-    const isLease = (k: string) => k.endsWith('coordination.k8s.io/leases');
     const perMinute = (n: number, s: number) => round((n * 60) / s, 1);
     const idleNonLease = sum(idleWrites, (k) => !isLease(k));
     const controlNonLease = perMinute(
@@ -270,6 +296,16 @@ async function main(): Promise<void> {
           '<=',
           120,
         ),
+        {
+          measure: `time for the cluster's writes to settle after the last reconcile (at most ${settleMaxSeconds} s)`,
+          value: settleSeconds === undefined ? 'not settled' : round(settleSeconds, 0),
+          unit: 's',
+        },
+        {
+          measure: "the operator's writes while settling (its own request counter, Leases apart)",
+          value: ownWritesSettle,
+          unit: 'requests',
+        },
         {
           measure: 'time to create the Secrets and OutboxRelays',
           value: round(createdAll - t0, 1),
