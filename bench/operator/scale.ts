@@ -28,6 +28,8 @@ import { round } from '../lib/stats.js';
 import { installCrd, serviceAccountKubeconfig } from '../../test/support/operator.js';
 import { createNamespace, eventually } from '../../test/support/servers.js';
 import { resourcePath } from '../../operator/kube/client.js';
+import { settle } from './settle.js';
+import { isLease, notLease, operatorWrites, sumWrites } from './writes.js';
 
 const flags = parseFlags(process.argv.slice(2));
 checkKnown(flags, [
@@ -89,17 +91,6 @@ async function heapOf(operator: { metric(name: string): Promise<number> }) {
     total: await mb('outbox_operator_nodejs_heap_size_total_bytes'),
     external: await mb('outbox_operator_nodejs_external_memory_bytes'),
   };
-}
-
-/** The operator's own write requests (its request counter), Leases apart. */
-function operatorWrites(metrics: string): number {
-  let sum = 0;
-  for (const line of metrics.split('\n')) {
-    const m = /^outbox_operator_api_requests_total\{verb="(\w+)",resource="([^"]+)"\} (\S+)$/.exec(line);
-    if (m && ['APPLY', 'PATCH', 'POST', 'PUT', 'DELETE'].includes(m[1]!) && m[2] !== 'leases')
-      sum += Number(m[3]);
-  }
-  return sum;
 }
 
 const ownerName = (obj: KubernetesObject) => obj.metadata?.ownerReferences?.find((o) => o.controller)?.name;
@@ -214,28 +205,15 @@ async function main(): Promise<void> {
     const busyFootprint = sampler.footprint(t0, allDone + 0.5, sampler.peakMB());
     const heapBusy = await heapOf(operator);
 
-    // kube-controller-manager is still creating ReplicaSets and writing the status of the last Deployments
-    // when the last OutboxRelay is reconciled; the idle window starts once a 10 s interval sees no more
-    // writes (Leases apart) than the control window's rate.
-    const isLease = (k: string) => k.endsWith('coordination.k8s.io/leases');
-    const nonLease = (w: Array<[string, number]>) =>
-      w.filter(([k]) => !isLease(k)).reduce((a, [, v]) => a + v, 0);
-    const controlPer10s = (nonLease(controlWrites) * 10) / Math.max(1, controlSeconds);
-    const settleStart = nowS();
-    let settleCounts: RequestCounts = await apiserverRequests(kc);
-    let settleSeconds: number | undefined;
-    const ownWritesSettleBefore = operatorWrites(await operator.metrics());
-    while (nowS() - settleStart < settleMaxSeconds) {
-      await sleep(10_000);
-      const counts = await apiserverRequests(kc);
-      const writes = nonLease(writesBetween(settleCounts, counts));
-      settleCounts = counts;
-      if (writes <= Math.ceil(controlPer10s) + 2) {
-        settleSeconds = nowS() - settleStart;
-        break;
-      }
-    }
-    const ownWritesSettle = operatorWrites(await operator.metrics()) - ownWritesSettleBefore;
+    const settled = await settle({
+      kc,
+      operator,
+      controlWrites,
+      controlSeconds,
+      maxSeconds: settleMaxSeconds,
+    });
+    const settleSeconds = settled.seconds;
+    const ownWritesSettle = settled.operatorWrites;
     console.log(`  settled after ${settleSeconds === undefined ? 'no' : round(settleSeconds, 0)} s`);
 
     console.log(`idle: ${idleSeconds} s of API server writes`);
@@ -258,14 +236,9 @@ async function main(): Promise<void> {
     const wholeFootprint = sampler.footprint(0, Infinity, peak);
     await Promise.all([relays.stop(), deployments.stop(), cronjobs.stop()]);
 
-    const sum = (w: Array<[string, number]>, filter: (key: string) => boolean = () => true) =>
-      w.filter(([k]) => filter(k)).reduce((a, [, v]) => a + v, 0);
     const perMinute = (n: number, s: number) => round((n * 60) / s, 1);
-    const idleNonLease = sum(idleWrites, (k) => !isLease(k));
-    const controlNonLease = perMinute(
-      sum(controlWrites, (k) => !isLease(k)),
-      controlSeconds,
-    );
+    const idleNonLease = sumWrites(idleWrites, notLease);
+    const controlNonLease = perMinute(sumWrites(controlWrites, notLease), controlSeconds);
     const progress = (m: Map<string, number>) =>
       [...m.values()].sort((a, b) => a - b).map((t, i): [number, number] => [round(t - t0, 2), i + 1]);
 
@@ -332,7 +305,7 @@ async function main(): Promise<void> {
         },
         {
           measure: 'API write requests to Leases in the window (all holders)',
-          value: sum(idleWrites, isLease),
+          value: sumWrites(idleWrites, isLease),
           unit: 'requests',
         },
         {
