@@ -1,15 +1,8 @@
 // End to end on the local control plane, with the operator running as its own process under exactly the
 // RBAC of config/rbac: resources in, children out, status back, and the failure paths in between.
 import { randomBytes } from 'node:crypto';
-import {
-  installCrd,
-  kubectlError,
-  metricValue,
-  serviceAccountKubeconfig,
-  startOperatorProcess,
-  type OperatorProcess,
-} from '../support/operator.js';
-import { createNamespace, eventually, kubectl, type TestNamespace } from '../support/servers.js';
+import { kubectlError, metricValue, operatorSuite, type OperatorProcess } from '../support/operator.js';
+import { eventually, kubectl, type TestNamespace } from '../support/servers.js';
 
 interface Obj {
   metadata: {
@@ -48,6 +41,7 @@ function outboxRelay(spec: Record<string, unknown> = {}): string {
 }
 
 describe('the operator, end to end', () => {
+  const suite = operatorSuite('operator-e2e', 'SIGTERM');
   let ns: TestNamespace;
   let op: OperatorProcess;
   const get = async (kind: string, name: string): Promise<Obj | undefined> => {
@@ -77,17 +71,10 @@ describe('the operator, end to end', () => {
     );
 
   beforeAll(async () => {
-    await installCrd();
-    ns = await createNamespace('operator-e2e');
+    ns = suite.ns;
     // Pod Security admission rejects any pod of the operator's children that is not restricted.
     await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
-    const kubeconfig = await serviceAccountKubeconfig(ns.name);
-    op = await startOperatorProcess({ kubeconfig, namespace: ns.name, identity: 'e2e-operator' });
-  });
-
-  afterAll(async () => {
-    await op?.stop();
-    await ns?.remove();
+    op = await suite.start('e2e-operator');
   });
 
   it('runs under a ServiceAccount that cannot do more than config/rbac grants', async () => {

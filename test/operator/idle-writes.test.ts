@@ -3,14 +3,8 @@
 // OutboxRelay status reads is not work, and a child whose live object already holds what would be applied
 // is not applied again. Before this, at 1,000 OutboxRelays, a minute of idle saw 2,198 re-applies
 // (bench/RESULTS.md). A child deleted or edited by hand is still put back.
-import {
-  installCrd,
-  metricValue,
-  serviceAccountKubeconfig,
-  startOperatorProcess,
-  type OperatorProcess,
-} from '../support/operator.js';
-import { createNamespace, eventually, kubectl, type TestNamespace } from '../support/servers.js';
+import { metricValue, operatorSuite, type OperatorProcess } from '../support/operator.js';
+import { eventually, kubectl, type TestNamespace } from '../support/servers.js';
 
 const RELAYS = [
   { name: 'a', replicas: 1 },
@@ -57,6 +51,7 @@ async function apiserverWrites(): Promise<number> {
 }
 
 describe('the operator at rest', () => {
+  const suite = operatorSuite('operator-idle', 'SIGTERM');
   let ns: TestNamespace;
   let op: OperatorProcess;
   const deployments = async (): Promise<Deployment[]> =>
@@ -67,10 +62,8 @@ describe('the operator at rest', () => {
     ).items;
 
   beforeAll(async () => {
-    await installCrd();
-    ns = await createNamespace('operator-idle');
-    const kubeconfig = await serviceAccountKubeconfig(ns.name);
-    op = await startOperatorProcess({ kubeconfig, namespace: ns.name, identity: 'idle-operator' });
+    ns = suite.ns;
+    op = await suite.start('idle-operator');
     for (const r of RELAYS) {
       await kubectl(
         ['apply', '-n', ns.name, '-f', '-'],
@@ -95,11 +88,6 @@ describe('the operator at rest', () => {
         }),
       );
     }
-  });
-
-  afterAll(async () => {
-    await op?.stop();
-    await ns?.remove();
   });
 
   it(`makes no write in ${QUIET_SECONDS} s once the children have settled`, async () => {

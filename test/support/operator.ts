@@ -6,7 +6,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, kubectl } from './servers.js';
+import { createNamespace, eventually, kubectl, type TestNamespace } from './servers.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -194,6 +194,89 @@ export async function startOperatorProcess(options: {
       await exited;
     },
   };
+}
+
+export interface OperatorSuite {
+  /** The suite's namespace (from its beforeAll on). */
+  readonly ns: TestNamespace;
+  /** Every operator started through `start`, in order. */
+  readonly running: OperatorProcess[];
+  /** Runs an operator on the suite's namespace; it is stopped after the suite. */
+  start(
+    identity: string,
+    options?: { leaseDurationSeconds?: number; leaderElect?: boolean },
+  ): Promise<OperatorProcess>;
+  /** `kubectl get KIND NAME -o jsonpath=EXPRESSION` in the suite's namespace, trimmed. */
+  jsonpath(kind: string, name: string, expression: string): Promise<string>;
+}
+
+/**
+ * The set-up every operator suite shares, registered as its beforeAll and afterAll: the CRD installed, a
+ * namespace of its own with a ServiceAccount under config/rbac; afterwards every operator started through
+ * it stopped (with `stopSignal`) and the namespace removed. Call it inside the suite's describe.
+ */
+export function operatorSuite(prefix: string, stopSignal: NodeJS.Signals = 'SIGKILL'): OperatorSuite {
+  let ns: TestNamespace | undefined;
+  let kubeconfig: string | undefined;
+  const running: OperatorProcess[] = [];
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error('the operator suite is not set up yet (use it in a hook or test)');
+    return value;
+  };
+
+  beforeAll(async () => {
+    await installCrd();
+    ns = await createNamespace(prefix);
+    kubeconfig = await serviceAccountKubeconfig(ns.name);
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((op) => op.stop(stopSignal)));
+    await ns?.remove();
+  });
+
+  return {
+    get ns() {
+      return ready(ns);
+    },
+    running,
+    async start(identity, options = {}) {
+      const op = await startOperatorProcess({
+        kubeconfig: ready(kubeconfig),
+        namespace: ready(ns).name,
+        identity,
+        ...options,
+      });
+      running.push(op);
+      return op;
+    },
+    async jsonpath(kind, name, expression) {
+      return (
+        await kubectl(['get', kind, name, '-n', ready(ns).name, '-o', `jsonpath=${expression}`])
+      ).trim();
+    },
+  };
+}
+
+/** A Secret with made-up database settings and an OutboxRelay that refers to it, as kubectl input. */
+export function relayWithSecret(name: string): string {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-db` },
+      stringData: { host: 'h', port: '5432', username: 'u', password: 'p', database: 'd' },
+    },
+    {
+      apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
+      kind: 'OutboxRelay',
+      metadata: { name },
+      spec: { database: { secretRef: { name: `${name}-db` } }, kafka: { brokers: ['kafka-0.kafka:9092'] } },
+    },
+  ]
+    .map((o) => JSON.stringify(o))
+    .join('\n');
 }
 
 /** The value of a metric line (first sample matching name and optional label text), or undefined. */
