@@ -25,11 +25,11 @@ import { ProcSampler } from '../lib/proc-sampler.js';
 import { OPERATOR_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
-import { installCrd, serviceAccountKubeconfig } from '../../test/support/operator.js';
+import { installCrd, operatorWrites, serviceAccountKubeconfig } from '../../test/support/operator.js';
 import { createNamespace, eventually } from '../../test/support/servers.js';
 import { resourcePath } from '../../operator/kube/client.js';
 import { settle } from './settle.js';
-import { isLease, notLease, operatorWrites, sumWrites } from './writes.js';
+import { isLease, notLease, sumWrites } from './writes.js';
 
 const flags = parseFlags(process.argv.slice(2));
 checkKnown(flags, [

@@ -3,7 +3,8 @@
 // (Leases apart) than the control window's rate.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiserverRequests, writesBetween, type RequestCounts } from '../lib/kube.js';
-import { notLease, operatorWrites, sumWrites } from './writes.js';
+import { operatorWrites } from '../../test/support/operator.js';
+import { notLease, sumWrites } from './writes.js';
 
 const INTERVAL_S = 10;
 

@@ -3,7 +3,7 @@
 // OutboxRelay status reads is not work, and a child whose live object already holds what would be applied
 // is not applied again. Before this, at 1,000 OutboxRelays, a minute of idle saw 2,198 re-applies
 // (bench/RESULTS.md). A child deleted or edited by hand is still put back.
-import { metricValue, operatorSuite, type OperatorProcess } from '../support/operator.js';
+import { metricValue, operatorSuite, operatorWrites, type OperatorProcess } from '../support/operator.js';
 import { eventually, kubectl, type TestNamespace } from '../support/servers.js';
 
 const RELAYS = [
@@ -13,22 +13,11 @@ const RELAYS = [
   { name: 'd', replicas: 2 },
 ];
 const QUIET_SECONDS = 30;
-const WRITE_VERBS = ['APPLY', 'PATCH', 'POST', 'PUT', 'DELETE'];
 
 interface Deployment {
   metadata: { name: string; generation: number; resourceVersion: string };
   spec: { replicas: number };
   status?: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number };
-}
-
-/** The operator's own write requests by its request counter, Leases (its leader election) apart. */
-function operatorWrites(metrics: string): number {
-  let sum = 0;
-  for (const line of metrics.split('\n')) {
-    const m = /^outbox_operator_api_requests_total\{verb="(\w+)",resource="([^"]+)"\} (\S+)$/.exec(line);
-    if (m && WRITE_VERBS.includes(m[1]!) && m[2] !== 'leases') sum += Number(m[3]);
-  }
-  return sum;
 }
 
 /** The API server's count of server-side applies and patches of our kinds, from every client. */

@@ -291,3 +291,14 @@ export function metricValue(text: string, name: string, labels = ''): number | u
   }
   return undefined;
 }
+
+/** The operator's own write requests by its request counter, Leases (its leader election) apart. */
+export function operatorWrites(metrics: string): number {
+  let sum = 0;
+  for (const line of metrics.split('\n')) {
+    const m = /^outbox_operator_api_requests_total\{verb="(\w+)",resource="([^"]+)"\} (\S+)$/.exec(line);
+    if (m && ['APPLY', 'PATCH', 'POST', 'PUT', 'DELETE'].includes(m[1]!) && m[2] !== 'leases')
+      sum += Number(m[3]);
+  }
+  return sum;
+}
