@@ -2,49 +2,31 @@
 // one-shot commands, and SIGTERM (drains and exits 0). SIGKILL is in crash.test.ts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import {
+  createTestDb,
   insertRows,
   outboxState,
+  pgQuery,
   relayEnv,
   runCommand,
   spawnRelay,
-  testDb,
   type TestDb,
 } from '../support/relay-harness.js';
-import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
 
 async function sql(db: TestDb, text: string): Promise<void> {
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.name,
-  });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+  await pgQuery(db, text);
 }
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe('the outbox-relay command', () => {
   let database: TestDatabase<object>;
   let db: TestDb;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('relay_cli');
-    db = testDb('postgres', database);
+    ({ database, db } = await createTestDb('postgres', 'relay_cli'));
   });
 
   afterAll(async () => {
@@ -154,22 +136,11 @@ describe('the outbox-relay command', () => {
       expect(relay.output()).toContain('"DB_PASS":"[redacted]"');
       expect(relay.output()).not.toContain(db.password);
       // Whatever was claimed was resolved: nothing is left claimed-but-unresolved.
-      const claimed = await new pg.Client({
-        host: db.host,
-        port: db.port,
-        user: db.user,
-        password: db.password,
-        database: db.name,
-      });
-      await claimed.connect();
-      try {
-        const { rows } = await claimed.query(
-          'select count(*)::int as n from kafka_outbox where batch_id is not null and push_completed_at is null',
-        );
-        expect(rows[0].n).toBe(0);
-      } finally {
-        await claimed.end();
-      }
+      const rows = await pgQuery(
+        db,
+        'select count(*)::int as n from kafka_outbox where batch_id is not null and push_completed_at is null',
+      );
+      expect(rows[0]!.n).toBe(0);
     } finally {
       relay.child.kill('SIGKILL');
       await sql(db, 'delete from kafka_outbox');

@@ -4,41 +4,26 @@
 import {
   ascending,
   collect,
+  createTestDb,
   firstArrivals,
   insertRows,
   outboxState,
   relayEnv,
   runCommand,
   spawnRelay,
-  testDb,
   type TestDb,
 } from '../support/relay-harness.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  createTopic,
-  eventually,
-  type TestDatabase,
-} from '../support/servers.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe.each(['postgres', 'mysql'] as const)('a relay killed mid-batch on %s', (driver) => {
   let database: TestDatabase<object>;
   let db: TestDb;
 
   beforeAll(async () => {
-    database =
-      driver === 'postgres'
-        ? await createPostgresDatabase('relay_crash')
-        : await createMysqlDatabase('relay_crash');
-    db = testDb(driver, database);
+    ({ database, db } = await createTestDb(driver, 'relay_crash'));
   });
 
   afterAll(async () => {

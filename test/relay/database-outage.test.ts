@@ -5,32 +5,21 @@ import type { RunningRelay } from '../../relay/commands/run.js';
 import {
   ascending,
   collect,
+  createTestDb,
   firstArrivals,
   insertRows,
   outboxState,
   relayEnv,
   spawnRelay,
   startInProcess,
-  testDb,
   waitReady,
   type TestDb,
 } from '../support/relay-harness.js';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  createTopic,
-  eventually,
-  type TestDatabase,
-} from '../support/servers.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe.each(['postgres', 'mysql'] as const)('a %s outage', (driver) => {
   let database: TestDatabase<object>;
@@ -39,11 +28,7 @@ describe.each(['postgres', 'mysql'] as const)('a %s outage', (driver) => {
   let relay: RunningRelay | undefined;
 
   beforeAll(async () => {
-    database =
-      driver === 'postgres'
-        ? await createPostgresDatabase('relay_db_outage')
-        : await createMysqlDatabase('relay_db_outage');
-    db = testDb(driver, database);
+    ({ database, db } = await createTestDb(driver, 'relay_db_outage'));
     proxy = await startTcpProxy({ host: db.host, port: db.port });
   });
 

@@ -7,18 +7,18 @@ import { settings } from '../devenv/settings.js';
 import {
   ascending,
   collect,
+  createTestDb,
   firstArrivals,
   insertRows,
   outboxState,
   relayEnv,
   runCommand,
   spawnRelay,
-  testDb,
   type RelayProcess,
   type TestDb,
 } from '../support/relay-harness.js';
 import { stopKafkaExclusively } from '../support/kafka-lock.js';
-import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
 
 describe('a Kafka outage', () => {
   let database: TestDatabase<object>;
@@ -26,8 +26,7 @@ describe('a Kafka outage', () => {
   let relay: RelayProcess | undefined;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('relay_kafka_outage');
-    db = testDb('postgres', database);
+    ({ database, db } = await createTestDb('postgres', 'relay_kafka_outage'));
   });
 
   afterAll(async () => {

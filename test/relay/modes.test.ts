@@ -1,44 +1,27 @@
 // The Go relay's switches: SKIP_MIGRATIONS leaves the table alone, POLLING_DISABLED serves HTTP without
 // publishing.
-import pg from 'pg';
 import type { RunningRelay } from '../../relay/commands/run.js';
 import {
   collect,
+  createTestDb,
   httpGet,
   insertRows,
   outboxState,
+  pgQuery,
   relayEnv,
   runCommand,
   startInProcess,
-  testDb,
   type TestDb,
 } from '../support/relay-harness.js';
-import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
 
 async function tableExists(db: TestDb): Promise<boolean> {
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.name,
-  });
-  await client.connect();
-  try {
-    const { rows } = await client.query("select to_regclass('kafka_outbox') is not null as present");
-    return rows[0].present as boolean;
-  } finally {
-    await client.end();
-  }
+  const rows = await pgQuery(db, "select to_regclass('kafka_outbox') is not null as present");
+  return rows[0]!.present as boolean;
 }
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe('the relay switches', () => {
   let database: TestDatabase<object>;
@@ -46,8 +29,7 @@ describe('the relay switches', () => {
   let relay: RunningRelay | undefined;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase('relay_modes');
-    db = testDb('postgres', database);
+    ({ database, db } = await createTestDb('postgres', 'relay_modes'));
   });
 
   afterAll(async () => {

@@ -5,33 +5,22 @@ import type { RunningRelay } from '../../relay/commands/run.js';
 import { murmur2Partitioner } from '../../relay/kafka/partitioners.js';
 import {
   collect,
+  createTestDb,
   httpGet,
   insertRows,
   outboxState,
   relayEnv,
   startInProcess,
-  testDb,
   waitReady,
   type Collector,
   type TestDb,
 } from '../support/relay-harness.js';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  createTopic,
-  eventually,
-  type TestDatabase,
-} from '../support/servers.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
 
 const DRIVERS = ['postgres', 'mysql'] as const;
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
   let database: TestDatabase<object>;
@@ -41,11 +30,7 @@ describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
   let collector: Collector | undefined;
 
   beforeAll(async () => {
-    database =
-      driver === 'postgres'
-        ? await createPostgresDatabase('relay_publish')
-        : await createMysqlDatabase('relay_publish');
-    db = testDb(driver, database);
+    ({ database, db } = await createTestDb(driver, 'relay_publish'));
     topic = await createTopic(`relay-publish-${driver}`, 4);
     relay = await startInProcess(relayEnv(db, { BATCH_SIZE: '50', KAFKA_PUBLISH_ATTEMPTS: '2' }));
     await waitReady(relay.httpPort);

@@ -3,35 +3,24 @@
 import type { RunningRelay } from '../../relay/commands/run.js';
 import {
   collect,
+  createTestDb,
   httpGet,
   insertRows,
   outboxState,
   relayEnv,
   startInProcess,
-  testDb,
   waitReady,
   type TestDb,
 } from '../support/relay-harness.js';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  createTopic,
-  eventually,
-  type TestDatabase,
-} from '../support/servers.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
+import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
 
 async function isLeader(relay: RunningRelay, database: string): Promise<boolean> {
   const { body } = await httpGet(relay.httpPort, '/metrics');
   return new RegExp(`outbox_relay_leader\\{database="${database}"\\} 1`).test(body);
 }
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe.each(['postgres', 'mysql'] as const)('two relays on one %s table', (driver) => {
   let database: TestDatabase<object>;
@@ -39,11 +28,7 @@ describe.each(['postgres', 'mysql'] as const)('two relays on one %s table', (dri
   const relays: RunningRelay[] = [];
 
   beforeAll(async () => {
-    database =
-      driver === 'postgres'
-        ? await createPostgresDatabase('relay_replicas')
-        : await createMysqlDatabase('relay_replicas');
-    db = testDb(driver, database);
+    ({ database, db } = await createTestDb(driver, 'relay_replicas'));
   });
 
   afterAll(async () => {

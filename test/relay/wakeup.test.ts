@@ -1,11 +1,11 @@
 // PostgreSQL LISTEN/NOTIFY wakes an idle relay at once (the poll interval here is a minute, so only the
 // notification can explain a prompt publish), and one relay serves every database of DB_NAME.
-import pg from 'pg';
 import type { RunningRelay } from '../../relay/commands/run.js';
 import {
   collect,
   httpGet,
   insertRows,
+  pgQuery,
   relayEnv,
   startInProcess,
   testDb,
@@ -13,14 +13,9 @@ import {
   type TestDb,
 } from '../support/relay-harness.js';
 import { createPostgresDatabase, createTopic, eventually, type TestDatabase } from '../support/servers.js';
-import { useKafka, type Release } from '../support/kafka-lock.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
 
-// The shared Kafka broker must stay up while this file runs (the outage test waits for it).
-let releaseKafka: Release | undefined;
-beforeAll(async () => {
-  releaseKafka = await useKafka();
-});
-afterAll(() => releaseKafka?.());
+holdKafkaForFile();
 
 describe('waking up and serving several databases', () => {
   const databases: TestDatabase<object>[] = [];
@@ -69,18 +64,10 @@ describe('waking up and serving several databases', () => {
       }
       const commitToMark: number[] = [];
       for (const db of dbs) {
-        const client = new pg.Client({
-          host: db.host,
-          port: db.port,
-          user: db.user,
-          password: db.password,
-          database: db.name,
-        });
-        await client.connect();
-        const { rows } = await client.query<{ ms: string }>(
+        const rows = await pgQuery<{ ms: string }>(
+          db,
           'select extract(epoch from push_completed_at - created_at) * 1000 as ms from kafka_outbox order by id',
         );
-        await client.end();
         commitToMark.push(...rows.map((r) => Math.round(Number(r.ms))));
       }
       // Measured: insert-to-consume includes connecting, the consumer's fetch wait and this test's 250 ms

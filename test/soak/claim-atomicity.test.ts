@@ -9,9 +9,8 @@ import pg from 'pg';
 import { createStore } from '../../relay/db/create-store.js';
 import type { OutboxStore } from '../../relay/db/store.js';
 import { createLogger } from '../../relay/logger.js';
-import { testDb, type Driver, type TestDb } from '../support/relay-harness.js';
-import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from '../support/servers.js';
-import { connectionOf } from './servers.js';
+import { connectionOf, createTestDb, type Driver, type TestDb } from '../support/relay-harness.js';
+import type { TestDatabase } from '../support/servers.js';
 
 const ROWS_PER_TRANSACTION = 40;
 const TRANSACTIONS = 150;
@@ -53,11 +52,7 @@ describe.each(['postgres', 'mysql'] as Driver[])('a claim on %s', (driver) => {
   let db: TestDb;
 
   beforeAll(async () => {
-    database =
-      driver === 'postgres'
-        ? await createPostgresDatabase('claim_atomicity')
-        : await createMysqlDatabase('claim_atomicity');
-    db = testDb(driver, database);
+    ({ database, db } = await createTestDb(driver, 'claim_atomicity'));
     store = createStore(
       {
         ...connectionOf(db),

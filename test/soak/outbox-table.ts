@@ -3,8 +3,7 @@
 // Kafka, never from this table.)
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { TestDb } from '../support/relay-harness.js';
-import { connectionOf } from './servers.js';
+import { connectionOf, type TestDb } from '../support/relay-harness.js';
 
 async function query(db: TestDb, sql: string): Promise<Record<string, unknown>[]> {
   if (db.driver === 'postgres') {

@@ -8,7 +8,7 @@ import { kafkaDown, kafkaUp } from '../devenv/kafka.js';
 import { mariadbDown, mariadbUp } from '../devenv/mariadb.js';
 import { postgresDown, postgresUp } from '../devenv/postgres.js';
 import { settings, type Settings } from '../devenv/settings.js';
-import type { Driver, TestDb } from '../support/relay-harness.js';
+import { connectionOf, type Driver, type TestDb } from '../support/relay-harness.js';
 
 export interface SoakServers {
   settings: Settings;
@@ -88,21 +88,4 @@ export function databaseSwitch(servers: SoakServers, driver: Driver): ServerSwit
   return driver === 'postgres'
     ? { name: 'postgres', down: () => postgresDown(servers.settings), up: () => postgresUp(servers.settings) }
     : { name: 'mariadb', down: () => mariadbDown(servers.settings), up: () => mariadbUp(servers.settings) };
-}
-
-/** Just what a client library needs to connect (no other keys: mysql2 warns about unknown options). */
-export function connectionOf(db: Omit<TestDb, 'name'> & { name?: string }): {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database?: string;
-} {
-  return {
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    ...(db.name === undefined ? {} : { database: db.name }),
-  };
 }

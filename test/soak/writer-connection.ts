@@ -4,8 +4,7 @@
 // cleanup job never touch it.
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { TestDb } from '../support/relay-harness.js';
-import { connectionOf } from './servers.js';
+import { connectionOf, type TestDb } from '../support/relay-harness.js';
 
 export const LEDGER_TABLE = 'soak_ledger';
 
@@ -45,14 +44,7 @@ function withTimeout<T>(work: Promise<T>, onTimeout: () => void): Promise<T> {
 }
 
 async function openPostgres(db: TestDb): Promise<WriterConnection> {
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.name,
-    connectionTimeoutMillis: 5_000,
-  });
+  const client = new pg.Client({ ...connectionOf(db), connectionTimeoutMillis: 5_000 });
   // A server restart ends the connection with an 'error' event; the next statement then fails.
   client.on('error', () => undefined);
   await client.connect();
@@ -77,14 +69,7 @@ async function openPostgres(db: TestDb): Promise<WriterConnection> {
 }
 
 async function openMysql(db: TestDb): Promise<WriterConnection> {
-  const conn = await mysql.createConnection({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.name,
-    connectTimeout: 5_000,
-  });
+  const conn = await mysql.createConnection({ ...connectionOf(db), connectTimeout: 5_000 });
   conn.on('error', () => undefined);
   const kill = () => conn.destroy();
   const q = <R extends mysql.RowDataPacket[] | mysql.ResultSetHeader>(sql: string, values: unknown[] = []) =>

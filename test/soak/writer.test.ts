@@ -2,11 +2,17 @@
 // fail during COMMIT on purpose, once after the server committed and once before: the writer must settle
 // the first as committed and the second as not, from its ledger, and its record must match the table.
 import mysql from 'mysql2/promise';
-import pg from 'pg';
-import { relayEnv, runCommand, testDb, type Driver, type TestDb } from '../support/relay-harness.js';
-import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from '../support/servers.js';
+import {
+  connectionOf,
+  createTestDb,
+  pgQuery,
+  relayEnv,
+  runCommand,
+  type Driver,
+  type TestDb,
+} from '../support/relay-harness.js';
+import type { TestDatabase } from '../support/servers.js';
 import { seededRandom } from './random.js';
-import { connectionOf } from './servers.js';
 import { startWriter } from './writer.js';
 import { createLedger, openWriterConnection, type WriterConnection } from './writer-connection.js';
 
@@ -14,10 +20,7 @@ async function tokensInTable(db: TestDb): Promise<Map<string, string>> {
   const sql = 'SELECT id, payload_json AS payload FROM kafka_outbox';
   let rows: { id: unknown; payload: unknown }[];
   if (db.driver === 'postgres') {
-    const client = new pg.Client(connectionOf(db));
-    await client.connect();
-    rows = (await client.query(sql)).rows;
-    await client.end();
+    rows = await pgQuery<{ id: unknown; payload: unknown }>(db, sql);
   } else {
     const conn = await mysql.createConnection(connectionOf(db));
     rows = (await conn.query(sql))[0] as { id: unknown; payload: unknown }[];
@@ -33,11 +36,7 @@ describe.each(['postgres', 'mysql'] as Driver[])('the soak writer on %s', (drive
   let db: TestDb;
 
   beforeAll(async () => {
-    database =
-      driver === 'postgres'
-        ? await createPostgresDatabase('soak_writer')
-        : await createMysqlDatabase('soak_writer');
-    db = testDb(driver, database);
+    ({ database, db } = await createTestDb(driver, 'soak_writer'));
     expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
     await createLedger(db);
   });

@@ -69,3 +69,15 @@ export const useKafka = (timeoutMs = 110_000) => acquire('shared', timeoutMs);
 
 /** For the test that stops the broker. */
 export const stopKafkaExclusively = (timeoutMs = 110_000) => acquire('exclusive', timeoutMs);
+
+/**
+ * Holds the shared lock from a test file's first beforeAll to its last afterAll, so the shared broker stays
+ * up while the file runs (the outage test waits for it). Call it at the file's top level.
+ */
+export function holdKafkaForFile(): void {
+  let release: Release | undefined;
+  beforeAll(async () => {
+    release = await useKafka();
+  });
+  afterAll(() => release?.());
+}

@@ -10,7 +10,15 @@ import pg from 'pg';
 import { loadConfig } from '../../relay/config/config.js';
 import { startRelay, type RunningRelay } from '../../relay/commands/run.js';
 import { createLogger } from '../../relay/logger.js';
-import { eventually, kafkaBrokers, kafkaClient, uniqueName, type TestDatabase } from './servers.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  eventually,
+  kafkaBrokers,
+  kafkaClient,
+  uniqueName,
+  type TestDatabase,
+} from './servers.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -35,6 +43,48 @@ export function testDb(driver: Driver, db: TestDatabase<pg.ClientConfig | mysql.
     user: String(c.user),
     password: String(c.password),
   };
+}
+
+/** A database of its own on the driver's server, and the relay's view of it. */
+export async function createTestDb(
+  driver: Driver,
+  prefix: string,
+): Promise<{ database: TestDatabase<object>; db: TestDb }> {
+  const database =
+    driver === 'postgres' ? await createPostgresDatabase(prefix) : await createMysqlDatabase(prefix);
+  return { database, db: testDb(driver, database) };
+}
+
+/** Just what a client library needs to connect (no other keys: mysql2 warns about unknown options). */
+export function connectionOf(db: Omit<TestDb, 'name'> & { name?: string }): {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database?: string;
+} {
+  return {
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    ...(db.name === undefined ? {} : { database: db.name }),
+  };
+}
+
+/** One statement on a PostgreSQL test database, on a connection of its own; the rows it returned. */
+export async function pgQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  db: TestDb,
+  text: string,
+  values?: unknown[],
+): Promise<R[]> {
+  const client = new pg.Client(connectionOf(db));
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 /** The relay's environment for one test database, with the Go relay's variable names. */
@@ -73,34 +123,17 @@ export async function insertRows(db: TestDb, rows: Row[], table = 'kafka_outbox'
     r.partitionKey ?? '',
   ]);
   if (db.driver === 'postgres') {
-    const client = new pg.Client({
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      password: db.password,
-      database: db.name,
-    });
-    await client.connect();
-    try {
-      const placeholders = values.map(
-        (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
-      );
-      const result = await client.query<{ id: string }>(
-        `insert into ${table} (topic, payload_json, payload_headers, key, partition_key) values ${placeholders.join(', ')} returning id`,
-        values.flat(),
-      );
-      return result.rows.map((r) => String(r.id));
-    } finally {
-      await client.end();
-    }
+    const placeholders = values.map(
+      (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
+    );
+    const rows = await pgQuery<{ id: string }>(
+      db,
+      `insert into ${table} (topic, payload_json, payload_headers, key, partition_key) values ${placeholders.join(', ')} returning id`,
+      values.flat(),
+    );
+    return rows.map((r) => String(r.id));
   }
-  const conn = await mysql.createConnection({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.name,
-  });
+  const conn = await mysql.createConnection(connectionOf(db));
   try {
     const ids: string[] = [];
     await conn.beginTransaction();
@@ -130,27 +163,9 @@ export async function outboxState(db: TestDb, table = 'kafka_outbox'): Promise<O
   const sql = `SELECT id, push_completed_at IS NOT NULL AS published, errored, push_attempts AS attempts, error_reason AS reason FROM ${table} ORDER BY id`;
   let rows: Record<string, unknown>[];
   if (db.driver === 'postgres') {
-    const client = new pg.Client({
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      password: db.password,
-      database: db.name,
-    });
-    await client.connect();
-    try {
-      rows = (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
+    rows = await pgQuery(db, sql);
   } else {
-    const conn = await mysql.createConnection({
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      password: db.password,
-      database: db.name,
-    });
+    const conn = await mysql.createConnection(connectionOf(db));
     try {
       rows = (await conn.query(sql))[0] as Record<string, unknown>[];
     } finally {
