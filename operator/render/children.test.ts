@@ -11,6 +11,7 @@ import { secretHash } from './secret-hash.js';
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const config = { relayImage: 'kafka-outbox-relay/relay:0.1.0' };
 
+// config/samples/minimal.yaml as the API server keeps it, with the CRD's defaults (the CRD test checks it).
 function minimal(): OutboxRelay {
   return {
     apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
@@ -21,39 +22,9 @@ function minimal(): OutboxRelay {
       uid: '0c5e1b7e-0000-4000-8000-000000000001',
       generation: 1,
     },
-    spec: {
-      database: {
-        driver: 'postgres',
-        secretRef: {
-          name: 'orders-db',
-          keys: {
-            host: 'host',
-            port: 'port',
-            username: 'username',
-            password: 'password',
-            database: 'database',
-          },
-        },
-        table: 'kafka_outbox',
-        tls: { enabled: false, verify: true },
-      },
-      kafka: {
-        brokers: ['kafka-0.kafka:9092'],
-        tls: { enabled: false, skipVerify: false },
-        partitioner: 'murmur2',
-      },
-      relay: {
-        replicas: 1,
-        batchSize: 250,
-        pollInterval: '500ms',
-        maxAttempts: 3,
-        shutdownTimeout: '8s',
-        logLevel: 'info',
-      },
-      cleanup: { enabled: true, schedule: '0 * * * *', retention: '1h' },
-      optimize: { enabled: false, schedule: '30 3 * * 0' },
-      paused: false,
-    },
+    spec: JSON.parse(
+      readFileSync(path.join(testdata, 'minimal-sample.spec.json'), 'utf8'),
+    ) as OutboxRelay['spec'],
   };
 }
 
