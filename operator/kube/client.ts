@@ -1,6 +1,7 @@
-// A small JSON client for the Kubernetes API: a KubeConnection (kubeconfig.ts, or the library's KubeConfig)
-// does authentication and TLS; we send plain JSON so objects come back exactly as the API server wrote them (no type conversions), and
-// errors are typed with the status code and whether a retry can help.
+// A small JSON client for the Kubernetes API: a KubeConnection (connection.ts: our reading of the kubeconfig,
+// or the library's KubeConfig) does authentication and TLS; we send plain JSON so objects come back exactly
+// as the API server wrote them (no type conversions), and errors are typed with the status code and whether
+// a retry can help. The watch (watch.ts) is sent the same way.
 import https from 'node:https';
 import http from 'node:http';
 import { sharedAgent } from './agents.js';
@@ -26,6 +27,46 @@ export class KubeApiError extends Error {
     // Conflicts, throttling and server errors pass; invalid requests and denied permissions do not.
     this.retriable = statusCode === 409 || statusCode === 429 || statusCode >= 500 || statusCode === 0;
   }
+}
+
+/**
+ * Where a request goes and how: the URL with its query, the connection's credentials and TLS material, and
+ * the shared keep-alive agent (agents.ts).
+ */
+export async function prepareRequest(
+  kc: KubeConnection,
+  method: string,
+  path: string,
+  query: Record<string, string | undefined> = {},
+): Promise<{ url: URL; opts: https.RequestOptions; lib: typeof http | typeof https }> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(cluster.server + path);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(opts);
+  if (url.protocol === 'https:') opts.agent = sharedAgent(opts);
+  return { url, opts, lib: url.protocol === 'http:' ? http : https };
+}
+
+/** The error for a response that is not a success: its Status object's reason and message, if it is one. */
+export function responseError(
+  method: string,
+  path: string,
+  status: number,
+  statusMessage: string | undefined,
+  text: string,
+): KubeApiError {
+  let reason = statusMessage ?? 'Error';
+  let message = text.slice(0, 2000);
+  try {
+    const s = JSON.parse(text) as { reason?: string; message?: string };
+    reason = s.reason ?? reason;
+    message = s.message ?? message;
+  } catch {
+    // not a Status object; keep the raw text
+  }
+  return new KubeApiError(method, path, status, reason, message);
 }
 
 export interface RequestOptions {
@@ -77,13 +118,7 @@ export class KubeClient {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     this.observe(options.contentType === APPLY_PATCH ? 'APPLY' : method, resourceOf(path));
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server + path);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
-    await this.kc.applyToHTTPSOptions(opts);
-    if (url.protocol === 'https:') opts.agent = sharedAgent(opts);
+    const { url, opts, lib } = await prepareRequest(this.kc, method, path, options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) {
       opts.headers = {
@@ -92,7 +127,6 @@ export class KubeClient {
         'Content-Length': Buffer.byteLength(body),
       };
     }
-    const lib = url.protocol === 'http:' ? http : https;
     return new Promise<T>((resolve, reject) => {
       const req = lib.request(url, { ...opts, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
@@ -105,16 +139,7 @@ export class KubeClient {
             resolve((text ? JSON.parse(text) : {}) as T);
             return;
           }
-          let reason = res.statusMessage ?? 'Error';
-          let message = text.slice(0, 2000);
-          try {
-            const s = JSON.parse(text) as { reason?: string; message?: string };
-            reason = s.reason ?? reason;
-            message = s.message ?? message;
-          } catch {
-            // not a Status object; keep the raw text
-          }
-          reject(new KubeApiError(method, path, status, reason, message));
+          reject(responseError(method, path, status, res.statusMessage, text));
         });
       });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));

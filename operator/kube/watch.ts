@@ -1,11 +1,16 @@
 // One watch request: the API server streams one JSON event per line until it closes the request (at
-// timeoutSeconds) or fails. Plain node:https through the shared keep-alive agent, as every other request
-// of the operator; the library's Watch needed its KubeConfig, whose module loads every generated API model.
-import http from 'node:http';
-import https from 'node:https';
+// timeoutSeconds) or fails. Prepared as every other request of the operator (client.ts: plain node:https
+// through the shared keep-alive agent); the library's Watch needed its KubeConfig, whose module loads every
+// generated API model.
+import type http from 'node:http';
 import { createInterface } from 'node:readline';
-import { sharedAgent } from './agents.js';
-import { KubeApiError, type KubeConnection, type KubeObject } from './client.js';
+import {
+  KubeApiError,
+  prepareRequest,
+  responseError,
+  type KubeConnection,
+  type KubeObject,
+} from './client.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -30,18 +35,13 @@ export function startWatch<T extends KubeObject>(conn: KubeConnection, o: WatchO
   const fail = (status: number, reason: string, message: string) =>
     new KubeApiError('WATCH', o.path, status, reason, message);
   const done = (async () => {
-    const cluster = conn.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server + o.path);
-    url.searchParams.set('watch', 'true');
-    url.searchParams.set('allowWatchBookmarks', 'true');
-    url.searchParams.set('resourceVersion', o.resourceVersion);
-    url.searchParams.set('timeoutSeconds', String(o.timeoutSeconds));
-    if (o.labelSelector) url.searchParams.set('labelSelector', o.labelSelector);
-    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-    await conn.applyToHTTPSOptions(opts);
-    if (url.protocol === 'https:') opts.agent = sharedAgent(opts);
-    const lib = url.protocol === 'http:' ? http : https;
+    const { url, opts, lib } = await prepareRequest(conn, 'GET', o.path, {
+      watch: 'true',
+      allowWatchBookmarks: 'true',
+      resourceVersion: o.resourceVersion,
+      timeoutSeconds: String(o.timeoutSeconds),
+      labelSelector: o.labelSelector || undefined,
+    });
     await new Promise<void>((resolve, reject) => {
       if (aborted) return resolve();
       // Silence longer than the server's own timeout means the connection is gone.
@@ -52,13 +52,7 @@ export function startWatch<T extends KubeObject>(conn: KubeConnection, o: WatchO
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            let s: { reason?: string; message?: string } = {};
-            try {
-              s = JSON.parse(text) as typeof s;
-            } catch {
-              // not a Status object
-            }
-            reject(fail(status, s.reason ?? res.statusMessage ?? 'Error', s.message ?? text.slice(0, 2000)));
+            reject(responseError('WATCH', o.path, status, res.statusMessage, text));
           });
           return;
         }
