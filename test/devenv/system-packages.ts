@@ -25,9 +25,21 @@ export async function ensureSystemPackages(s: Settings): Promise<void> {
   }
   progress(`installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-q'], { env });
-  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
-    env,
-    inherit: true,
-  });
+  // Another apt or dpkg run (a second `up`, an unattended upgrade) holds the lock: wait for it.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  const install = () =>
+    run('apt-get', [...lock, 'install', '-y', '-q', '--no-install-recommends', ...missing], {
+      env,
+      inherit: true,
+    });
+  await run('apt-get', [...lock, 'update', '-q'], { env });
+  try {
+    await install();
+  } catch (error) {
+    // A dpkg run cut off half-way leaves packages unconfigured, after which every install refuses until
+    // apt repairs them: repair once and try again.
+    progress(`install failed (${String(error)}); repairing interrupted package installs and retrying`);
+    await run('apt-get', [...lock, '--fix-broken', 'install', '-y', '-q'], { env, inherit: true });
+    await install();
+  }
 }
