@@ -69,9 +69,9 @@ export function configFromSettings(v: SettingValues): RelayConfig {
       names: v.DB_NAME as string[],
       table: v.OUTBOX_TABLE as string,
       tls: { enabled: v.DB_TLS_ENABLE as boolean, verify: v.DB_TLS_VERIFY as boolean },
-      // The publishing loop uses one connection at a time; the extra ones serve /healthz, metrics scrapes
-      // and the resolution of a batch while the next scrape runs.
-      poolSize: (v.WRITE_CONCURRENCY as number) + 1,
+      // The publishing loop holds up to three at once (the read-ahead and two batches being marked, see
+      // MARKING_DEPTH in engine/loop.ts); the rest serve /healthz and metrics scrapes.
+      poolSize: (v.WRITE_CONCURRENCY as number) + 3,
     },
     'password',
     v.DB_PASS as string,

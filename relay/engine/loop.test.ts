@@ -3,7 +3,7 @@
 import { DatabaseError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { Claim, OutboxRow } from '../db/store.js';
-import { RelayLoop, type LoopDeps } from './loop.js';
+import { MARKING_DEPTH, RelayLoop, type LoopDeps } from './loop.js';
 import type { BatchOutcome } from './publish-batch.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -85,15 +85,24 @@ describe('RelayLoop overlap', () => {
       'claim [5,6] excluding [1,2,3,4]',
       'send [3,4]',
     ]);
-    // The third batch is not sent before the second was acknowledged, nor marked before the first's mark.
-    sends[1]!.resolve();
+    // The third batch is sent once the second was acknowledged, while the first is still being marked:
+    // two markings run beside the sending (MARKING_DEPTH), not three.
     await new Promise((r) => setTimeout(r, 20));
     expect(sends).toHaveLength(2);
-    marks[0]!.resolve();
+    sends[1]!.resolve();
     await until(() => sends.length === 3, 'the third send');
+    expect(events.slice(7)).toEqual([
+      'sent [3,4]',
+      'mark [3,4]',
+      'claim [] excluding [1,2,3,4,5,6]',
+      'send [5,6]',
+    ]);
     sends[2]!.resolve();
-    marks[1]!.resolve();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(marks).toHaveLength(MARKING_DEPTH);
+    marks[0]!.resolve();
     await until(() => marks.length === 3, 'the third mark');
+    marks[1]!.resolve();
     marks[2]!.resolve();
     await until(() => marked.size === 6, 'every row marked');
     await loop.stop();
@@ -142,7 +151,7 @@ describe('RelayLoop overlap', () => {
     expect(resolved[0]).toBe('b1 after 2 reads');
   });
 
-  it('keeps retrying a marking that fails while the next batch is sent, and stop() waits for it', async () => {
+  it('keeps retrying a marking that fails while the next batch is sent and marked, and stop() waits for it', async () => {
     let failing = 2;
     const marked: string[] = [];
     let reads = 0;
@@ -168,7 +177,8 @@ describe('RelayLoop overlap', () => {
     await until(() => marked.length === 4, 'every row marked');
     await loop.stop();
     await running;
-    expect(marked).toEqual(['1', '2', '3', '4']);
+    // The second batch's marking did not wait for the first's retries.
+    expect(marked).toEqual(['3', '4', '1', '2']);
     expect(failing).toBe(-1);
   });
 

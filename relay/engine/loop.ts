@@ -4,8 +4,9 @@
 // Batches go to Kafka one after another, never two at once: a batch is sent only when the one before it
 // was acknowledged (per-key order). Around that, the database work overlaps the sending: while a full
 // batch is being sent the next one is read (leaving out the rows in flight), and while that next one is
-// sent the previous one is marked. So a drain runs at the pace of the slower of Kafka and the database,
-// not of their sum. The read-ahead is used only when the batch before it went out whole; otherwise (a
+// sent the previous one is marked (up to MARKING_DEPTH markings at once, so that one slow commit does not
+// hold the sending up). So a drain runs at the pace of the slower of Kafka and the database, not of their
+// sum. The read-ahead is used only when the batch before it went out whole; otherwise (a
 // failure, a row held back, a transient error) it is thrown away and read again after the outcome is
 // written, so nothing overtakes a row that has to be retried. A claim writes nothing, so throwing one
 // away costs nothing.
@@ -52,6 +53,21 @@ interface Marking {
   ids: readonly string[];
   /** Settles with the error that ended the marking (RetryAborted after abort()), or undefined. */
   done: Promise<unknown>;
+  /** True once `done` has settled. */
+  ended: boolean;
+}
+
+/**
+ * How many batches sent whole may be being marked at once. Two: a marking that takes longer than the next
+ * send (a slow commit) does not hold the sending up; the pool keeps a connection for each and one for
+ * the read-ahead.
+ */
+export const MARKING_DEPTH = 2;
+
+function tracked(ids: readonly string[], done: Promise<unknown>): Marking {
+  const marking: Marking = { ids, done, ended: false };
+  void done.then(() => (marking.ended = true));
+  return marking;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -103,7 +119,8 @@ export class RelayLoop {
   private async run(): Promise<void> {
     let first = true;
     let next: Claim | undefined;
-    let marking: Marking | undefined;
+    const markings: Marking[] = [];
+    const marked = () => (markings.length === 1 ? markings[0]!.ids : markings.flatMap((m) => m.ids));
     try {
       while (this.running) {
         let claim: Claim;
@@ -115,7 +132,7 @@ export class RelayLoop {
           this.lastClaimAt = this.now();
           try {
             claim = await this.retry(
-              () => this.deps.claim(first, marking?.ids ?? []),
+              () => this.deps.claim(first, marked()),
               'claim',
               () => this.running,
             );
@@ -126,31 +143,29 @@ export class RelayLoop {
           first = false;
         }
         if (claim.rows.length === 0) {
-          await this.settle(marking);
-          marking = undefined;
+          await this.settle(markings, 0);
           await this.idle(this.pollWait(), true);
           continue;
         }
         const started = this.now();
         const full = claim.rows.length >= this.deps.batchSize;
         const inFlight = claim.rows.map((row) => row.id);
-        const ahead = full ? this.readAhead([...(marking?.ids ?? []), ...inFlight]) : undefined;
+        const ahead = full ? this.readAhead([...marked(), ...inFlight]) : undefined;
         const outcome = await this.deps.publish(claim);
-        await this.settle(marking);
-        marking = undefined;
+        await this.settle(markings, MARKING_DEPTH - 1);
         const done = this.resolve(claim, outcome, started);
         const clean = !outcome.transient && outcome.published.length === claim.rows.length;
         if (clean && this.running) {
           // Mark this batch while the next one is read and sent. A full batch means more rows are likely
           // waiting: go on at once, with the batch read meanwhile. Otherwise wait for a wake-up or the poll.
-          marking = { ids: inFlight, done };
+          markings.push(tracked(inFlight, done));
           this.transientStreak = 0;
           if (full) next = await ahead;
           else await this.idle(this.pollWait(), true);
           continue;
         }
         await ahead;
-        await this.settle({ ids: inFlight, done });
+        await this.settle([...markings.splice(0), tracked(inFlight, done)], 0);
         if (outcome.transient) {
           const delay = backoffDelay(
             this.transientStreak++,
@@ -171,7 +186,7 @@ export class RelayLoop {
         // are spread out.
         await this.idle(this.deps.pollMs, true);
       }
-      await this.settle(marking);
+      await this.settle(markings, 0);
     } catch (error) {
       if (error instanceof RetryAborted) return;
       throw error;
@@ -220,10 +235,15 @@ export class RelayLoop {
     );
   }
 
-  /** Waits for a marking to end; rethrows what ended it (RetryAborted after abort()). */
-  private async settle(marking: Marking | undefined): Promise<void> {
-    const error = await marking?.done;
-    if (error !== undefined) throw error;
+  /**
+   * Takes the markings that have ended off the list, waiting for the oldest until at most `keep` are still
+   * running; rethrows what ended one (RetryAborted after abort()).
+   */
+  private async settle(markings: Marking[], keep: number): Promise<void> {
+    while (markings.length > 0 && (markings[0]!.ended || markings.length > keep)) {
+      const error = await markings.shift()!.done;
+      if (error !== undefined) throw error;
+    }
   }
 
   private retry<T>(fn: () => Promise<T>, what: string, active: () => boolean): Promise<T> {
