@@ -18,6 +18,14 @@ interface RowRecord {
   created_ms: number;
 }
 
+/**
+ * Row ids as one bigint[] literal. The ids are the table's own (digits only), so the text needs no
+ * escaping; node-postgres would otherwise escape and quote each element of a JavaScript array.
+ */
+function idArray(ids: readonly string[]): string {
+  return `{${ids.join(',')}}`;
+}
+
 function toOutboxRow(record: RowRecord): OutboxRow {
   return {
     id: record.id,
@@ -56,7 +64,7 @@ export async function selectBatch(
        AND NOT (t.id = ANY($3::bigint[]))
      ORDER BY t.id
      LIMIT $1`,
-    [limit, claimTimeoutMs, exclude],
+    [limit, claimTimeoutMs, idArray(exclude)],
   );
   return rows.map(toOutboxRow);
 }
@@ -76,7 +84,7 @@ export async function markRowsPublished(db: Queryable, names: TableNames, batchI
     `UPDATE ${q(names.table)}
      SET batch_id = $1, push_started_at = localtimestamp, push_completed_at = localtimestamp
      WHERE id = ANY($2::bigint[]) AND push_completed_at IS NULL`,
-    [batchId, ids],
+    [batchId, idArray(ids)],
   );
 }
 
