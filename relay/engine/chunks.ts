@@ -15,6 +15,7 @@ export interface Sized {
 }
 
 export function chunkMessages(items: readonly Sized[], maxRequestBytes = MAX_REQUEST_BYTES): Sized[][] {
+  if (fitsWhole(items, maxRequestBytes)) return items.length > 0 ? [[...items]] : [];
   const chunks: Sized[][] = [];
   let current: Sized[] = [];
   let perPartition = new Map<string, number>();
@@ -37,4 +38,15 @@ export function chunkMessages(items: readonly Sized[], maxRequestBytes = MAX_REQ
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** The usual case: the whole batch under every limit, whatever its partitions (no per-partition sums). */
+function fitsWhole(items: readonly Sized[], maxRequestBytes: number): boolean {
+  let total = BATCH_OVERHEAD_BYTES;
+  let limit = maxRequestBytes;
+  for (const item of items) {
+    total += item.size;
+    if (item.maxMessageBytes < limit) limit = item.maxMessageBytes;
+  }
+  return total <= limit;
 }
