@@ -1,9 +1,11 @@
 // The relay as its own process, the way a container runs it: `node dist/relay/main.js run` (after
 // `npm run build`), or from source through tsx's loader in the same single process (`--relay-from=source`,
-// for the smoke tests, which do not build). Either way the pid is node's own, so /proc reads the relay.
+// for the smoke tests, which do not build). Either way the pid is node's own, so /proc reads the relay,
+// and it runs with the NODE_OPTIONS of the relay image.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { keyValues, parseDockerfile } from '../../test/deploy/dockerfile.js';
 import { freePort } from '../../test/support/operator.js';
 import { eventually } from '../../test/support/servers.js';
 import { repoRoot } from './paths.js';
@@ -32,10 +34,28 @@ export function relayArgs(from: RelayFrom, command: string[], cpuProfileDir?: st
   return [...profile, main, ...command];
 }
 
+/** NODE_OPTIONS of the relay image (the last ENV of Dockerfile.relay's final stage setting it). */
+export function imageNodeOptions(): string {
+  const stages = parseDockerfile(readFileSync(path.join(repoRoot, 'Dockerfile.relay'), 'utf8')).stages;
+  let options = '';
+  for (const ins of stages.at(-1)?.instructions ?? []) {
+    if (ins.keyword === 'ENV') options = keyValues(ins.args).NODE_OPTIONS ?? options;
+  }
+  return options;
+}
+
+/** The relay runs with the image's Node.js options, so that its footprint is the one it ships with. */
+export const RELAY_NODE_OPTIONS = imageNodeOptions();
+
 function spawnRelay(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_OPTIONS: RELAY_NODE_OPTIONS,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -27,7 +27,7 @@ import {
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
 import { RELAY_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
-import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
+import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result, type SummaryRow } from '../lib/results.js';
 import { distribution, logHistogram, round } from '../lib/stats.js';
 import { createTopic, eventually, kafkaClient, uniqueName } from '../../test/support/servers.js';
@@ -248,6 +248,7 @@ async function main(): Promise<void> {
         batchSize,
         pollFrequencyMs: pollMs,
         relayFrom,
+        relayNodeOptions: RELAY_NODE_OPTIONS,
         applicationConnections: 8,
       },
       machine,

@@ -16,7 +16,7 @@ import { createWorkload, deleteTopic, DRIVERS, keyOf, PAYLOAD_BYTES, serverVersi
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
 import { RELAY_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
-import { RELAY_FROM, startRelayProcess } from '../lib/relay-process.js';
+import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { createTopic } from '../../test/support/servers.js';
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
         acks: 'all (-1)',
         batchSize,
         relayFrom,
+        relayNodeOptions: RELAY_NODE_OPTIONS,
         compression: 'gzip (relay default)',
         pollFrequencyMs: 'relay default (500)',
       },
