@@ -18,7 +18,6 @@ export interface OutboxRow {
   partitionKey: string;
   /** push_attempts so far (permanent failures only). */
   attempts: number;
-  createdAt: Date;
 }
 
 export interface Claim {

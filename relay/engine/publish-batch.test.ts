@@ -17,7 +17,6 @@ function row(id: number, fields: Partial<OutboxRow> = {}): OutboxRow {
     key: '',
     partitionKey: '',
     attempts: 0,
-    createdAt: new Date(0),
     ...fields,
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Claim, Leadership, OutboxRow, OutboxStore, RowFailure, StoreStatus } from '../db/store.js';
 
 export interface FakeRow extends OutboxRow {
+  createdAt: Date;
   batchId: string | null;
   claimedAt: number | null;
   publishedAt: number | null;

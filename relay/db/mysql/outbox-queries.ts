@@ -25,7 +25,6 @@ function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
     key: String(row.key),
     partitionKey: String(row.partition_key),
     attempts: Number(row.attempts),
-    createdAt: new Date(Number(row.created_epoch) * 1000),
   };
 }
 
@@ -47,8 +46,7 @@ export async function selectBatch(
   const excluded = exclude.length > 0 ? 'AND id NOT IN (?)' : '';
   const [rows] = await db.query<Rows>(
     {
-      sql: `SELECT id, topic, payload_json, payload_headers, \`key\`, partition_key, push_attempts AS attempts,
-              UNIX_TIMESTAMP(COALESCE(created_at, NOW())) AS created_epoch
+      sql: `SELECT id, topic, payload_json, payload_headers, \`key\`, partition_key, push_attempts AS attempts
             FROM ${q(names.table)}
             WHERE ${PENDING}
               AND (batch_id IS NULL OR push_started_at IS NULL

@@ -14,8 +14,6 @@ interface RowRecord {
   key: string;
   partition_key: string;
   attempts: number;
-  /** Milliseconds since the epoch: a float8 is parsed by parseFloat, a timestamp by a date parser. */
-  created_ms: number;
 }
 
 /**
@@ -35,7 +33,6 @@ function toOutboxRow(record: RowRecord): OutboxRow {
     key: record.key,
     partitionKey: record.partition_key,
     attempts: Number(record.attempts),
-    createdAt: new Date(record.created_ms),
   };
 }
 
@@ -54,9 +51,7 @@ export async function selectBatch(
 ): Promise<OutboxRow[]> {
   const { rows } = await db.query<RowRecord>(
     `SELECT t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
-       t."key" AS key, t.partition_key, t.push_attempts AS attempts,
-       extract(epoch FROM coalesce(t.created_at, localtimestamp) AT TIME ZONE current_setting('TimeZone'))::float8
-         * 1000 AS created_ms
+       t."key" AS key, t.partition_key, t.push_attempts AS attempts
      FROM ${q(names.table)} AS t
      WHERE t.push_completed_at IS NULL AND t.errored = 0
        AND (t.batch_id IS NULL OR t.push_started_at IS NULL
