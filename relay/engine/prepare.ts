@@ -17,7 +17,7 @@ export function orderingKey(row: Pick<OutboxRow, 'key' | 'partitionKey'>): strin
 
 /** payload_headers as Kafka headers: '' or '{}' means none; a JSON object's members, values stringified. */
 export function parseHeaders(text: string): Record<string, string> | { error: string } {
-  if (text.trim() === '') return {};
+  if (text === '{}' || text.trim() === '') return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -60,9 +60,11 @@ export function prepareRow(
     partition: choosePartition(orderingKey(row), topic.partitions),
     key: row.key === '' ? null : Buffer.from(row.key, 'utf8'),
     value: row.payload,
-    // Every message says which row it came from, so consumers can drop the duplicates a crash can cause.
-    headers: { ...headers, 'outbox-id': row.id },
+    headers,
   };
+  // Every message says which row it came from, so consumers can drop the duplicates a crash can cause.
+  // (parseHeaders returns a new object for every row.)
+  headers['outbox-id'] = row.id;
   const size = messageSize(message);
   if (size + BATCH_OVERHEAD_BYTES > topic.maxMessageBytes) {
     return {

@@ -49,20 +49,24 @@ export function createBatchPublisher(
   return async function publishBatch(rows) {
     const outcome: BatchOutcome = { published: [], failures: [], released: [] };
     const blocked = new Set<string>();
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    // Built on the first failure only: a batch that goes out whole never looks a row up by id.
+    let byId: Map<string, OutboxRow> | undefined;
+    const rowOf = (id: string) => (byId ??= new Map(rows.map((r) => [r.id, r]))).get(id)!;
     const block = (id: string) => {
-      const key = keyOf(byId.get(id)!);
+      const key = keyOf(rowOf(id));
       if (key !== undefined) blocked.add(key);
     };
     const held = (id: string) => {
       if (blocked.size === 0) return false;
-      const key = keyOf(byId.get(id)!);
+      const key = keyOf(rowOf(id));
       return key !== undefined && blocked.has(key);
     };
 
+    const names = new Set<string>();
+    for (const row of rows) if (row.topic.trim() !== '') names.add(row.topic);
     let topics;
     try {
-      topics = await deps.publisher.topics(rows.map((r) => r.topic).filter((t) => t.trim() !== ''));
+      topics = await deps.publisher.topics([...names]);
     } catch (error) {
       return { ...outcome, released: rows.map((r) => r.id), transient: asTransient(error) };
     }
@@ -79,21 +83,28 @@ export function createBatchPublisher(
         outcome.failures.push({ id: row.id, reason: prepared.reason });
         block(row.id);
       } else {
-        ready.push({ ...prepared, maxMessageBytes: topic!.maxMessageBytes });
+        ready.push({
+          message: prepared.message,
+          size: prepared.size,
+          maxMessageBytes: topic!.maxMessageBytes,
+        });
       }
     }
 
     const chunks = chunkMessages(ready);
     for (let c = 0; c < chunks.length; c++) {
-      const chunk = chunks[c]!.filter((item) => {
-        if (!held(item.message.rowId)) return true;
-        outcome.released.push(item.message.rowId);
-        return false;
-      });
+      const chunk =
+        blocked.size === 0
+          ? chunks[c]!
+          : chunks[c]!.filter((item) => {
+              if (!held(item.message.rowId)) return true;
+              outcome.released.push(item.message.rowId);
+              return false;
+            });
       if (chunk.length === 0) continue;
       try {
         await deps.publisher.send(chunk.map((i) => i.message));
-        outcome.published.push(...chunk.map((i) => i.message.rowId));
+        for (const item of chunk) outcome.published.push(item.message.rowId);
         continue;
       } catch (error) {
         const failure = toPublishError(error);
