@@ -47,7 +47,7 @@ async function runUntilSignalled(config: RelayConfig, logger: Logger): Promise<n
 }
 
 async function runJob(invocation: Invocation, config: RelayConfig, logger: Logger): Promise<number> {
-  const stores = openStores(config, logger);
+  const stores = await openStores(config, logger);
   const deps = { config, stores, logger };
   try {
     let lines: string[];

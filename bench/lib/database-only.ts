@@ -25,7 +25,7 @@ export async function runDatabaseOnly(
   batchSize: number,
 ): Promise<DatabaseOnlyRun> {
   const config = loadConfig({ ...relayEnv, OUTBOX_TABLE: table, LOG_LEVEL: 'error' });
-  const store = createStore(storeConfig(config, database), createLogger({ level: 'error' }));
+  const store = await createStore(storeConfig(config, database), createLogger({ level: 'error' }));
   try {
     await store.ping();
     const claims: number[] = [];
@@ -59,7 +59,7 @@ export async function migrateTable(
   table: string,
 ): Promise<void> {
   const config = loadConfig({ ...relayEnv, OUTBOX_TABLE: table, LOG_LEVEL: 'error' });
-  const store = createStore(storeConfig(config, database), createLogger({ level: 'error' }));
+  const store = await createStore(storeConfig(config, database), createLogger({ level: 'error' }));
   try {
     await store.migrate();
   } finally {

@@ -33,7 +33,7 @@ export interface RunDeps {
 export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
   const { config, logger } = deps;
   const log = logger.child({ component: 'run' });
-  const stores: OutboxStore[] = openStores(config, logger, deps.storeFactory);
+  const stores: OutboxStore[] = await openStores(config, logger, deps.storeFactory);
   const metrics = createMetrics({ stores: () => stores, logger });
   let publisher: Publisher | undefined;
   let ready = false;

@@ -4,14 +4,16 @@ import type { OutboxStore } from '../db/store.js';
 import { storeConfig, type RelayConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 
-export type StoreFactory = typeof createStore;
+export type StoreFactory = (...args: Parameters<typeof createStore>) => OutboxStore | Promise<OutboxStore>;
 
-export function openStores(
+export async function openStores(
   config: RelayConfig,
   logger: Logger,
   factory: StoreFactory = createStore,
-): OutboxStore[] {
-  return config.db.names.map((name) => factory(storeConfig(config, name), logger.child({ database: name })));
+): Promise<OutboxStore[]> {
+  return Promise.all(
+    config.db.names.map((name) => factory(storeConfig(config, name), logger.child({ database: name }))),
+  );
 }
 
 export async function closeStores(stores: readonly OutboxStore[], logger: Logger): Promise<void> {

@@ -53,7 +53,7 @@ describe.each(['postgres', 'mysql'] as Driver[])('a claim on %s', (driver) => {
 
   beforeAll(async () => {
     ({ database, db } = await createTestDb(driver, 'claim_atomicity'));
-    store = createStore(
+    store = await createStore(
       {
         ...connectionOf(db),
         driver,

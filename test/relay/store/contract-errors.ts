@@ -12,14 +12,14 @@ export function describeErrorsContract(t: ContractContext): void {
   });
 
   describe('errors', () => {
-    it('rejects a table name that is not an identifier before touching the database', () => {
-      expect(() => createStore(harness.config('outbox; DROP TABLE x'), logger)).toThrow(ConfigError);
-      expect(() => createStore(harness.config('`outbox`'), logger)).toThrow(ConfigError);
+    it('rejects a table name that is not an identifier before touching the database', async () => {
+      await expect(createStore(harness.config('outbox; DROP TABLE x'), logger)).rejects.toThrow(ConfigError);
+      await expect(createStore(harness.config('`outbox`'), logger)).rejects.toThrow(ConfigError);
     });
 
     it('fails on a closed port with a retriable DatabaseError that does not show the password', async () => {
       const password = 'pw-that-must-not-leak-7c1e';
-      const store = createStore(
+      const store = await createStore(
         { ...harness.config('outbox'), host: '127.0.0.1', port: 1, password },
         logger,
       );
@@ -39,7 +39,7 @@ export function describeErrorsContract(t: ContractContext): void {
 
     it('fails on a wrong password with an error that is not retriable and does not show it', async () => {
       const password = 'wrong-pw-3b9d';
-      const store = createStore({ ...harness.config('outbox'), password }, logger);
+      const store = await createStore({ ...harness.config('outbox'), password }, logger);
       t.track(store);
       const error: unknown = await store.ping().then(
         () => undefined,
@@ -52,7 +52,7 @@ export function describeErrorsContract(t: ContractContext): void {
     });
 
     it('asks the server for TLS when TLS is enabled (the local servers have none: refused, not retried)', async () => {
-      const store = createStore(
+      const store = await createStore(
         { ...harness.config('outbox'), tls: { enabled: true, verify: false } },
         logger,
       );
@@ -67,12 +67,10 @@ export function describeErrorsContract(t: ContractContext): void {
     });
 
     it('fails on a missing table with an error that is not retriable', async () => {
-      const error: unknown = await open()
-        .claim(1, 60_000)
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+      const error: unknown = await (await open()).claim(1, 60_000).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as DatabaseError).retriable).toBe(false);
       expect((error as DatabaseError).code).toBeDefined();

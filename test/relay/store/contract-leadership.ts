@@ -15,12 +15,12 @@ export function describeLeadershipContract(t: ContractContext): void {
       const table = (await migrated()).table;
       const lossReports = () => t.logLines().filter((line) => line.includes('leadership connection')).length;
       const reportsBefore = lossReports();
-      const a = open(table);
-      const b = open(table);
+      const a = await open(table);
+      const b = await open(table);
       const held = await a.acquireLeadership();
       expect(held).not.toBeNull();
       expect(await b.acquireLeadership()).toBeNull();
-      const elsewhere = await open(uniqueName('other', '_')).acquireLeadership();
+      const elsewhere = await (await open(uniqueName('other', '_'))).acquireLeadership();
       expect(elsewhere).not.toBeNull();
       await elsewhere!.release();
       await held!.release();
@@ -34,12 +34,12 @@ export function describeLeadershipContract(t: ContractContext): void {
 
     it('is given up when its store is closed', async () => {
       const table = (await migrated()).table;
-      const first = open(table);
+      const first = await open(table);
       const held = await first.acquireLeadership();
       expect(held).not.toBeNull();
       await first.close();
       await held!.lost;
-      const next = await open(table).acquireLeadership();
+      const next = await (await open(table)).acquireLeadership();
       expect(next).not.toBeNull();
       await next!.release();
     });
@@ -56,7 +56,7 @@ export function describeLeadershipContract(t: ContractContext): void {
       await eventually('leadership lost', async () => (lost ? true : undefined), 20_000);
       const next = await eventually(
         'leadership free again',
-        async () => (await open(store.table).acquireLeadership()) ?? undefined,
+        async () => (await (await open(store.table)).acquireLeadership()) ?? undefined,
         20_000,
       );
       await next.release();

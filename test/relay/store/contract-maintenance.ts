@@ -97,7 +97,7 @@ export function describeMaintenanceContract(t: ContractContext): void {
     });
 
     it('ping answers', async () => {
-      await expect(open().ping()).resolves.toBeUndefined();
+      await expect((await open()).ping()).resolves.toBeUndefined();
     });
   });
 }

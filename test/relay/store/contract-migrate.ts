@@ -12,7 +12,7 @@ export function describeMigrateContract(t: ContractContext): void {
 
   describe('migrate', () => {
     it('creates the table with every migration on a fresh database', async () => {
-      const store = open();
+      const store = await open();
       const result = await store.migrate();
       expect(result.applied).toHaveLength(t.migrationCount);
       expect(result.adoptedGoRelayTable).toBe(false);
@@ -22,7 +22,7 @@ export function describeMigrateContract(t: ContractContext): void {
     });
 
     it('is idempotent: a second call applies nothing and changes nothing', async () => {
-      const store = open();
+      const store = await open();
       await store.migrate();
       const indexes = await harness.indexColumns(store.table);
       expect(await store.migrate()).toEqual({ applied: [], adoptedGoRelayTable: false });
@@ -31,10 +31,11 @@ export function describeMigrateContract(t: ContractContext): void {
 
     it('lets two relays migrate at once: both succeed and the schema is applied once', async () => {
       const table = uniqueName('outbox', '_');
-      const [a, b] = await Promise.all([open(table).migrate(), open(table).migrate()]);
+      const [first, second] = await Promise.all([open(table), open(table)]);
+      const [a, b] = await Promise.all([first.migrate(), second.migrate()]);
       expect([...a!.applied, ...b!.applied].sort()).toEqual(await harness.recordedMigrations(table));
       expect(await harness.recordedMigrations(table)).toHaveLength(t.migrationCount);
-      expect(await open(table).migrate()).toEqual({ applied: [], adoptedGoRelayTable: false });
+      expect(await (await open(table)).migrate()).toEqual({ applied: [], adoptedGoRelayTable: false });
     });
 
     it("adopts the Go relay's table in place, keeping every row and its state", async () => {
@@ -47,7 +48,7 @@ export function describeMigrateContract(t: ContractContext): void {
         { topic: 'published', payload: '{}', headers: '{}' },
       ]);
       const indexesBefore = await harness.indexColumns(table);
-      const store = open(table);
+      const store = await open(table);
       const result = await store.migrate();
       expect(result.adoptedGoRelayTable).toBe(true);
       expect(result.applied).toHaveLength(t.migrationCount);
@@ -77,7 +78,8 @@ export function describeMigrateContract(t: ContractContext): void {
       const table = uniqueName('go_race', '_');
       await harness.createGoRelayTable(table);
       await harness.insertRows(table, [{}, {}, {}]);
-      const results = await Promise.all([open(table).migrate(), open(table).migrate()]);
+      const [first, second] = await Promise.all([open(table), open(table)]);
+      const results = await Promise.all([first.migrate(), second.migrate()]);
       expect(results.filter((r) => r.adoptedGoRelayTable)).toHaveLength(1);
       expect(results.flatMap((r) => r.applied)).toHaveLength(t.migrationCount);
       expect(await harness.rowCount(table)).toBe(3);
@@ -87,7 +89,7 @@ export function describeMigrateContract(t: ContractContext): void {
       const table = uniqueName('go_v1', '_');
       await harness.createGoRelayTable(table, true);
       const [id] = await harness.insertRowsWithoutKeys(table);
-      const store = open(table);
+      const store = await open(table);
       expect((await store.migrate()).adoptedGoRelayTable).toBe(true);
       const claim = await store.claim(10, 60_000);
       expect(claim.rows.map((row) => [row.id, row.key, row.partitionKey])).toEqual([[id, '', '']]);
@@ -102,7 +104,7 @@ export function describeMigrateContract(t: ContractContext): void {
       await harness.makeHeadersText(table);
       const first = await harness.insertWithoutHeaders(table, 'orders', '{"a":1}');
       const [second] = await harness.insertRows(table, [{ headers: '' }]);
-      const store = open(table);
+      const store = await open(table);
       expect((await store.migrate()).adoptedGoRelayTable).toBe(true);
       const claim = await store.claim(10, 60_000);
       expect(claim.rows.map((row) => [row.id, row.headers])).toEqual([

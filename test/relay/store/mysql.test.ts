@@ -9,7 +9,7 @@ describe('the MySQL/MariaDB outbox store', () => {
     ({ open }) => {
       describe('listen', () => {
         it('resolves to undefined: MySQL has no notifications, the engine polls', async () => {
-          await expect(open().listen(() => undefined)).resolves.toBeUndefined();
+          await expect((await open()).listen(() => undefined)).resolves.toBeUndefined();
         });
       });
     },

@@ -11,7 +11,7 @@ describe('the PostgreSQL outbox store', () => {
     ({ harness, open }) => {
       describe('listen', () => {
         it('wakes on a committed insert and not on a rolled-back one', async () => {
-          const store = open();
+          const store = await open();
           await store.migrate();
           let wakes = 0;
           const stop = await store.listen(() => {
@@ -38,7 +38,7 @@ describe('the PostgreSQL outbox store', () => {
         });
 
         it('listens again after its connection is killed', async () => {
-          const store = open();
+          const store = await open();
           await store.migrate();
           let wakes = 0;
           const stop = await store.listen(() => {

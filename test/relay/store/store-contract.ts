@@ -21,7 +21,7 @@ export interface ContractContext {
   track: (store: OutboxStore) => void;
   migrated: () => Promise<OutboxStore>;
   /** Opens a store on a fresh table (or the given one); closed after the test. */
-  open: (table?: string) => OutboxStore;
+  open: (table?: string) => Promise<OutboxStore>;
   logLines: () => string[];
 }
 
@@ -57,14 +57,14 @@ export function describeStoreContract(
     await harness?.close();
   });
 
-  function open(table = uniqueName('outbox', '_')): OutboxStore {
-    const store = createStore(harness.config(table), logger);
+  async function open(table = uniqueName('outbox', '_')): Promise<OutboxStore> {
+    const store = await createStore(harness.config(table), logger);
     stores.push(store);
     return store;
   }
 
   async function migrated(): Promise<OutboxStore> {
-    const store = open();
+    const store = await open();
     await store.migrate();
     return store;
   }
