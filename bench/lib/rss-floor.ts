@@ -4,7 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { repoRoot } from './paths.js';
 
-export const RELAY_PACKAGES = ['kafkajs', 'pg', 'mysql2/promise', 'pino', 'prom-client', 'ajv'];
+/** What the relay imports for a driver: it loads only the configured dialect's driver. */
+export function relayPackages(driver: 'postgres' | 'mysql'): string[] {
+  return ['kafkajs', driver === 'postgres' ? 'pg' : 'mysql2/promise', 'pino', 'prom-client', 'ajv'];
+}
 // The operator no longer imports @kubernetes/client-node on its runtime path (operator/kube/connection.ts).
 export const OPERATOR_PACKAGES = ['pino', 'prom-client', 'ajv', 'js-yaml'];
 

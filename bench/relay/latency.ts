@@ -26,7 +26,7 @@ import {
 } from '../lib/outbox.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
-import { RELAY_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
+import { relayPackages, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result, type SummaryRow } from '../lib/results.js';
 import { distribution, logHistogram, round } from '../lib/stats.js';
@@ -282,8 +282,8 @@ async function main(): Promise<void> {
         },
         checked('relay RSS, max', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
         {
-          measure: `floor: node with ${RELAY_PACKAGES.join(', ')} imported, nothing else`,
-          value: round(rssFloorMB(RELAY_PACKAGES), 1),
+          measure: `floor: node with ${relayPackages(driver).join(', ')} imported, nothing else`,
+          value: round(rssFloorMB(relayPackages(driver)), 1),
           unit: 'MB',
         },
         { measure: 'relay CPU, mean', value: round(footprint.cpuMeanPct, 1), unit: '% of a core' },

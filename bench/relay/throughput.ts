@@ -15,7 +15,7 @@ import { machineInfo } from '../lib/machine.js';
 import { createWorkload, deleteTopic, DRIVERS, keyOf, PAYLOAD_BYTES, serverVersions } from '../lib/outbox.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
-import { RELAY_PACKAGES, rssFloorMB } from '../lib/rss-floor.js';
+import { relayPackages, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
@@ -191,8 +191,8 @@ async function main(): Promise<void> {
         checked('relay RSS, max during the drain', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
         { measure: 'relay RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
         {
-          measure: `floor: node with ${RELAY_PACKAGES.join(', ')} imported, nothing else`,
-          value: round(rssFloorMB(RELAY_PACKAGES), 1),
+          measure: `floor: node with ${relayPackages(driver).join(', ')} imported, nothing else`,
+          value: round(rssFloorMB(relayPackages(driver)), 1),
           unit: 'MB',
         },
         {
