@@ -1,6 +1,5 @@
 // The database's own statistics, read before and after a phase, so the relay's cost per published row is
-// measured by the server rather than guessed. Neither server here has per-statement statistics loaded
-// (pg_stat_statements needs a restart with shared_preload_libraries), so:
+// measured by the server rather than guessed:
 //
 // PostgreSQL: pg_stat_statements for the statements run in the benchmark's own database (the local server
 // preloads it), pg_stat_database for it (transactions, which also count the server's own transaction for
