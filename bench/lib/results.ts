@@ -62,12 +62,28 @@ export function commandLine(): string {
 
 function cell(value: number | string): string {
   if (typeof value === 'string') return value;
-  if (!Number.isFinite(value)) return String(value);
+  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 100
     ? value.toFixed(0)
     : Math.abs(value) >= 10
       ? value.toFixed(1)
       : value.toFixed(2);
+}
+
+/**
+ * A row's value as the table shows it: rounded as cell() does, with more decimals when the rounding would
+ * make a missed target read as met or the other way round (0.599 against >= 0.6 shows 0.599, not 0.60).
+ */
+export function shownValue(row: SummaryRow): string {
+  let text = cell(row.value);
+  if (typeof row.value !== 'number' || row.met === undefined || !row.target) return text;
+  const [comparison, limitText] = row.target.split(' ');
+  const limit = Number(limitText);
+  if (!Number.isFinite(row.value) || !Number.isFinite(limit)) return text;
+  const meets = (v: number) => (comparison === '<=' ? v <= limit : v >= limit);
+  const decimals = (text.split('.')[1] ?? '').length;
+  for (let d = decimals + 1; d <= 6 && meets(Number(text)) !== row.met; d++) text = row.value.toFixed(d);
+  return text;
 }
 
 export function markdown(result: Result): string {
@@ -85,7 +101,7 @@ export function markdown(result: Result): string {
     '| --- | ---: | --- | --- | --- |',
     ...result.summary.map(
       (r) =>
-        `| ${r.measure} | ${cell(r.value)} | ${r.unit} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
+        `| ${r.measure} | ${shownValue(r)} | ${r.unit} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
     ),
     '',
   ];
