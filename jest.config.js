@@ -21,7 +21,13 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/relay', '<rootDir>/operator', '<rootDir>/bench', '<rootDir>/test/devenv', '<rootDir>/scripts'],
+      roots: [
+        '<rootDir>/relay',
+        '<rootDir>/operator',
+        '<rootDir>/bench',
+        '<rootDir>/test/devenv',
+        '<rootDir>/scripts',
+      ],
       testMatch: ['**/*.test.ts'],
     },
     {
