@@ -43,6 +43,7 @@ export interface OutboxRelaySpec {
     pollInterval?: string;
     maxAttempts?: number;
     claimTimeout?: string;
+    notifyOnInsert?: boolean;
     shutdownTimeout?: string;
     logLevel?: string;
     image?: string;

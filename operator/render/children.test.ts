@@ -140,6 +140,22 @@ describe('desiredChildren', () => {
     }
   });
 
+  it('passes spec.relay.notifyOnInsert to the relay as NOTIFY_ON_INSERT only when it is set', () => {
+    const relayEnv = (r: OutboxRelay) => {
+      const relay = desiredChildren(r, config, 'h').find((c) => c.kind.component === 'relay')!;
+      const spec = (
+        relay.object as { spec: { template: { spec: { containers: Array<{ env: unknown[] }> } } } }
+      ).spec;
+      return spec.template.spec.containers[0]!.env as Array<{ name: string; value?: string }>;
+    };
+    expect(relayEnv(minimal()).some((e) => e.name === 'NOTIFY_ON_INSERT')).toBe(false);
+    const off = minimal();
+    off.spec.relay = { ...off.spec.relay, notifyOnInsert: false };
+    expect(relayEnv(off).filter((e) => e.name === 'NOTIFY_ON_INSERT')).toEqual([
+      { name: 'NOTIFY_ON_INSERT', value: 'false' },
+    ]);
+  });
+
   it('derives a grace period that fits the drain: 8s of drain gives 15s', () => {
     expect(terminationGracePeriodSeconds(minimal())).toBe(15);
   });

@@ -61,6 +61,7 @@ export function runEnv(relay: OutboxRelay): EnvVar[] {
     plain('KAFKA_PUBLISH_ATTEMPTS', r.maxAttempts ?? 3),
   );
   if (r.claimTimeout) env.push(plain('CLAIM_TIMEOUT_MS', durationMs(r.claimTimeout)));
+  if (r.notifyOnInsert !== undefined) env.push(plain('NOTIFY_ON_INSERT', r.notifyOnInsert));
   env.push(
     plain('SHUTDOWN_TIMEOUT_MS', shutdownTimeoutMs(relay)),
     plain('HTTP_PORT', HTTP_PORT),

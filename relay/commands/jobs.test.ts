@@ -1,7 +1,7 @@
 import { createLogger } from '../logger.js';
 import { loadConfig } from '../config/config.js';
 import { createFakeStore } from '../testing/fake-store.js';
-import { cleanupJob, formatStatus, requeueJob } from './jobs.js';
+import { cleanupJob, describeMigration, formatStatus, requeueJob } from './jobs.js';
 
 const logger = createLogger({ level: 'silent' });
 const env = { DB_HOST: 'h', DB_USER: 'u', DB_NAME: 'a', DB_DRIVER: 'postgres', KAFKA_HOST: 'k:9092' };
@@ -18,6 +18,22 @@ describe('the one-shot jobs', () => {
       'orders    12       1        3s              40',
       'b         0        0        -               0',
     ]);
+  });
+
+  it('says what a migration did, the notify trigger included', () => {
+    expect(describeMigration('a', { applied: [], adoptedGoRelayTable: false })).toBe('a: up to date');
+    expect(
+      describeMigration('a', { applied: [], adoptedGoRelayTable: false, notifyTrigger: 'dropped' }),
+    ).toBe('a: up to date; notify trigger dropped');
+    expect(
+      describeMigration('b', {
+        applied: ['002_claim_index', '003_insert_notify_trigger'],
+        adoptedGoRelayTable: true,
+        notifyTrigger: 'dropped',
+      }),
+    ).toBe(
+      'b: applied 002_claim_index, 003_insert_notify_trigger (adopted the Go relay table); notify trigger dropped',
+    );
   });
 
   it('says how many rows a requeue returned to the queue', async () => {

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { parseArgs } from './cli.js';
-import { loadConfig, redactedSettings } from './config.js';
+import { loadConfig, redactedSettings, storeConfig } from './config.js';
 import { SETTINGS } from './definitions.js';
 
 const base = {
@@ -47,8 +47,10 @@ describe('loadConfig', () => {
       httpPort: 80,
       shutdownTimeoutMs: 8000,
       pollingDisabled: false,
+      notifyOnInsert: true,
     });
     expect(config.db.password).toBe('s3cret-db');
+    expect(storeConfig(config, 'shop').notifyOnInsert).toBe(true);
   });
 
   it('reads every variable of the table with its meaning', () => {
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
       KAFKA_SASL_USERNAME: 'relay',
       KAFKA_SASL_PASSWORD: 'kafka-s3cret',
       SIDECAR_PROXY_URL: 'http://127.0.0.1:15020',
+      NOTIFY_ON_INSERT: 'false',
     });
     expect(config.db.port).toBe(3306);
     expect(config.db.names).toEqual(['a', 'b', 'c']);
@@ -74,12 +77,15 @@ describe('loadConfig', () => {
     expect(config.kafka.sasl?.password).toBe('kafka-s3cret');
     expect(config.cleanupRetentionMs).toBe(7 * 86_400_000);
     expect(config.sidecarProxyUrl).toBe('http://127.0.0.1:15020');
+    expect(config.notifyOnInsert).toBe(false);
+    expect(storeConfig(config, 'a').notifyOnInsert).toBe(false);
   });
 
   it.each([
     ['BATCH_SIZE', 'lots', /BATCH_SIZE: invalid value \(got "lots"\); accepts an integer from 1 to 100000/],
     ['DB_DRIVER', 'oracle', /DB_DRIVER: invalid value \(got "oracle"\); accepts one of postgres, mysql/],
     ['POLLING_DISABLED', 'maybe', /POLLING_DISABLED: .*accepts true or false/],
+    ['NOTIFY_ON_INSERT', 'sometimes', /NOTIFY_ON_INSERT: .*accepts true or false/],
     ['CLEANUP_RETENTION', '1 week', /CLEANUP_RETENTION: .*accepts a duration such as 90s/],
     ['KAFKA_HOST', ' , ', /KAFKA_HOST: .*comma-separated list/],
     ['HTTP_PORT', '70000', /HTTP_PORT: .*from 0 to 65535/],

@@ -31,6 +31,8 @@ export interface RelayConfig {
   batchSize: number;
   pollFrequencyMs: number;
   claimTimeoutMs: number;
+  /** PostgreSQL: keep the outbox table's NOTIFY trigger and LISTEN for it (NOTIFY_ON_INSERT). */
+  notifyOnInsert: boolean;
   pollingDisabled: boolean;
   skipMigrations: boolean;
   runCleanup: boolean;
@@ -97,6 +99,7 @@ export function configFromSettings(v: SettingValues): RelayConfig {
     batchSize: v.BATCH_SIZE as number,
     pollFrequencyMs: v.POLL_FREQUENCY_MS as number,
     claimTimeoutMs: v.CLAIM_TIMEOUT_MS as number,
+    notifyOnInsert: v.NOTIFY_ON_INSERT as boolean,
     pollingDisabled: v.POLLING_DISABLED as boolean,
     skipMigrations: v.SKIP_MIGRATIONS as boolean,
     runCleanup: v.RUN_CLEANUP as boolean,
@@ -127,6 +130,7 @@ export function storeConfig(config: RelayConfig, database: string): StoreConfig 
     table: db.table,
     tls: { ...db.tls },
     poolSize: db.poolSize,
+    notifyOnInsert: config.notifyOnInsert,
   };
 }
 

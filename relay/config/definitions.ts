@@ -89,6 +89,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description:
       'Permanent failures (too large, missing topic, bad headers) a row may have before it is marked errored. Transient errors never count.',
   },
+  {
+    name: 'NOTIFY_ON_INSERT',
+    type: bool,
+    default: 'true',
+    description:
+      'PostgreSQL: a trigger on the outbox table notifies the relay when rows are committed, so they go out within milliseconds rather than at the next poll. PostgreSQL lets one notifying transaction commit at a time, which caps how fast the application commits outbox rows; false drops the trigger and the relay polls every POLL_FREQUENCY_MS. Applied by the migrations (at start unless SKIP_MIGRATIONS, or by `migrate`). Ignored on MySQL.',
+  },
   { name: 'POLLING_DISABLED', type: bool, default: 'false', description: 'Serve HTTP but do not publish.' },
   {
     name: 'SKIP_MIGRATIONS',

@@ -58,6 +58,8 @@ export interface MigrationResult {
   applied: string[];
   /** True when an existing table created by the Go relay was adopted. */
   adoptedGoRelayTable: boolean;
+  /** PostgreSQL: set when this call created or dropped the insert trigger to match notifyOnInsert. */
+  notifyTrigger?: 'created' | 'dropped';
 }
 
 export interface OutboxStore {
@@ -122,7 +124,8 @@ export interface OutboxStore {
 
   /**
    * PostgreSQL: LISTENs for the notification the migrations' insert trigger sends and calls `onWake` for
-   * each; resolves to a function that stops listening. MySQL has no such thing: resolves to undefined.
+   * each; resolves to a function that stops listening. MySQL has no such thing, and a PostgreSQL store
+   * configured without the trigger (notifyOnInsert false) does not listen: both resolve to undefined.
    */
   listen(onWake: () => void): Promise<(() => Promise<void>) | undefined>;
 
@@ -142,4 +145,9 @@ export interface StoreConfig {
   tls: { enabled: boolean; verify: boolean };
   /** Connections in the pool (the leadership and LISTEN connections are extra). */
   poolSize: number;
+  /**
+   * PostgreSQL: whether the outbox table keeps the trigger that notifies the relay at each committed insert
+   * (migrate() creates or drops it to match) and the relay listens for it. Default true; ignored on MySQL.
+   */
+  notifyOnInsert?: boolean;
 }

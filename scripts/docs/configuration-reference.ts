@@ -37,6 +37,7 @@ export const FIELD_TO_VARIABLE: Record<string, string> = {
   'spec.relay.pollInterval': 'POLL_FREQUENCY_MS',
   'spec.relay.maxAttempts': 'KAFKA_PUBLISH_ATTEMPTS',
   'spec.relay.claimTimeout': 'CLAIM_TIMEOUT_MS',
+  'spec.relay.notifyOnInsert': 'NOTIFY_ON_INSERT',
   'spec.relay.shutdownTimeout': 'SHUTDOWN_TIMEOUT_MS',
   'spec.relay.logLevel': 'LOG_LEVEL',
   'spec.cleanup.retention': 'CLEANUP_RETENTION',

@@ -19,13 +19,14 @@ import {
   serverVersionNum,
   tableExists,
 } from './migration-queries.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, syncNotifyTrigger } from './migrations.js';
 
 export async function migratePostgres(
   pool: pg.Pool,
   database: string,
   names: TableNames,
   logger: Logger,
+  notifyOnInsert = true,
 ): Promise<MigrationResult> {
   const client = await pool.connect();
   let failed: unknown;
@@ -52,8 +53,16 @@ export async function migratePostgres(
       await migration.up(client, names);
       await recordMigration(client, names, migration.id, migration.name);
     }
+    const notifyTrigger = await syncNotifyTrigger(client, names, notifyOnInsert);
+    if (notifyTrigger) {
+      logger.info({ table: names.table, trigger: names.notifyTrigger }, `notify trigger ${notifyTrigger}`);
+    }
     await commitTransaction(client);
-    return { applied: pending.map((migration) => migration.name), adoptedGoRelayTable };
+    return {
+      applied: pending.map((migration) => migration.name),
+      adoptedGoRelayTable,
+      ...(notifyTrigger ? { notifyTrigger } : {}),
+    };
   } catch (error) {
     failed = error;
     await rollbackTransaction(client).catch(() => undefined);

@@ -70,6 +70,12 @@ async function addClaimIndex(db: Queryable, names: TableNames): Promise<void> {
  * nothing is spliced into the function's body.
  */
 async function addNotifyTrigger(db: Queryable, names: TableNames): Promise<void> {
+  await createNotifyFunction(db, names);
+  await db.query(`DROP TRIGGER IF EXISTS ${q(names.notifyTrigger)} ON ${q(names.table)}`);
+  await createNotifyTrigger(db, names);
+}
+
+async function createNotifyFunction(db: Queryable, names: TableNames): Promise<void> {
   await db.query(
     `CREATE OR REPLACE FUNCTION ${q(names.notifyFunction)}() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
@@ -78,11 +84,40 @@ async function addNotifyTrigger(db: Queryable, names: TableNames): Promise<void>
      END
      $$`,
   );
-  await db.query(`DROP TRIGGER IF EXISTS ${q(names.notifyTrigger)} ON ${q(names.table)}`);
+}
+
+async function createNotifyTrigger(db: Queryable, names: TableNames): Promise<void> {
   await db.query(
     `CREATE TRIGGER ${q(names.notifyTrigger)} AFTER INSERT ON ${q(names.table)}
      FOR EACH STATEMENT EXECUTE FUNCTION ${q(names.notifyFunction)}()`,
   );
+}
+
+/**
+ * Makes the insert trigger's presence match NOTIFY_ON_INSERT, after the numbered migrations and in their
+ * transaction. The trigger is optional because PostgreSQL serialises the commits of transactions that
+ * notify (a database-wide lock taken at commit and held through it), which caps the application's commit
+ * rate of outbox rows; without it the relay polls. Touches the table (a brief SHARE ROW EXCLUSIVE lock)
+ * only when something changes. Returns what it did.
+ */
+export async function syncNotifyTrigger(
+  db: Queryable,
+  names: TableNames,
+  wanted: boolean,
+): Promise<'created' | 'dropped' | undefined> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2) AS present`,
+    [q(names.table), names.notifyTrigger],
+  );
+  const present = rows[0]?.present === true;
+  if (wanted === present) return undefined;
+  if (wanted) {
+    await createNotifyFunction(db, names);
+    await createNotifyTrigger(db, names);
+    return 'created';
+  }
+  await db.query(`DROP TRIGGER ${q(names.notifyTrigger)} ON ${q(names.table)}`);
+  return 'dropped';
 }
 
 export const MIGRATIONS: readonly Migration[] = [

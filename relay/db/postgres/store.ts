@@ -67,6 +67,7 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
     }
   }
 
+  const notifyOnInsert = config.notifyOnInsert ?? true;
   let closed = false;
   const dedicated = new DedicatedConnections();
   let reasonLength: number | undefined;
@@ -82,7 +83,8 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
 
     ping: () => run('ping', () => ping(pool)),
 
-    migrate: () => run('migrate', () => migratePostgres(pool, config.database, names, logger)),
+    migrate: () =>
+      run('migrate', () => migratePostgres(pool, config.database, names, logger, notifyOnInsert)),
 
     claim: (limit, claimTimeoutMs, exclude = []) =>
       run('claim', async () => ({
@@ -145,7 +147,9 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
 
     listen: (onWake) =>
       run('listen', async () =>
-        dedicated.listener(await listenPostgres(config, names.channel, onWake, logger, wrap)),
+        notifyOnInsert
+          ? dedicated.listener(await listenPostgres(config, names.channel, onWake, logger, wrap))
+          : undefined,
       ),
 
     close: () =>
