@@ -209,6 +209,12 @@ const invalid: Array<[string, Spec, string, string]> = [
     'less than or equal to 16',
   ],
   [
+    'a notifyOnInsert that is not a boolean is rejected',
+    withSpec((s) => (s.relay = { notifyOnInsert: 'no' })),
+    'spec.relay.notifyOnInsert',
+    'must be of type boolean',
+  ],
+  [
     'a paused flag that is not a boolean is rejected',
     withSpec((s) => (s.paused = 'yes')),
     'spec.paused',
@@ -261,6 +267,15 @@ describe('the OutboxRelay CRD', () => {
       relay('valid', valid()),
     );
     expect(error).toBeUndefined();
+  });
+
+  it('accepts notifyOnInsert: false and keeps it as given', async () => {
+    const object = withSpec((s) => (s.relay = { notifyOnInsert: false }));
+    const out = await kubectl(
+      ['apply', '--dry-run=server', '-n', ns.name, '-o', 'json', '-f', '-'],
+      relay('notify-off', object),
+    );
+    expect(JSON.parse(out).spec.relay.notifyOnInsert).toBe(false);
   });
 
   it('accepts the minimal sample and fills in every default', async () => {
