@@ -1,7 +1,7 @@
 // The relay's database cost per published row, from the statistics deltas of db-stats.ts.
 import type { Counters } from './db-stats.js';
 import type { Driver } from './outbox.js';
-import type { SummaryRow } from './results.js';
+import { checked, type SummaryRow } from './results.js';
 import { round } from './stats.js';
 
 export interface DbCost {
@@ -77,11 +77,14 @@ export const STATEMENTS_PER_ROW_TARGET = 0.5;
 export function costRows(cost: DbCost, phase: string): SummaryRow[] {
   return [
     {
-      measure: `${phase}: statements per published row`,
-      value: cost.statementsPerRow,
-      unit: 'statements',
+      ...checked(
+        `${phase}: statements per published row`,
+        cost.statementsPerRow,
+        'statements',
+        '<=',
+        STATEMENTS_PER_ROW_TARGET,
+      ),
       target: `<= ${STATEMENTS_PER_ROW_TARGET} (well under 1)`,
-      met: cost.statementsPerRow <= STATEMENTS_PER_ROW_TARGET,
     },
     ...(cost.serverTransactionsPerRow === undefined
       ? []

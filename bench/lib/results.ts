@@ -14,6 +14,8 @@ export interface SummaryRow {
   /** The target as text, e.g. '>= 0.6' or '<= 50'; absent when the figure has none. */
   target?: string;
   met?: boolean;
+  /** The target as checked() tested it. */
+  limit?: { comparison: '<=' | '>='; value: number };
 }
 
 export interface Result {
@@ -34,7 +36,7 @@ export interface Result {
   series: Record<string, unknown>;
 }
 
-/** A row with its target checked: `at most` or `at least` a limit. */
+/** A row with its target checked: `at most` or `at least` a limit (`target` is its text: override it to add words). */
 export function checked(
   measure: string,
   value: number,
@@ -48,6 +50,7 @@ export function checked(
     unit,
     target: `${comparison} ${limit}`,
     met: comparison === '<=' ? value <= limit : value >= limit,
+    limit: { comparison, value: limit },
   };
 }
 
@@ -76,11 +79,9 @@ function cell(value: number | string): string {
  */
 export function shownValue(row: SummaryRow): string {
   let text = cell(row.value);
-  if (typeof row.value !== 'number' || row.met === undefined || !row.target) return text;
-  const [comparison, limitText] = row.target.split(' ');
-  const limit = Number(limitText);
-  if (!Number.isFinite(row.value) || !Number.isFinite(limit)) return text;
-  const meets = (v: number) => (comparison === '<=' ? v <= limit : v >= limit);
+  const { limit } = row;
+  if (typeof row.value !== 'number' || !Number.isFinite(row.value) || !limit) return text;
+  const meets = (v: number) => (limit.comparison === '<=' ? v <= limit.value : v >= limit.value);
   const decimals = (text.split('.')[1] ?? '').length;
   for (let d = decimals + 1; d <= 6 && meets(Number(text)) !== row.met; d++) text = row.value.toFixed(d);
   return text;

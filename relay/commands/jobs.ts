@@ -41,11 +41,10 @@ export async function optimizeJob(deps: JobDeps): Promise<string[]> {
 }
 
 export function describeMigration(database: string, result: MigrationResult): string {
+  const done = result.applied.length === 0 ? 'up to date' : `applied ${result.applied.join(', ')}`;
   const adopted = result.adoptedGoRelayTable ? ' (adopted the Go relay table)' : '';
   const trigger = result.notifyTrigger ? `; notify trigger ${result.notifyTrigger}` : '';
-  return result.applied.length === 0
-    ? `${database}: up to date${adopted}${trigger}`
-    : `${database}: applied ${result.applied.join(', ')}${adopted}${trigger}`;
+  return `${database}: ${done}${adopted}${trigger}`;
 }
 
 export async function migrateJob(deps: JobDeps): Promise<string[]> {

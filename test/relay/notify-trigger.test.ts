@@ -2,6 +2,7 @@
 // commits no longer notify, and no longer queue on the notification lock), the relay does not listen and
 // publishes by polling; true puts the trigger back. Against the local PostgreSQL and Kafka.
 import pg from 'pg';
+import { loadConfig, storeConfig } from '../../relay/config/config.js';
 import { createStore } from '../../relay/db/create-store.js';
 import { createLogger } from '../../relay/logger.js';
 import type { RunningRelay } from '../../relay/commands/run.js';
@@ -51,22 +52,10 @@ async function insertNotifies(db: TestDb, topic: string, waitMs: number): Promis
   }
 }
 
+/** The relay's store for the test database, configured as the relay would be. */
 function storeFor(db: TestDb, notifyOnInsert: boolean) {
-  return createStore(
-    {
-      driver: 'postgres',
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      password: db.password,
-      database: db.name,
-      table: 'kafka_outbox',
-      tls: { enabled: false, verify: true },
-      poolSize: 2,
-      notifyOnInsert,
-    },
-    logger,
-  );
+  const config = loadConfig(relayEnv(db, { NOTIFY_ON_INSERT: String(notifyOnInsert) }));
+  return createStore(storeConfig(config, db.name), logger);
 }
 
 describe('NOTIFY_ON_INSERT on PostgreSQL', () => {

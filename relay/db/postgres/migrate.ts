@@ -26,7 +26,7 @@ export async function migratePostgres(
   database: string,
   names: TableNames,
   logger: Logger,
-  notifyOnInsert = true,
+  notifyOnInsert: boolean,
 ): Promise<MigrationResult> {
   const client = await pool.connect();
   let failed: unknown;
@@ -53,10 +53,8 @@ export async function migratePostgres(
       await migration.up(client, names);
       await recordMigration(client, names, migration.id, migration.name);
     }
+    // What it did is in the result, which every caller logs.
     const notifyTrigger = await syncNotifyTrigger(client, names, notifyOnInsert);
-    if (notifyTrigger) {
-      logger.info({ table: names.table, trigger: names.notifyTrigger }, `notify trigger ${notifyTrigger}`);
-    }
     await commitTransaction(client);
     return {
       applied: pending.map((migration) => migration.name),

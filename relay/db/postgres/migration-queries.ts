@@ -59,6 +59,14 @@ export async function tableExists(db: Queryable, table: string): Promise<boolean
   return rows[0]?.present === true;
 }
 
+export async function triggerExists(db: Queryable, table: string, trigger: string): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2) AS present',
+    [q(table), trigger],
+  );
+  return rows[0]?.present === true;
+}
+
 export async function goRelayMigrationVersion(
   db: Queryable,
 ): Promise<{ version: string; dirty: boolean } | undefined> {

@@ -2,7 +2,7 @@
 // NEVER edit a migration once released: add a new one. Each is idempotent (IF NOT EXISTS, OR REPLACE) so a
 // table the Go relay created, at any of its versions, is brought up to date in place.
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
-import { indexOnColumnsExists } from './migration-queries.js';
+import { indexOnColumnsExists, triggerExists } from './migration-queries.js';
 import type { Queryable } from './queryable.js';
 
 export interface Migration {
@@ -105,12 +105,7 @@ export async function syncNotifyTrigger(
   names: TableNames,
   wanted: boolean,
 ): Promise<'created' | 'dropped' | undefined> {
-  const { rows } = await db.query<{ present: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2) AS present`,
-    [q(names.table), names.notifyTrigger],
-  );
-  const present = rows[0]?.present === true;
-  if (wanted === present) return undefined;
+  if (wanted === (await triggerExists(db, names.table, names.notifyTrigger))) return undefined;
   if (wanted) {
     await createNotifyFunction(db, names);
     await createNotifyTrigger(db, names);
