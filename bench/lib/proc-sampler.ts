@@ -118,9 +118,12 @@ export class ProcSampler {
     this.last = { at, cpu, machine };
   }
 
-  /** Footprint over samples taken in [from, to] (seconds on performance.now()'s clock). */
+  /**
+   * Footprint over [from, to] (seconds on performance.now()'s clock): every sample whose interval
+   * (t - dt, t] overlaps it, so a phase shorter than the sampling interval still has the one that covers it.
+   */
   footprint(from = 0, to = Infinity, peakMB: number | null = null): Footprint {
-    const window = this.samples.filter((s) => s.t >= from && s.t <= to);
+    const window = this.samples.filter((s) => s.t >= from && s.t - s.dt <= to);
     if (window.length === 0) throw new Error(`no samples of process ${this.pid} between ${from} and ${to} s`);
     const seconds = window.reduce((sum, s) => sum + s.dt, 0);
     const cpuSeconds = window.reduce((sum, s) => sum + (s.cpuPct / 100) * s.dt, 0);
