@@ -3,7 +3,7 @@
 // by the Go relay's environment variables and flags (see relay/config/definitions.ts).
 import pino from 'pino';
 import { parseArgs, type Invocation } from './config/cli.js';
-import { loadConfig, redactedSettings, type RelayConfig } from './config/config.js';
+import { jobSwitches, loadConfig, redactedSettings, type RelayConfig } from './config/config.js';
 import { SETTINGS } from './config/definitions.js';
 import { ConfigError } from './errors.js';
 import { cleanupJob, migrateJob, optimizeJob, requeueJob, statusJob } from './commands/jobs.js';
@@ -23,12 +23,26 @@ const USAGE = `usage: outbox-relay [command] [--cleanup | --optimize]
 environment:
 ${SETTINGS.map((d) => `  ${d.name.padEnd(24)}${d.description}${d.default !== undefined && d.default !== '' ? ` (default ${d.default})` : ''}`).join('\n')}`;
 
-async function runUntilSignalled(config: RelayConfig, logger: Logger): Promise<number> {
+/** Settles with the first SIGTERM or SIGINT; the handlers are in place from the moment this returns. */
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+async function runUntilSignalled(
+  config: RelayConfig,
+  logger: Logger,
+  signalled: Promise<NodeJS.Signals>,
+): Promise<number> {
   const relay = await startRelay({ config, logger });
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = true;
+  void signalled.then((signal) => {
     logger.info({ signal }, 'shutting down');
     // The in-flight batch gets SHUTDOWN_TIMEOUT_MS (below Kubernetes' 30 s grace period); past it the
     // process exits anyway and its claimed rows are taken again by the next relay, as after a crash.
@@ -39,9 +53,7 @@ async function runUntilSignalled(config: RelayConfig, logger: Logger): Promise<n
     }, config.shutdownTimeoutMs);
     deadline.unref();
     void relay.stop();
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  });
   await relay.done;
   return 0;
 }
@@ -85,8 +97,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let config: RelayConfig;
   let invocation: Invocation;
   try {
-    config = loadConfig(env);
-    invocation = parseArgs(argv, config);
+    invocation = parseArgs(argv, jobSwitches(env));
+    config = loadConfig(env, invocation.command);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`outbox-relay: ${error.message}`);
@@ -99,10 +111,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     { level: config.logLevel },
     invocation.command === 'run' ? undefined : pino.destination({ dest: 2, sync: true }),
   );
+  // The handlers go in before anything starts: a pod may be terminated while it is still starting (a
+  // rollout, a node drain), and Node's default action for SIGTERM would end it without a drain.
+  const signalled = invocation.command === 'run' ? firstSignal() : undefined;
   logger.info({ command: invocation.command, config: redactedSettings(env) }, 'starting');
   try {
-    return invocation.command === 'run'
-      ? await runUntilSignalled(config, logger)
+    return signalled
+      ? await runUntilSignalled(config, logger, signalled)
       : await runJob(invocation, config, logger);
   } catch (error) {
     logger.error({ err: error }, `${invocation.command} failed`);

@@ -74,6 +74,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
         );
     }
     ready = true;
+    log.info('ready');
     if (config.pollingDisabled) {
       log.info('POLLING_DISABLED: serving HTTP only');
       await stopRequested;

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { parseArgs } from './cli.js';
-import { loadConfig, redactedSettings, storeConfig } from './config.js';
+import { jobSwitches, loadConfig, redactedSettings, storeConfig } from './config.js';
 import { SETTINGS } from './definitions.js';
 
 const base = {
@@ -96,6 +96,29 @@ describe('loadConfig', () => {
   it('names a missing required variable', () => {
     const { DB_HOST: _omitted, ...env } = base;
     expect(errorOf(env).message).toBe('DB_HOST: is required; accepts a non-empty string');
+  });
+
+  it('requires KAFKA_HOST to publish, naming the command', () => {
+    const { KAFKA_HOST: _omitted, ...env } = base;
+    expect(errorOf(env).message).toBe(
+      'KAFKA_HOST: is required by the run command; accepts a comma-separated list of non-empty values',
+    );
+  });
+
+  it.each(['cleanup', 'optimize', 'migrate', 'status', 'requeue'] as const)(
+    'loads for %s without any Kafka setting, as the Go relay did',
+    (command) => {
+      const { KAFKA_HOST: _omitted, ...env } = base;
+      const config = loadConfig(env, command);
+      expect(config.kafka.brokers).toEqual([]);
+      expect(config.db.names).toEqual(['shop']);
+    },
+  );
+
+  it('reads RUN_CLEANUP and RUN_OPTIMIZE before the command is known, and names a bad one', () => {
+    const { KAFKA_HOST: _omitted, ...env } = base;
+    expect(jobSwitches({ ...env, RUN_CLEANUP: 'true' })).toEqual({ runCleanup: true, runOptimize: false });
+    expect(() => jobSwitches({ ...env, RUN_OPTIMIZE: 'maybe' })).toThrow(/^RUN_OPTIMIZE: invalid value/);
   });
 
   it('asks for SASL credentials when a mechanism is set', () => {

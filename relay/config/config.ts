@@ -2,10 +2,12 @@
 // frozen. Secrets are non-enumerable (as node-postgres does with its password) so that logging or
 // serializing the object never shows them, and redacted() is the view meant for logs.
 import type { Driver, StoreConfig } from '../db/store.js';
+import type { Command } from './cli.js';
 import { SETTINGS } from './definitions.js';
 import { durationMs, parseSettings, type SettingValues } from './parse.js';
 
 export interface KafkaConfig {
+  /** Empty for a job (KAFKA_HOST is required only by `run`). */
   brokers: string[];
   clientId: string;
   tls: { enabled: boolean; skipVerify: boolean };
@@ -79,7 +81,7 @@ export function configFromSettings(v: SettingValues): RelayConfig {
     v.DB_PASS as string,
   ) as RelayConfig['db'];
   const kafka: KafkaConfig = {
-    brokers: v.KAFKA_HOST as string[],
+    brokers: (v.KAFKA_HOST as string[] | undefined) ?? [],
     clientId: v.KAFKA_CLIENT_ID as string,
     tls: { enabled: v.TLS_ENABLE as boolean, skipVerify: v.TLS_SKIP_VERIFY_PEER as boolean },
     partitioner: v.KAFKA_PARTITIONER as KafkaConfig['partitioner'],
@@ -112,9 +114,18 @@ export function configFromSettings(v: SettingValues): RelayConfig {
   });
 }
 
-/** Parses and validates the environment once; throws ConfigError naming the bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
-  return configFromSettings(parseSettings(env));
+/**
+ * Parses and validates the environment once for `command` (which decides what is required: only `run`
+ * needs Kafka); throws ConfigError naming the bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, command: Command = 'run'): RelayConfig {
+  return configFromSettings(parseSettings(env, command));
+}
+
+/** RUN_CLEANUP and RUN_OPTIMIZE, which choose the command when none is named; validated like the rest. */
+export function jobSwitches(env: NodeJS.ProcessEnv): { runCleanup: boolean; runOptimize: boolean } {
+  const v = parseSettings(env);
+  return { runCleanup: v.RUN_CLEANUP as boolean, runOptimize: v.RUN_OPTIMIZE as boolean };
 }
 
 /** The StoreConfig of one database of the list. */

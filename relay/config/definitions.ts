@@ -22,7 +22,11 @@ export interface SettingDefinition {
   secret?: boolean;
   /** Must be set (no default makes sense). */
   required?: boolean;
+  /** Must be set for these commands only (the Go relay's jobs need no Kafka settings). */
+  requiredFor?: readonly Command[];
 }
+
+import type { Command } from './cli.js';
 
 const int = (minimum: number, maximum: number): SettingType => ({ kind: 'integer', minimum, maximum });
 const bool: SettingType = { kind: 'boolean' };
@@ -53,8 +57,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     name: 'KAFKA_HOST',
     type: { kind: 'list' },
-    required: true,
-    description: 'Comma-separated Kafka brokers (host:port).',
+    requiredFor: ['run'],
+    description:
+      'Comma-separated Kafka brokers (host:port). Required to publish (`run`); the jobs (cleanup, optimize, migrate, status, requeue) need no Kafka settings.',
   },
   { name: 'TLS_ENABLE', type: bool, default: 'false', description: 'Connect to Kafka over TLS.' },
   {

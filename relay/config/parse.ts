@@ -2,6 +2,7 @@
 // schema built from the definition table. Errors name the variable and what it accepts, never a secret.
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors.js';
+import type { Command } from './cli.js';
 import { SETTINGS, type SettingDefinition } from './definitions.js';
 import { accepts, buildSchema, DURATION_PATTERN } from './schema.js';
 
@@ -39,13 +40,17 @@ export function durationMs(text: string): number {
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-function validate(values: Record<string, unknown>): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(buildSchema(SETTINGS));
+const validators = new Map<Command | undefined, ReturnType<Ajv['compile']>>();
+function validate(values: Record<string, unknown>, command: Command | undefined): ErrorObject[] {
+  let validator = validators.get(command);
+  if (!validator) {
+    validator = new Ajv({ allErrors: true, strict: true }).compile(buildSchema(SETTINGS, command));
+    validators.set(command, validator);
+  }
   return validator(values) ? [] : (validator.errors ?? []);
 }
 
-function describe(error: ErrorObject, env: NodeJS.ProcessEnv): ConfigError {
+function describe(error: ErrorObject, env: NodeJS.ProcessEnv, command: Command | undefined): ConfigError {
   const name =
     error.keyword === 'required'
       ? String(error.params.missingProperty)
@@ -54,7 +59,10 @@ function describe(error: ErrorObject, env: NodeJS.ProcessEnv): ConfigError {
         : (error.instancePath.split('/')[1] ?? 'config');
   const def = SETTINGS.find((d) => d.name === name);
   const what = def ? accepts(def.type) : 'a valid value';
-  if (error.keyword === 'required') return new ConfigError(name, `is required; accepts ${what}`);
+  if (error.keyword === 'required') {
+    const by = def?.required ? '' : ` by the ${String(command)} command`;
+    return new ConfigError(name, `is required${by}; accepts ${what}`);
+  }
   if (error.keyword === 'dependencies') {
     return new ConfigError(name, `is required when ${String(error.params.property)} is set; accepts ${what}`);
   }
@@ -62,8 +70,12 @@ function describe(error: ErrorObject, env: NodeJS.ProcessEnv): ConfigError {
   return new ConfigError(name, `invalid value${shown}; accepts ${what}`);
 }
 
-/** Validates the environment; throws a ConfigError naming the first bad variable. */
-export function parseSettings(env: NodeJS.ProcessEnv): Readonly<SettingValues> {
+/**
+ * Validates the environment; throws a ConfigError naming the first bad variable. `command` adds the
+ * settings only that command needs (KAFKA_HOST for `run`); without it only what every command needs is
+ * required.
+ */
+export function parseSettings(env: NodeJS.ProcessEnv, command?: Command): Readonly<SettingValues> {
   const values: Record<string, unknown> = {};
   for (const def of SETTINGS) {
     const text =
@@ -72,8 +84,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Readonly<SettingValues> {
       values[def.name] = coerce(def, text);
     }
   }
-  const errors = validate(values);
+  const errors = validate(values, command);
   const first = errors[0];
-  if (first) throw describe(first, env);
+  if (first) throw describe(first, env, command);
   return Object.freeze(values as SettingValues);
 }

@@ -9,6 +9,7 @@ function cell(text: string): string {
 
 function defaultOf(d: SettingDefinition): string {
   if (d.required) return 'required';
+  if (d.requiredFor) return `required by ${d.requiredFor.map((c) => `\`${c}\``).join(', ')}`;
   if (d.default === undefined) return 'unset';
   return d.default === '' ? "''" : `\`${d.default}\``;
 }

@@ -1,4 +1,5 @@
 // Builds the ajv JSON schema and the "what it accepts" text of each setting from the definition table.
+import type { Command } from './cli.js';
 import type { SettingDefinition, SettingType } from './definitions.js';
 
 export const DURATION_PATTERN = '^([0-9]+)(ms|s|m|h|d)$';
@@ -41,11 +42,19 @@ export function accepts(type: SettingType): string {
   }
 }
 
-export function buildSchema(definitions: readonly SettingDefinition[]): Record<string, unknown> {
+/** True when `command` cannot run without the setting (undefined: only what every command needs). */
+export function isRequired(d: SettingDefinition, command: Command | undefined): boolean {
+  return d.required === true || (command !== undefined && (d.requiredFor ?? []).includes(command));
+}
+
+export function buildSchema(
+  definitions: readonly SettingDefinition[],
+  command?: Command,
+): Record<string, unknown> {
   return {
     type: 'object',
     properties: Object.fromEntries(definitions.map((d) => [d.name, schemaOf(d.type)])),
-    required: definitions.filter((d) => d.required).map((d) => d.name),
+    required: definitions.filter((d) => isRequired(d, command)).map((d) => d.name),
     // SASL needs its credentials; this rule is the one place they are tied together.
     dependencies: { KAFKA_SASL_MECHANISM: ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] },
   };

@@ -111,6 +111,26 @@ describe('the outbox-relay command', () => {
     }
   });
 
+  it('on SIGTERM as soon as it logs that it is starting, still migrating its unreachable database, exits 0', async () => {
+    const relay = spawnRelay(['run'], relayEnv(db, { DB_PORT: '1', LOG_LEVEL: 'info' }));
+    try {
+      // Signalled from the output handler itself, the moment the line arrives.
+      await new Promise<void>((resolve) => {
+        const onData = () => {
+          if (!relay.output().includes('"msg":"starting"')) return;
+          relay.child.stdout!.off('data', onData);
+          relay.child.kill('SIGTERM');
+          resolve();
+        };
+        relay.child.stdout!.on('data', onData);
+      });
+      expect(await relay.exited).toEqual({ code: 0, signal: null });
+      expect(relay.output()).toContain('"msg":"shutting down"');
+    } finally {
+      relay.child.kill('SIGKILL');
+    }
+  });
+
   it('on SIGTERM finishes its work and exits 0 well within 10 seconds', async () => {
     const topic = await createTopic('relay-cli-term', 1);
     expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });

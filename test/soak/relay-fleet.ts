@@ -5,7 +5,7 @@
 import { signalAndWait, spawnRelayChild, type Exit, type RelayChild } from '../support/relay-child.js';
 
 export interface RelayFleet {
-  /** Starts the primary relay (if not running) and waits until its signal handlers are in place. */
+  /** Starts the primary relay (if not running) and waits until it is ready. */
   ensurePrimary(): Promise<void>;
   killPrimary(): Promise<void>;
   /** SIGTERM; the relay must exit 0 on its own. */
@@ -70,7 +70,12 @@ export function createRelayFleet(deps: FleetDeps): RelayFleet {
     return relay;
   }
 
+  /**
+   * SIGTERM once the relay is ready: a relay is signalled only at a point it has reached, never while it
+   * may still be starting (a SIGTERM then tests the start-up path, not the drain).
+   */
   async function terminate(relay: RelayChild): Promise<void> {
+    await relay.ready;
     expected.add(relay);
     const exit = await signalAndWait(relay, 'SIGTERM', deps.termGraceMs);
     if (exit.hung) anomaly(`${relay.name} did not exit within ${deps.termGraceMs} ms of SIGTERM`, relay);
@@ -86,7 +91,7 @@ export function createRelayFleet(deps: FleetDeps): RelayFleet {
     anomalies,
     async ensurePrimary() {
       const relay = primary ?? startPrimary();
-      await relay.started;
+      await relay.ready;
     },
     async killPrimary() {
       const relay = primary;
@@ -99,7 +104,7 @@ export function createRelayFleet(deps: FleetDeps): RelayFleet {
     async terminatePrimary() {
       const relay = primary;
       if (!relay) return void startPrimary();
-      await relay.started;
+      await relay.ready;
       primary = undefined;
       await terminate(relay);
       startPrimary();
@@ -109,7 +114,7 @@ export function createRelayFleet(deps: FleetDeps): RelayFleet {
       void second.exited.then((exit) => {
         if (!expected.has(second)) anomaly(`${second.name} exited by itself (${describe(exit)})`, second);
       });
-      await second.started;
+      await second.ready;
       await new Promise((r) => setTimeout(r, ms));
       if (signal === 'SIGKILL') await kill(second);
       else await terminate(second);

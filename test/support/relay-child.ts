@@ -18,6 +18,8 @@ export interface RelayChild {
   exited: Promise<Exit>;
   /** Settles once the relay's signal handlers are in place (it logged that HTTP is listening). */
   started: Promise<void>;
+  /** Settles once the relay is ready (its migrations done, /readyz answering 200), or when it exits. */
+  ready: Promise<void>;
   /** The last lines of its output, for a report. */
   tail(): string;
 }
@@ -36,11 +38,14 @@ export function spawnRelayChild(
   });
   let recent = '';
   let markStarted!: () => void;
+  let markReady!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
   const onData = (d: Buffer) => {
     log.write(d);
     recent = (recent + d.toString()).slice(-4000);
     if (recent.includes('HTTP listening')) markStarted();
+    if (recent.includes('"msg":"ready"')) markReady();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
@@ -48,10 +53,11 @@ export function spawnRelayChild(
     child.once('exit', (code, signal) => {
       log.end();
       markStarted();
+      markReady();
       resolve({ code, signal });
     }),
   );
-  return { name, child, exited, started, tail: () => recent };
+  return { name, child, exited, started, ready, tail: () => recent };
 }
 
 /** Sends a signal and waits for the exit; SIGKILL if it has not exited within `graceMs`. */

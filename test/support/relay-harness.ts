@@ -159,19 +159,26 @@ export interface OutboxState {
   reason: string;
 }
 
-export async function outboxState(db: TestDb, table = 'kafka_outbox'): Promise<OutboxState[]> {
-  const sql = `SELECT id, push_completed_at IS NOT NULL AS published, errored, push_attempts AS attempts, error_reason AS reason FROM ${table} ORDER BY id`;
-  let rows: Record<string, unknown>[];
-  if (db.driver === 'postgres') {
-    rows = await pgQuery(db, sql);
-  } else {
-    const conn = await mysql.createConnection(connectionOf(db));
-    try {
-      rows = (await conn.query(sql))[0] as Record<string, unknown>[];
-    } finally {
-      await conn.end();
-    }
+/** One statement on a test database of either driver, on a connection of its own; the rows it returned. */
+export async function dbQuery(
+  db: TestDb,
+  text: string,
+  values: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
+  if (db.driver === 'postgres') return pgQuery(db, text, values);
+  const conn = await mysql.createConnection(connectionOf(db));
+  try {
+    return (await conn.query(text, values))[0] as Record<string, unknown>[];
+  } finally {
+    await conn.end();
   }
+}
+
+export async function outboxState(db: TestDb, table = 'kafka_outbox'): Promise<OutboxState[]> {
+  const rows = await dbQuery(
+    db,
+    `SELECT id, push_completed_at IS NOT NULL AS published, errored, push_attempts AS attempts, error_reason AS reason FROM ${table} ORDER BY id`,
+  );
   return rows.map((r) => ({
     id: String(r.id),
     published: Boolean(Number(r.published)),
