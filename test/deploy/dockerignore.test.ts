@@ -1,5 +1,5 @@
-// The .dockerignore reader the build-steps test filters the build context with, on the repository's own
-// file: what the Dockerfiles COPY is in the context, tests and test doubles are not.
+// The repository's .dockerignore, read as Docker reads it: what the Dockerfiles COPY is in the build
+// context, tests and test doubles are not.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../devenv/paths.js';
@@ -13,6 +13,8 @@ describe('.dockerignore', () => {
     'package-lock.json',
     'tsconfig.build.json',
     'scripts/mark-bins.mjs',
+    'scripts/image-modules.mjs',
+    'scripts/image-dependencies.json',
     'relay/main.ts',
     'relay/config/definitions.ts',
     'operator/render/deployment.ts',

@@ -1,109 +1,157 @@
-// The two images, replayed from their Dockerfiles into a scratch folder, and how to start their entry
-// points there: `/usr/bin/tini` is the binary of the pinned Debian package (from the tools cache), `node`
-// this Node.js, image paths map into the stage's folder; processes run as the image's USER when we can
-// switch users (root), so they cannot write to their own files, as with a read-only root file system.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+// The two images, built from Dockerfile.relay and Dockerfile.operator by the local engine's BuildKit (once
+// per test process; BuildKit's cache makes a rebuild of unchanged sources take seconds), and containers
+// run from them. The build gets the host's npm settings and CA bundle as BuildKit secrets, as a user
+// behind a registry mirror or a TLS-intercepting proxy would pass them; the host's network lets its RUN
+// steps reach the registries the host reaches.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DOCKER_CLIENT, dockerEnv } from '../devenv/docker.js';
 import { repoRoot } from '../devenv/paths.js';
-import { execForm, lastInstruction, parseDockerfile, type Dockerfile } from './dockerfile.js';
-import { inImage, replayBuild, type BuiltStage, type StageCache } from './build-steps.js';
-import { requireTool } from './tools/tools.js';
+import { run } from '../devenv/proc.js';
+import { settings } from '../devenv/settings.js';
 
-export interface ReplayedImage {
-  dockerfile: Dockerfile;
-  stages: BuiltStage[];
-  final: BuiltStage;
-  entrypoint: string[];
-  cmd: string[];
-  /** uid:gid of USER. */
-  user: string;
+export const IMAGE_PROGRAMS = ['relay', 'operator'] as const;
+export type ImageProgram = (typeof IMAGE_PROGRAMS)[number];
+
+const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+/** The tag each image gets: the names config/manager and the operator's default relay image use. */
+export function imageTag(program: ImageProgram): string {
+  return `kafka-outbox-relay/${program}:${version}`;
 }
 
-export async function replayImage(name: string, scratch: string, cache: StageCache): Promise<ReplayedImage> {
-  const dockerfile = parseDockerfile(readFileSync(path.join(repoRoot, name), 'utf8'));
-  const stages = await replayBuild(dockerfile, repoRoot, scratch, cache);
-  const final = stages.at(-1) as BuiltStage;
-  const entrypoint = lastInstruction(final.stage, 'ENTRYPOINT');
-  const cmd = lastInstruction(final.stage, 'CMD');
-  return {
-    dockerfile,
-    stages,
-    final,
-    entrypoint: entrypoint ? execForm(entrypoint.args) : [],
-    cmd: cmd ? execForm(cmd.args) : [],
-    user: lastInstruction(final.stage, 'USER')?.args ?? '',
-  };
+/** Runs the engine's own docker client; resolves to its stdout. */
+export function docker(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return run(DOCKER_CLIENT, args, { env: { ...dockerEnv(settings()), ...env } });
 }
 
-export function newScratch(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'outbox-image-'));
-  // Readable by the image's unprivileged user.
-  chmodSync(dir, 0o755);
-  return dir;
+/** The CA bundle and npm settings of this machine, when it has them, as `docker build --secret` flags. */
+export function hostBuildSecrets(): string[] {
+  const flags: string[] = [];
+  const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
+  if (existsSync(ca)) flags.push('--secret', `id=ca,src=${ca}`);
+  const npmrc = process.env.NPM_CONFIG_USERCONFIG ?? path.join(os.homedir(), '.npmrc');
+  if (existsSync(npmrc)) flags.push('--secret', `id=npmrc,src=${npmrc}`);
+  return flags;
 }
 
-/** tini, copied from the cache (which may sit in a home folder the image's user cannot enter). */
-function tiniIn(image: ReplayedImage): string {
-  const copy = inImage(image.final.root, '/usr/bin/tini');
-  if (!existsSync(copy)) {
-    mkdirSync(path.dirname(copy), { recursive: true });
-    copyFileSync(requireTool('tini'), copy);
-    chmodSync(copy, 0o755);
-  }
-  return copy;
-}
-
-/** The entry point's argv with image paths mapped to this machine. */
-export function hostArgv(image: ReplayedImage, args: string[]): string[] {
-  return [...image.entrypoint, ...args].map((arg) => {
-    if (arg === '/usr/bin/tini') return tiniIn(image);
-    if (arg === 'node') return process.execPath;
-    if (arg.startsWith('/') && existsSync(inImage(image.final.root, arg)))
-      return inImage(image.final.root, arg);
-    return arg;
-  });
-}
-
-export function startEntrypoint(
-  image: ReplayedImage,
-  args: string[],
-  env: Record<string, string> = {},
-): ChildProcess {
-  const [command, ...rest] = hostArgv(image, args);
-  const [uid, gid] = image.user.split(':').map(Number);
-  const asUser = process.getuid?.() === 0 ? { uid, gid } : {};
-  return spawn(command as string, rest, {
-    cwd: inImage(image.final.root, image.final.workdir),
-    env: { PATH: process.env.PATH ?? '', ...image.final.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...asUser,
-  });
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
+export interface BuildResult {
+  tag: string;
+  seconds: number;
   output: string;
 }
 
-/** Collects the output and waits for the exit, killing the process after the timeout. */
-export function untilExit(child: ChildProcess, timeoutMs = 30_000): Promise<Exit> & { output(): string } {
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const done = new Promise<Exit>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, signal: null, output: `${output}${error.message}` });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      // Let the pipes drain.
-      setImmediate(() => resolve({ code, signal, output }));
-    });
+/** `docker build` of one Dockerfile with BuildKit; extra flags after the defaults. */
+export async function buildImage(program: ImageProgram, extra: string[] = []): Promise<BuildResult> {
+  const started = Date.now();
+  const tag = imageTag(program);
+  const output = await run(
+    DOCKER_CLIENT,
+    [
+      'build',
+      '--progress=plain',
+      '--network=host',
+      '-f',
+      `Dockerfile.${program}`,
+      '-t',
+      tag,
+      `--build-arg=VERSION=${version}`,
+      ...hostBuildSecrets(),
+      ...extra,
+      '.',
+    ],
+    { cwd: repoRoot, env: dockerEnv(settings()) },
+  );
+  return { tag, seconds: (Date.now() - started) / 1000, output };
+}
+
+let built: Promise<Record<ImageProgram, BuildResult>> | undefined;
+
+/** Both images, built once per process. */
+export function ensureImages(): Promise<Record<ImageProgram, BuildResult>> {
+  built ??= (async () => {
+    const relay = await buildImage('relay');
+    const operator = await buildImage('operator');
+    return { relay, operator };
+  })();
+  return built;
+}
+
+export interface Container {
+  id: string;
+  logs(): Promise<string>;
+  /** Waits for the container to exit; its exit code. */
+  wait(): Promise<number>;
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts a container the way the operator's pods run (the image's user, a read-only root file system,
+ * every capability dropped, no new privileges, a writable /tmp) on the host's network. `env` goes through
+ * the client's environment (`-e NAME`), so no value shows up in a process list.
+ */
+export async function runContainer(
+  image: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { mounts?: string[]; name?: string } = {},
+): Promise<Container> {
+  const id = (
+    await docker(
+      [
+        'run',
+        '--detach',
+        '--network=host',
+        '--read-only',
+        '--tmpfs=/tmp:rw,size=64m',
+        '--cap-drop=ALL',
+        '--security-opt=no-new-privileges',
+        ...(options.name ? [`--name=${options.name}`] : []),
+        ...(options.mounts ?? []).flatMap((m) => ['--volume', m]),
+        ...Object.keys(env).flatMap((name) => ['-e', name]),
+        image,
+        ...args,
+      ],
+      env,
+    )
+  ).trim();
+  return {
+    id,
+    logs: () => containerLogs(id),
+    wait: async () => Number((await docker(['wait', id])).trim()),
+    remove: async () => {
+      await docker(['rm', '--force', id]).catch(() => undefined);
+    },
+  };
+}
+
+/** Runs a one-shot command in a container to its end: exit code and output (stdout and stderr). */
+export async function runToEnd(
+  image: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; output: string }> {
+  const container = await runContainer(image, args, env);
+  try {
+    const code = await container.wait();
+    return { code, output: await container.logs() };
+  } finally {
+    await container.remove();
+  }
+}
+
+/** What the container wrote, stdout and stderr (`docker logs` replays its stderr on its own stderr). */
+export function containerLogs(id: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(
+      DOCKER_CLIENT,
+      ['logs', id],
+      { env: dockerEnv(settings()), maxBuffer: 64 << 20 },
+      (error, stdout, stderr) =>
+        resolve(`${stdout}${stderr}${error && !stdout && !stderr ? String(error) : ''}`),
+    );
   });
-  return Object.assign(done, { output: () => output });
 }

@@ -1,4 +1,6 @@
 // up / down / status of all local servers, used by the CLI, the jest global setup, benchmarks and the demo.
+import { ensureBaseImage } from './base-image.js';
+import { dockerDaemons, dockerDown, dockerPing, dockerUp } from './docker.js';
 import { ensureSystemPackages } from './system-packages.js';
 import { kafkaDaemons, kafkaDown, kafkaInstall, kafkaPing, kafkaUp } from './kafka.js';
 import { kubeDaemons, kubeDown, kubeStatus, kubeUp } from './kube.js';
@@ -20,7 +22,13 @@ export async function install(s: Settings = settings()): Promise<void> {
 export async function up(s: Settings = settings()): Promise<DevenvExports> {
   const started = Date.now();
   await install(s);
-  const results = await Promise.allSettled([postgresUp(s), mariadbUp(s), kafkaUp(s), kubeUp(s)]);
+  const results = await Promise.allSettled([
+    postgresUp(s),
+    mariadbUp(s),
+    kafkaUp(s),
+    kubeUp(s),
+    dockerUp(s).then(() => ensureBaseImage(s)),
+  ]);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
     throw new Error(
@@ -36,6 +44,7 @@ export async function up(s: Settings = settings()): Promise<DevenvExports> {
 
 export async function down(s: Settings = settings()): Promise<void> {
   const stopped = [
+    ...((await dockerDown(s)) ? ['docker'] : []),
     ...(await kubeDown(s)),
     ...((await kafkaDown(s)) ? ['kafka'] : []),
     ...((await mariadbDown(s)) ? ['mariadb'] : []),
@@ -65,8 +74,9 @@ export async function status(s: Settings = settings()): Promise<ServerStatus[]> 
     mariadb: () => probe(() => mariadbPing(s)),
     kafka: () => probe(() => kafkaPing(s)),
     'kube-apiserver': () => kubeStatus(s),
+    dockerd: () => probe(() => dockerPing(s)),
   };
-  const names = [...postgresDaemons, ...mariadbDaemons, ...kafkaDaemons, ...kubeDaemons];
+  const names = [...postgresDaemons, ...mariadbDaemons, ...kafkaDaemons, ...kubeDaemons, ...dockerDaemons];
   return Promise.all(
     names.map(async (name) => {
       const running = daemonRunning(s.state, name);

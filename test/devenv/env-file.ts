@@ -1,6 +1,7 @@
 // The exports the local servers are reached with: .devenv/env.sh for shells, .devenv/env.json for code.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DOCKER_CLIENT, dockerHost } from './docker.js';
 import { kafkaBrokers } from './kafka.js';
 import { adminKubeconfig, kubectlPath } from './kube.js';
 import type { Settings } from './settings.js';
@@ -22,6 +23,8 @@ export function devenvExports(s: Settings): DevenvExports {
     KAFKA_BROKERS: kafkaBrokers(s),
     KUBECONFIG: adminKubeconfig(s),
     KUBECTL: kubectlPath(s),
+    DOCKER_HOST: dockerHost(s),
+    DOCKER: DOCKER_CLIENT,
   };
 }
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, repoRoot, stateRoot } from './paths.js';
+import type { NodeImageVersions } from './base-image.js';
 import { ports, type Ports } from './ports.js';
 
 export interface Versions {
@@ -9,6 +10,7 @@ export interface Versions {
   postgresMajor: number;
   kafka: { version: string; scala: string; slf4j: string };
   kubernetes: { version: string; stagingVersion: string; etcd: string; kwok: string };
+  nodeImage: NodeImageVersions;
 }
 
 export function versions(): Versions {

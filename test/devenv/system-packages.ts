@@ -9,6 +9,8 @@ export function missingPackages(s: Settings): string[] {
     postgresql: `/usr/lib/postgresql/${s.versions.postgresMajor}/bin/postgres`,
     'mariadb-server': '/usr/sbin/mariadbd',
     openssl: '/usr/bin/openssl',
+    'docker.io': '/usr/sbin/dockerd',
+    debootstrap: '/usr/sbin/debootstrap',
   };
   return s.versions.debianPackages.filter((name) => {
     const probe = probes[name];

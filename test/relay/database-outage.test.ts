@@ -10,11 +10,12 @@ import {
   insertRows,
   outboxState,
   relayEnv,
+  runCommand,
   spawnRelay,
   startInProcess,
-  waitReady,
   type TestDb,
 } from '../support/relay-harness.js';
+import { lockRow } from '../support/row-lock.js';
 import { createTopic, eventually, type TestDatabase } from '../support/servers.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
@@ -41,25 +42,32 @@ describe.each(['postgres', 'mysql'] as const)('a %s outage', (driver) => {
 
   it('marks nothing errored, loses nothing and resumes by itself', async () => {
     const topic = await createTopic(`relay-db-outage-${driver}`, 2);
-    relay = await startInProcess(
-      relayEnv(db, {
-        DB_HOST: '127.0.0.1',
-        DB_PORT: String(proxy.port),
-        KAFKA_PUBLISH_ATTEMPTS: '1',
-        BATCH_SIZE: '20',
-      }),
-    );
-    await waitReady(relay.httpPort);
+    expect(await runCommand(['migrate'], relayEnv(db))).toMatchObject({ code: 0 });
     const row = (i: number) => ({ topic, key: `k${i % 5}`, payload: JSON.stringify({ i }) });
     const ids = await insertRows(
       db,
       Array.from({ length: 100 }, (_, i) => row(i)),
     );
-    // Cut while the relay is busy, and keep writing rows directly (the application's path is not cut).
-    await eventually('publishing under way', async () =>
-      (await outboxState(db)).some((r) => r.published) ? true : undefined,
-    );
-    proxy.cut();
+    // Cut while the relay is busy: it has sent the 41st row and waits to mark it (a row lock the test
+    // took before the relay started), so the outage lands on a marking in flight. Then keep writing rows
+    // directly (the application's path is not cut).
+    const lock = await lockRow(db, ids[40]!);
+    try {
+      relay = await startInProcess(
+        relayEnv(db, {
+          DB_HOST: '127.0.0.1',
+          DB_PORT: String(proxy.port),
+          KAFKA_PUBLISH_ATTEMPTS: '1',
+          BATCH_SIZE: '20',
+        }),
+      );
+      await eventually('the relay blocked marking the held row', async () =>
+        (await lock.waiters()) > 0 ? true : undefined,
+      );
+      proxy.cut();
+    } finally {
+      await lock.release();
+    }
     try {
       for (let round = 0; round < 5; round++) {
         ids.push(

@@ -4,7 +4,7 @@
 // row and not yet marked it, whatever the machine's speed.
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { connectionOf, type TestDb } from './relay-harness.js';
+import { connectionOf, pgQuery, type TestDb } from './relay-harness.js';
 
 export interface RowLock {
   /** Sessions of the test database blocked on the held lock. */
@@ -26,13 +26,16 @@ async function lockPostgresRow(db: TestDb, id: string, table: string): Promise<R
   await client.query('begin');
   const locked = await client.query(`select id from ${table} where id = $1 for update`, [id]);
   if (locked.rowCount !== 1) throw new Error(`row ${id} of ${table} not found`);
-  const blocked = `from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))`;
+  const holder = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+  // Asked on a connection of its own each time: inside the holder's transaction pg_stat_activity is one
+  // snapshot taken at its first read, which would never show a waiter that came later.
+  const blocked = `from pg_stat_activity where $1::int = any(pg_blocking_pids(pid))`;
   return {
     async waiters() {
-      return (await client.query<{ n: number }>(`select count(*)::int as n ${blocked}`)).rows[0]!.n;
+      return (await pgQuery<{ n: number }>(db, `select count(*)::int as n ${blocked}`, [holder]))[0]!.n;
     },
     async release() {
-      await client.query(`select pg_terminate_backend(pid) ${blocked}`);
+      await pgQuery(db, `select pg_terminate_backend(pid) ${blocked}`, [holder]);
       await client.query('rollback');
       await client.end();
     },
