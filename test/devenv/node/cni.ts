@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommandError, progress, run } from '../proc.js';
 import type { Settings } from '../settings.js';
+import { removeEmptyDirs } from './kubelet.js';
 import { bridge, nodePaths, type Bridge } from './node-settings.js';
 
 export const CNI_NETWORK = 'outbox-devenv';
@@ -97,4 +98,6 @@ export async function cniDown(s: Settings): Promise<void> {
     await run('ip', ['link', 'delete', 'dev', b.name]);
   }
   rmSync(path.join(nodePaths(s).cniIpam, CNI_NETWORK), { recursive: true, force: true });
+  // containerd 1.6 keeps libcni's result cache in /var/lib/cni (not configurable); entries go on CNI DEL.
+  removeEmptyDirs(['/var/lib/cni/results', '/var/lib/cni']);
 }

@@ -1,20 +1,9 @@
 // What a kubelet changes on the host beyond its own folders, put back by nodeDown: the kernel settings it
 // forces (vm.overcommit_memory, kernel.panic, kernel.panic_on_oops, ...; recorded before the first start),
 // its cgroup tree (under a root of the devenv's own), mounts under the state folder (its rshared root, pod
-// volumes, containerd's rootfs and netns mounts), shims of our containerd, its iptables chains and the
-// /var/log/containers folder it insists on.
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmdirSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+// volumes, containerd's rootfs and netns mounts) and shims of our containerd. (Its iptables chains and log
+// links: kubelet.ts.)
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlive, progress, run, sleep } from '../proc.js';
 import type { Settings } from '../settings.js';
@@ -149,47 +138,4 @@ export async function killShims(s: Settings): Promise<number[]> {
   }
   while (pids.some(isAlive)) await sleep(50);
   return pids;
-}
-
-/** Chains the kubelet makes in the host's tables (pkg/kubelet/kubelet_network_linux.go), and their jumps. */
-const KUBELET_CHAINS: [table: string, chain: string, jumps: string[]][] = [
-  ['filter', 'KUBE-FIREWALL', ['INPUT', 'OUTPUT']],
-  ['filter', 'KUBE-KUBELET-CANARY', []],
-  ['nat', 'KUBE-KUBELET-CANARY', []],
-  ['mangle', 'KUBE-KUBELET-CANARY', []],
-  ['mangle', 'KUBE-IPTABLES-HINT', []],
-];
-
-async function succeeds(command: string, args: string[]): Promise<boolean> {
-  return run(command, args).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Removes the kubelet's chains and log links (only once no kubelet runs: it would put them back). */
-export async function removeKubeletLeftovers(s: Settings): Promise<void> {
-  for (const tool of ['iptables', 'ip6tables']) {
-    for (const [table, chain, jumps] of KUBELET_CHAINS) {
-      for (const from of jumps) {
-        while (await succeeds(tool, ['-w', '-t', table, '-D', from, '-j', chain])) {
-          // one jump per kubelet start
-        }
-      }
-      if (await succeeds(tool, ['-w', '-t', table, '-F', chain]))
-        await run(tool, ['-w', '-t', table, '-X', chain]);
-    }
-  }
-  // The kubelet links each container's log here (hard-coded): drop our links, then the folder if empty.
-  const links = '/var/log/containers';
-  const ours = `${nodePaths(s).podLogs}/`;
-  for (const name of existsSync(links) ? readdirSync(links) : []) {
-    const link = path.join(links, name);
-    if (lstatSync(link).isSymbolicLink() && readlinkSync(link).startsWith(ours)) unlinkSync(link);
-  }
-  try {
-    rmdirSync(links);
-  } catch {
-    // not empty (another kubelet's?) or already gone
-  }
 }

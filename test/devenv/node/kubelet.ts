@@ -2,9 +2,19 @@
 // through our containerd's CRI, serves logs/exec on the bridge address only (mutual TLS: the API server's
 // client certificate is checked against the devenv CA and authorized by the API server, Webhook mode).
 // Every path is under the state folder; settings this machine needs are explained where they are set.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
-import { daemonRunning, progress, startDaemon, stopDaemon, waitUntil } from '../proc.js';
+import { daemonRunning, progress, run, startDaemon, stopDaemon, waitUntil } from '../proc.js';
 import type { Settings } from '../settings.js';
 import { CGROUP_ROOT } from './host-state.js';
 import { kubeletPath } from './kubelet-build.js';
@@ -114,4 +124,59 @@ export async function kubeletUp(s: Settings, apiserver: string): Promise<void> {
 /** Stops the kubelet only: its pods keep running until containerdDown removes them. */
 export function kubeletDown(s: Settings): Promise<boolean> {
   return stopDaemon(s.state, KUBELET);
+}
+
+/** Chains the kubelet makes in the host's tables (pkg/kubelet/kubelet_network_linux.go), and their jumps. */
+const KUBELET_CHAINS: [table: string, chain: string, jumps: string[]][] = [
+  ['filter', 'KUBE-FIREWALL', ['INPUT', 'OUTPUT']],
+  ['filter', 'KUBE-KUBELET-CANARY', []],
+  ['nat', 'KUBE-KUBELET-CANARY', []],
+  ['mangle', 'KUBE-KUBELET-CANARY', []],
+  ['mangle', 'KUBE-IPTABLES-HINT', []],
+];
+
+async function succeeds(command: string, args: string[]): Promise<boolean> {
+  return run(command, args).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Removes the kubelet's chains, log links and device-plugin socket (once it has stopped: it would remake them). */
+export async function removeKubeletLeftovers(s: Settings): Promise<void> {
+  for (const tool of ['iptables', 'ip6tables']) {
+    for (const [table, chain, jumps] of KUBELET_CHAINS) {
+      for (const from of jumps) {
+        while (await succeeds(tool, ['-w', '-t', table, '-D', from, '-j', chain])) {
+          // one jump per kubelet start
+        }
+      }
+      if (await succeeds(tool, ['-w', '-t', table, '-F', chain]))
+        await run(tool, ['-w', '-t', table, '-X', chain]);
+    }
+  }
+  // The kubelet links each container's log here (hard-coded): drop our links, then the folder if empty.
+  const links = '/var/log/containers';
+  const ours = `${nodePaths(s).podLogs}/`;
+  for (const name of existsSync(links) ? readdirSync(links) : []) {
+    const link = path.join(links, name);
+    if (lstatSync(link).isSymbolicLink() && readlinkSync(link).startsWith(ours)) unlinkSync(link);
+  }
+  // The device-plugin socket ignores --root-dir (deviceplugin/v1beta1.DevicePluginPath).
+  const devicePlugins = '/var/lib/kubelet/device-plugins';
+  for (const file of ['kubelet.sock', 'kubelet_internal_checkpoint']) {
+    rmSync(path.join(devicePlugins, file), { force: true });
+  }
+  removeEmptyDirs([links, devicePlugins, '/var/lib/kubelet']);
+}
+
+/** rmdir each folder that is empty; a folder with anything in it (another kubelet's?) stays. */
+export function removeEmptyDirs(dirs: string[]): void {
+  for (const dir of dirs) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty, or already gone
+    }
+  }
 }

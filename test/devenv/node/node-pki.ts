@@ -2,6 +2,7 @@
 // folder: the kubelet's client certificate (CN=system:node:<name>, O=system:nodes, so the Node authorizer
 // scopes it to its own node and pods), its serving certificate (for the bridge address, so the API server can
 // verify it), and the API server's client certificate for calling kubelets (logs, exec, port-forward).
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { kubeconfig } from '../kube-pki.js';
@@ -17,9 +18,16 @@ export function kubePkiDir(s: Settings): string {
 async function signed(s: Settings, stem: string, subject: string, extensions: string[]): Promise<void> {
   const pki = nodePaths(s).pki;
   const ca = kubePkiDir(s);
-  if (existsSync(path.join(pki, `${stem}.crt`))) return;
+  // Made again when what it says or the CA that signs it changed (another subnet, a new control plane).
+  const caHash = createHash('sha256')
+    .update(readFileSync(path.join(ca, 'ca.crt')))
+    .digest('hex');
+  const ext = [`# signed by the CA with sha256 ${caHash}`, ...extensions, ''].join('\n');
+  const extFile = path.join(pki, `${stem}.ext`);
+  const current = existsSync(extFile) ? readFileSync(extFile, 'utf8') : '';
+  if (existsSync(path.join(pki, `${stem}.crt`)) && current === ext) return;
   mkdirSync(pki, { recursive: true, mode: 0o700 });
-  writeFileSync(path.join(pki, `${stem}.ext`), [...extensions, ''].join('\n'));
+  writeFileSync(extFile, ext);
   const req = [
     'req',
     '-new',

@@ -12,13 +12,12 @@ import {
   ensureCgroupRoot,
   killShims,
   removeCgroupRoot,
-  removeKubeletLeftovers,
   restoreSysctls,
   saveSysctls,
   unmountUnder,
 } from './host-state.js';
 import { buildNodeBinaries, nodeBinariesInstalled } from './kubelet-build.js';
-import { KUBELET, kubeletDown, kubeletUp } from './kubelet.js';
+import { KUBELET, kubeletDown, kubeletUp, removeKubeletLeftovers } from './kubelet.js';
 import { apiserverKubeletBinding, ensureNodePki, writeKubeletKubeconfig } from './node-pki.js';
 import { NODE_NAME, nodePaths } from './node-settings.js';
 import { buildPauseImage, pauseImage, pauseImageTar } from './pause-image.js';
