@@ -4,6 +4,8 @@ import { Ajv } from 'ajv';
 import { OPERATOR_VERSION } from './version.js';
 
 export const FIELD_MANAGER = 'outbox-relay-operator';
+/** Who reports the operator's events (events.k8s.io reportingController). */
+export const REPORTING_CONTROLLER = 'outbox.kafka-relay.dev/operator';
 
 export interface OperatorConfig {
   kubeconfig?: string;

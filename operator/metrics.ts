@@ -25,7 +25,7 @@ export function createMetrics(queueDepth: () => number): OperatorMetrics {
     }),
     reconcileErrors: new Counter({
       name: 'outbox_operator_reconcile_errors_total',
-      help: 'Reconciles that ended in an error and were requeued with backoff.',
+      help: 'Reconciles that ended in an error: retried with backoff if a retry can help, else left until the resource changes.',
       registers: [registry],
     }),
     reconcileDuration: new Histogram({

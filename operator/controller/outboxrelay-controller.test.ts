@@ -202,6 +202,17 @@ describe('OutboxRelayController.reconcile', () => {
     });
   });
 
+  it("throws a 403 on apply for the worker to report: the operator's RBAC is not the user's to fix", async () => {
+    const t = setup({ failApply: 403 });
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await expect(t.controller.reconcile('shop/orders')).rejects.toMatchObject({
+      retriable: false,
+      statusCode: 403,
+    });
+    expect(t.events).toEqual([]);
+  });
+
   it('applies nothing when the cached children already hold what would be applied', async () => {
     const t = setup();
     t.relays.put(relay());

@@ -1,7 +1,9 @@
 // The OutboxRelay controller: one reconcile per key, as a recipe. Read the resource (gone: stop) ->
 // check the referenced Secrets -> build the desired children -> apply those the cache shows differing
 // (server-side apply, one field manager) or delete those no longer wanted -> derive status from what was
-// observed -> write it only if it changed. A user error is reported and waits for a change; an API error is thrown for a backoff.
+// observed -> write it only if it changed. A user error is reported on the resource and waits for a
+// change; any other error is thrown for the worker, which retries it with backoff only if a retry can help
+// (reconcile-worker.ts).
 import type { Logger } from 'pino';
 import { EventReason, Reason } from '../api/reasons.js';
 import {
@@ -13,13 +15,13 @@ import {
 } from '../api/types.js';
 import { FIELD_MANAGER, type OperatorConfig } from '../config.js';
 import { KubeApiError, resourcePath, type KubeClient, type KubeObject } from '../kube/client.js';
-import type { EventRecorder } from '../kube/events.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { desiredChildren } from '../render/children.js';
+import { desiredChildren, type DesiredChild } from '../render/children.js';
 import { childName } from '../render/labels.js';
 import type { Clock } from '../runtime/clock.js';
 import { stampAppliedHash, upToDate } from './applied-hash.js';
 import { findCondition } from './conditions.js';
+import type { RelayEvents } from './events.js';
 import { deploymentView } from './readiness.js';
 import { checkSecrets, type SecretLike } from './secrets-check.js';
 import { deriveStatus, statusChanged } from './status.js';
@@ -37,7 +39,7 @@ export interface ControllerDeps {
   config: Pick<OperatorConfig, 'relayImage'>;
   clock: Clock;
   log: Logger;
-  events: EventRecorder;
+  events: RelayEvents;
   metrics: OperatorMetrics;
   relays: Cache<OutboxRelay>;
   deployments: Cache<KubeObject>;
@@ -53,6 +55,16 @@ export function keyOf(namespace: string, name: string): string {
 export function ownerKey(obj: KubeObject): string | undefined {
   const owner = obj.metadata?.ownerReferences?.find((o) => o.controller && o.apiVersion === API_VERSION);
   return owner && obj.metadata?.namespace ? keyOf(obj.metadata.namespace, owner.name) : undefined;
+}
+
+/** What a pass did to the children: the Deployment as it now stands, and a refusal to report. */
+interface ChildrenOutcome {
+  deployment: KubeObject | undefined;
+  applyProblem?: { reason: string; message: string };
+}
+
+function childPath(relay: OutboxRelay, child: DesiredChild): string {
+  return resourcePath(child.kind.apiVersion, child.kind.plural, relay.metadata.namespace, child.name);
 }
 
 export class OutboxRelayController {
@@ -91,61 +103,105 @@ export class OutboxRelayController {
 
     const secrets = checkSecrets(relay, (n) => this.d.secrets.get(n, namespace));
     const paused = relay.spec.paused === true;
-    let applyProblem: { reason: string; message: string } | undefined;
-    let deployment = this.d.deployments.get(childName(relay, 'relay'), namespace);
-
+    let children: ChildrenOutcome = {
+      deployment: this.d.deployments.get(childName(relay, 'relay'), namespace),
+    };
     if (!secrets.ok) {
       log.info({ reason: secrets.reason }, secrets.message);
       this.d.events.record(relay, 'Warning', secrets.reason, 'Validate', secrets.message);
     } else if (!paused) {
-      for (const child of desiredChildren(relay, this.d.config, secrets.hash)) {
-        const path = resourcePath(child.kind.apiVersion, child.kind.plural, namespace, child.name);
-        const cache = child.kind.kind === 'Deployment' ? this.d.deployments : this.d.cronjobs;
-        const existing = cache.get(child.name, namespace);
-        const what = `${child.kind.kind} ${child.name}`;
-        if (child.object) {
-          const stamped = stampAppliedHash(child.object);
-          if (upToDate(stamped, existing)) continue; // the cached child already holds all of it
-          try {
-            const applied = await this.d.client.apply<KubeObject>(path, stamped, FIELD_MANAGER);
-            this.noteApplied(relay, child.kind.kind, what, existing, applied, log);
-            if (child.kind.kind === 'Deployment') deployment = applied;
-          } catch (err) {
-            if (err instanceof KubeApiError && !err.retriable && err.statusCode !== 403) {
-              // The API server refused what we built (for example a name too long): a user error.
-              applyProblem = {
-                reason: Reason.ApplyFailed,
-                message: `${what}: ${err.reason}: ${err.message}`,
-              };
-              log.warn({ err }, 'apply refused');
-              this.d.events.record(relay, 'Warning', EventReason.ApplyFailed, 'Apply', applyProblem.message);
-              continue;
-            }
-            throw err;
-          }
-        } else if (existing && ownerKey(existing) === key) {
-          await this.d.client.delete(path, existing.metadata?.uid);
-          this.generations.delete(`${namespace}/${what}`);
-          this.d.metrics.childChanges.inc({ kind: child.kind.kind, action: 'delete' });
-          log.info({ child: what }, 'deleted a child no longer wanted');
-          this.d.events.record(relay, 'Normal', EventReason.ChildDeleted, 'Delete', `deleted ${what}`);
-        }
-      }
+      children = await this.syncChildren(relay, secrets.hash, children.deployment, log);
     }
 
     const status = deriveStatus(
       relay,
       {
         secretProblem: secrets.ok ? undefined : { reason: secrets.reason, message: secrets.message },
-        applyProblem,
+        applyProblem: children.applyProblem,
         paused,
-        deployment: deploymentView(deployment as Parameters<typeof deploymentView>[0]),
+        deployment: deploymentView(children.deployment as Parameters<typeof deploymentView>[0]),
       },
       new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     );
-    if (!statusChanged(relay.status, status)) return;
+    if (statusChanged(relay.status, status)) await this.writeStatus(key, relay, status, log);
+  }
 
-    const statusPath = `${resourcePath(API_VERSION, PLURAL, namespace, name)}/status`;
+  /** Applies the children that differ from the cache and deletes those no longer wanted. */
+  private async syncChildren(
+    relay: OutboxRelay,
+    secretHash: string,
+    deployment: KubeObject | undefined,
+    log: Logger,
+  ): Promise<ChildrenOutcome> {
+    const outcome: ChildrenOutcome = { deployment };
+    const namespace = relay.metadata.namespace;
+    for (const child of desiredChildren(relay, this.d.config, secretHash)) {
+      const cache = child.kind.kind === 'Deployment' ? this.d.deployments : this.d.cronjobs;
+      const existing = cache.get(child.name, namespace);
+      if (!child.object) {
+        await this.deleteChild(relay, child, existing, log);
+        continue;
+      }
+      const stamped = stampAppliedHash(child.object);
+      if (upToDate(stamped, existing)) continue; // the cached child already holds all of it
+      const applied = await this.applyChild(relay, child, stamped, existing, log);
+      if ('problem' in applied) outcome.applyProblem = applied.problem;
+      else if (child.kind.kind === 'Deployment') outcome.deployment = applied.object;
+    }
+    return outcome;
+  }
+
+  /**
+   * Server-side apply of one child. A child the API server refuses (a name too long, an admission policy,
+   * a quota) is a user error, reported on the resource; it waits for a change, as a retry could not help.
+   * Any other error is thrown for the worker (reconcile-worker.ts).
+   */
+  private async applyChild(
+    relay: OutboxRelay,
+    child: DesiredChild,
+    object: Record<string, unknown>,
+    existing: KubeObject | undefined,
+    log: Logger,
+  ): Promise<{ object: KubeObject } | { problem: { reason: string; message: string } }> {
+    const path = childPath(relay, child);
+    const what = `${child.kind.kind} ${child.name}`;
+    try {
+      const applied = await this.d.client.apply<KubeObject>(path, object, FIELD_MANAGER);
+      this.noteApplied(relay, child.kind.kind, what, existing, applied, log);
+      return { object: applied };
+    } catch (err) {
+      // A 403 is not the user's to fix but the operator's RBAC: it goes to the worker's log and error count.
+      if (!(err instanceof KubeApiError) || err.retriable || err.statusCode === 403) throw err;
+      const problem = { reason: Reason.ApplyFailed, message: `${what}: ${err.reason}: ${err.message}` };
+      log.warn({ err }, 'apply refused');
+      this.d.events.record(relay, 'Warning', EventReason.ApplyFailed, 'Apply', problem.message);
+      return { problem };
+    }
+  }
+
+  private async deleteChild(
+    relay: OutboxRelay,
+    child: DesiredChild,
+    existing: KubeObject | undefined,
+    log: Logger,
+  ): Promise<void> {
+    const key = keyOf(relay.metadata.namespace, relay.metadata.name);
+    if (!existing || ownerKey(existing) !== key) return;
+    const what = `${child.kind.kind} ${child.name}`;
+    await this.d.client.delete(childPath(relay, child), existing.metadata?.uid);
+    this.generations.delete(`${relay.metadata.namespace}/${what}`);
+    this.d.metrics.childChanges.inc({ kind: child.kind.kind, action: 'delete' });
+    log.info({ child: what }, 'deleted a child no longer wanted');
+    this.d.events.record(relay, 'Normal', EventReason.ChildDeleted, 'Delete', `deleted ${what}`);
+  }
+
+  private async writeStatus(
+    key: string,
+    relay: OutboxRelay,
+    status: OutboxRelayStatus,
+    log: Logger,
+  ): Promise<void> {
+    const statusPath = `${resourcePath(API_VERSION, PLURAL, relay.metadata.namespace, relay.metadata.name)}/status`;
     const updated = await this.d.client.mergePatch<OutboxRelay>(statusPath, { status }, FIELD_MANAGER);
     this.written.set(key, { baseVersion: relay.metadata.resourceVersion ?? '', status });
     this.d.metrics.statusWrites.inc();

@@ -2,85 +2,60 @@
 // lastTransitionTime), and a comparison that decides whether it needs writing at all.
 import { ConditionType, Reason } from '../api/reasons.js';
 import type { Condition, OutboxRelay, OutboxRelayStatus } from '../api/types.js';
-import { setCondition } from './conditions.js';
-import { evaluateReadiness, type ReadinessInput } from './readiness.js';
+import { setCondition, type ConditionInput } from './conditions.js';
+import { evaluateReadiness, type DeploymentView, type ReadinessInput } from './readiness.js';
 
 export function deriveStatus(relay: OutboxRelay, input: ReadinessInput, now: string): OutboxRelayStatus {
   const generation = relay.metadata.generation;
-  let conditions: Condition[] = [...(relay.status?.conditions ?? [])];
-
-  const problem = input.secretProblem ?? input.applyProblem;
-  conditions = setCondition(
-    conditions,
-    problem
-      ? { type: ConditionType.Reconciled, status: 'False', ...problem }
-      : input.paused
-        ? {
-            type: ConditionType.Reconciled,
-            status: 'True',
-            reason: Reason.Paused,
-            message: 'paused: children not changed',
-          }
-        : {
-            type: ConditionType.Reconciled,
-            status: 'True',
-            reason: Reason.Applied,
-            message: 'children applied',
-          },
-    now,
-    generation,
-  );
-
-  const d = input.deployment;
-  conditions = setCondition(
-    conditions,
-    !d
-      ? {
-          type: ConditionType.Available,
-          status: 'False',
-          reason: Reason.DeploymentNotFound,
-          message: 'the relay Deployment does not exist',
-        }
-      : d.replicas === 0
-        ? {
-            type: ConditionType.Available,
-            status: 'False',
-            reason: Reason.ScaledToZero,
-            message: 'spec.relay.replicas is 0',
-          }
-        : d.available
-          ? {
-              type: ConditionType.Available,
-              status: 'True',
-              reason: Reason.MinimumReplicasAvailable,
-              message: `${d.availableReplicas} of ${d.replicas} relay pods available`,
-            }
-          : {
-              type: ConditionType.Available,
-              status: 'False',
-              reason: Reason.MinimumReplicasUnavailable,
-              message: `${d.availableReplicas} of ${d.replicas} relay pods available`,
-            },
-    now,
-    generation,
-  );
-
   const ready = evaluateReadiness(input);
-  conditions = setCondition(
-    conditions,
+  let conditions: Condition[] = [...(relay.status?.conditions ?? [])];
+  for (const condition of [
+    reconciledCondition(input),
+    availableCondition(input.deployment),
     {
       type: ConditionType.Ready,
       status: ready.failed ? 'False' : 'True',
       reason: ready.reason,
       message: ready.message,
-    },
-    now,
-    generation,
-  );
-
+    } satisfies ConditionInput,
+  ]) {
+    conditions = setCondition(conditions, condition, now, generation);
+  }
   const order: string[] = [ConditionType.Ready, ConditionType.Reconciled, ConditionType.Available];
   conditions.sort((a, b) => rank(order, a.type) - rank(order, b.type));
   return { observedGeneration: generation, conditions };
+}
+
+function reconciledCondition(input: ReadinessInput): ConditionInput {
+  const problem = input.secretProblem ?? input.applyProblem;
+  if (problem) return { type: ConditionType.Reconciled, status: 'False', ...problem };
+  return input.paused
+    ? {
+        type: ConditionType.Reconciled,
+        status: 'True',
+        reason: Reason.Paused,
+        message: 'paused: children not changed',
+      }
+    : { type: ConditionType.Reconciled, status: 'True', reason: Reason.Applied, message: 'children applied' };
+}
+
+function availableCondition(d: DeploymentView | undefined): ConditionInput {
+  const type = ConditionType.Available;
+  if (!d) {
+    return {
+      type,
+      status: 'False',
+      reason: Reason.DeploymentNotFound,
+      message: 'the relay Deployment does not exist',
+    };
+  }
+  if (d.replicas === 0) {
+    return { type, status: 'False', reason: Reason.ScaledToZero, message: 'spec.relay.replicas is 0' };
+  }
+  const message = `${d.availableReplicas} of ${d.replicas} relay pods available`;
+  return d.available
+    ? { type, status: 'True', reason: Reason.MinimumReplicasAvailable, message }
+    : { type, status: 'False', reason: Reason.MinimumReplicasUnavailable, message };
 }
 
 function rank(order: string[], type: string): number {

@@ -5,28 +5,15 @@
 import https from 'node:https';
 import http from 'node:http';
 import { sharedAgent } from './agents.js';
+import { KubeApiError, parseSuccessBody, responseError } from './errors.js';
+
+export { KubeApiError, responseError } from './errors.js';
 
 /** Where the API server is and how to authenticate: what the library's KubeConfig offers, and ours. */
 export interface KubeConnection {
   getCurrentCluster(): { server: string } | null;
   /** Puts TLS material and credentials on the request options. */
   applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
-}
-
-export class KubeApiError extends Error {
-  readonly retriable: boolean;
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly statusCode: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(`${method} ${path}: ${statusCode} ${reason}: ${message}`);
-    this.name = 'KubeApiError';
-    // Conflicts, throttling and server errors pass; invalid requests and denied permissions do not.
-    this.retriable = statusCode === 409 || statusCode === 429 || statusCode >= 500 || statusCode === 0;
-  }
 }
 
 /**
@@ -47,26 +34,6 @@ export async function prepareRequest(
   await kc.applyToHTTPSOptions(opts);
   if (url.protocol === 'https:') opts.agent = sharedAgent(opts);
   return { url, opts, lib: url.protocol === 'http:' ? http : https };
-}
-
-/** The error for a response that is not a success: its Status object's reason and message, if it is one. */
-export function responseError(
-  method: string,
-  path: string,
-  status: number,
-  statusMessage: string | undefined,
-  text: string,
-): KubeApiError {
-  let reason = statusMessage ?? 'Error';
-  let message = text.slice(0, 2000);
-  try {
-    const s = JSON.parse(text) as { reason?: string; message?: string };
-    reason = s.reason ?? reason;
-    message = s.message ?? message;
-  } catch {
-    // not a Status object; keep the raw text
-  }
-  return new KubeApiError(method, path, status, reason, message);
 }
 
 export interface RequestOptions {
@@ -135,11 +102,17 @@ export class KubeClient {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            resolve((text ? JSON.parse(text) : {}) as T);
+          if (status < 200 || status >= 300) {
+            reject(responseError(method, path, status, res.statusMessage, text));
             return;
           }
-          reject(responseError(method, path, status, res.statusMessage, text));
+          // A body that is not JSON rejects: thrown from this listener, it would escape the promise and
+          // end the process.
+          try {
+            resolve(parseSuccessBody<T>(method, path, res, text));
+          } catch (err) {
+            reject(err);
+          }
         });
       });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));

@@ -35,6 +35,34 @@ export interface InformerOptions<T extends KubeObject> {
   backoff?: BackoffOptions;
 }
 
+/** The ListWatch of the informer's collection, its events passed on as add, update and delete. */
+function listWatch<T extends KubeObject>(
+  o: InformerOptions<T>,
+  onListed: () => void,
+  onError: (err: unknown) => void,
+): ListWatch<T> {
+  const { min, max } = WATCH_TIMEOUT_SECONDS;
+  return new ListWatch<T>({
+    list: async () => {
+      const list = await o.client.list<T>(o.path, o.labelSelector);
+      onListed();
+      return list;
+    },
+    watch: (resourceVersion, onEvent) =>
+      startWatch(o.kc, {
+        path: o.path,
+        resourceVersion,
+        labelSelector: o.labelSelector,
+        timeoutSeconds: Math.round(min + Math.random() * (max - min)),
+        onEvent,
+      }),
+    onAdd: (obj) => o.onEvent('add', obj),
+    onUpdate: (obj) => o.onEvent('update', obj),
+    onDelete: (obj) => o.onEvent('delete', obj),
+    onError,
+  });
+}
+
 export function createInformer<T extends KubeObject>(o: InformerOptions<T>): ResilientInformer<T> {
   const log = o.log.child({ informer: o.name });
   let listed = false;
@@ -45,27 +73,7 @@ export function createInformer<T extends KubeObject>(o: InformerOptions<T>): Res
   let resolveSynced!: () => void;
   const syncedPromise = new Promise<void>((r) => (resolveSynced = r));
 
-  const inf = new ListWatch<T>({
-    list: async () => {
-      const list = await o.client.list<T>(o.path, o.labelSelector);
-      listed = true;
-      return list;
-    },
-    watch: (resourceVersion, onEvent) =>
-      startWatch(o.kc, {
-        path: o.path,
-        resourceVersion,
-        labelSelector: o.labelSelector,
-        timeoutSeconds: Math.round(
-          WATCH_TIMEOUT_SECONDS.min + Math.random() * (WATCH_TIMEOUT_SECONDS.max - WATCH_TIMEOUT_SECONDS.min),
-        ),
-        onEvent,
-      }),
-    onAdd: (obj) => o.onEvent('add', obj),
-    onUpdate: (obj) => o.onEvent('update', obj),
-    onDelete: (obj) => o.onEvent('delete', obj),
-    onError,
-  });
+  const inf = listWatch(o, () => (listed = true), onError);
 
   async function run(): Promise<void> {
     if (stopped) return;

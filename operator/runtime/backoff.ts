@@ -1,5 +1,5 @@
-// The one backoff module: exponential with full jitter, capped. Used by the work queue (per key), the
-// informer restarts and the leader elector's retries.
+// The one retry/backoff module: exponential with full jitter, capped, and which failures a retry can help.
+// Used by the work queue (per key), the informer restarts and the leader elector's retries.
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
@@ -17,4 +17,25 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
   if (jitter === 0) return exp;
   const random = options.random ?? Math.random;
   return Math.round(exp * (1 - (jitter * random()) / 2));
+}
+
+/** A bug in our code: run again on the same input, it fails the same way. */
+export function isProgrammingError(err: unknown): boolean {
+  return (
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof ReferenceError ||
+    err instanceof SyntaxError
+  );
+}
+
+/**
+ * Whether a retry can help. A typed error says so itself (`retriable`: KubeApiError, ConfigError); a
+ * programming error never; any other error (a socket's, a file's, one with no type of ours) is taken as
+ * transient.
+ */
+export function isRetriable(err: unknown): boolean {
+  if (isProgrammingError(err)) return false;
+  const retriable = (err as { retriable?: unknown } | null | undefined)?.retriable;
+  return typeof retriable === 'boolean' ? retriable : true;
 }
