@@ -1,5 +1,6 @@
 // Two projects: unit tests sit beside their code and need no servers; integration and end-to-end
-// suites under test/ share the local servers, brought up (or reused) once by the global setup.
+// suites under test/ share the local servers, brought up (or reused) once by the global setup
+// (TEST_SERVERS=testcontainers: PostgreSQL, MySQL and Kafka in containers, removed by the global teardown).
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
@@ -37,6 +38,7 @@ export default {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['<rootDir>/test/devenv/'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
     },
   ],
 };

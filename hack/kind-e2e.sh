@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end on kind, for machines with Docker (not part of `npm test`, which runs on local servers):
-# create a kind cluster, build both images and load them into it, deploy the operator (config/default),
-# a PostgreSQL and a Kafka, then an OutboxRelay; wait until it is Ready, insert rows in a transaction and
-# consume them from Kafka.
+# End-to-end on kind, for machines with Docker (not part of `npm test`, which runs the same images and
+# manifests on the local servers' real node: test/e2e/real-node.test.ts): create a kind cluster, build
+# both images with BuildKit and load them into it, deploy the operator (config/default), a PostgreSQL and
+# a Kafka, then an OutboxRelay; wait until it is Ready, insert rows in a transaction and consume them from
+# Kafka.
 #
 #   hack/kind-e2e.sh                  # KIND_CLUSTER=outbox-e2e, deletes the cluster at the end
 #   KEEP_CLUSTER=true hack/kind-e2e.sh
@@ -39,6 +40,8 @@ fi
 kubectl config use-context "kind-$cluster" >/dev/null
 
 step "build and load the images ($version)"
+# The Dockerfiles need BuildKit (RUN --mount); older Docker clients use it only when asked.
+export DOCKER_BUILDKIT=1
 docker build -f Dockerfile.relay -t "kafka-outbox-relay/relay:$version" --build-arg "VERSION=$version" .
 docker build -f Dockerfile.operator -t "kafka-outbox-relay/operator:$version" --build-arg "VERSION=$version" .
 kind load docker-image --name "$cluster" "kafka-outbox-relay/relay:$version" "kafka-outbox-relay/operator:$version"

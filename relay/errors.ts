@@ -15,13 +15,17 @@ export class RelayError extends Error {
   }
 }
 
-/** Bad configuration: names the variable or flag and what it accepts. Never retriable. */
+/**
+ * Bad configuration: names the variable or flag and what it accepts, or, found on connecting (a password
+ * refused, a certificate not trusted), what the server said. Never retriable.
+ */
 export class ConfigError extends RelayError {
   constructor(
     readonly field: string,
     message: string,
+    options: { cause?: unknown } = {},
   ) {
-    super(`${field}: ${message}`, { retriable: false });
+    super(`${field}: ${message}`, { retriable: false, cause: options.cause });
   }
 }
 

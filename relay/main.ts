@@ -10,6 +10,7 @@ import { cleanupJob, migrateJob, optimizeJob, requeueJob, statusJob } from './co
 import { startRelay } from './commands/run.js';
 import { closeStores, openStores } from './commands/stores.js';
 import { createLogger, type Logger } from './logger.js';
+import { writeTerminationMessage } from './termination.js';
 
 const USAGE = `usage: outbox-relay [command] [--cleanup | --optimize]
 
@@ -120,9 +121,23 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       ? await runUntilSignalled(config, logger, signalled)
       : await runJob(invocation, config, logger);
   } catch (error) {
+    if (error instanceof ConfigError) return configurationFailed(error, logger);
     logger.error({ err: error }, `${invocation.command} failed`);
     return 1;
   }
+}
+
+/**
+ * A configuration mistake found on connecting (a password or a certificate refused, a CA that did not sign
+ * the server's certificate): no retry fixes it and the files are read only at start, so the relay exits 2,
+ * as for a bad setting, naming the setting on stderr, in the log and in the container's termination message
+ * (Kubernetes shows it as the reason of the restart; a restart reads a rotated Secret's files again).
+ */
+function configurationFailed(error: ConfigError, logger: Logger): number {
+  logger.error({ err: error, setting: error.field }, 'configuration error: stopping');
+  console.error(`outbox-relay: ${error.message}`);
+  writeTerminationMessage(error.message);
+  return 2;
 }
 
 main(process.argv.slice(2), process.env).then(

@@ -1,6 +1,6 @@
 // Prometheus metrics. The Go relay's gauges keep their names (dashboards and alerts use them) and are read
 // at scrape time through collect; the relay's own series carry the outbox_relay_ prefix. The only label is
-// the database name: low cardinality, and never a secret.
+// the database name (and a retry's operation): low cardinality, and never a secret.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OutboxStore } from './db/store.js';
 import type { Logger } from './logger.js';
@@ -12,6 +12,7 @@ export interface RelayMetrics {
   retries: Counter<'database' | 'operation'>;
   batchDuration: Histogram<'database'>;
   leader: Gauge<'database'>;
+  heldTopics: Gauge<'database'>;
 }
 
 export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logger: Logger }): RelayMetrics {
@@ -107,6 +108,15 @@ export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logg
     leader: new Gauge({
       name: 'outbox_relay_leader',
       help: '1 while this relay is the one publishing the database, else 0.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    // A count, not a series per topic: topic names are the applications' to choose (one per tenant, per
+    // entity type...), and a label of them would make a series for every topic ever held. The names are
+    // in the log lines that hold and release each topic, and in heldTopics() for a status report.
+    heldTopics: new Gauge({
+      name: 'outbox_relay_held_topics',
+      help: 'Topics whose rows this relay holds (missing, or not writable by it); their rows wait, uncounted.',
       labelNames: ['database'],
       registers: [registry],
     }),

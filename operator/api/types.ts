@@ -14,6 +14,15 @@ export interface SecretRef<K extends string> {
 
 export type DatabaseKey = 'host' | 'port' | 'username' | 'password' | 'database';
 export type SaslKey = 'username' | 'password';
+export type ClientCertKey = 'cert' | 'key';
+
+/** A Secret key holding PEM CA certificates. */
+export interface CaSecretRef {
+  name: string;
+  key?: string;
+}
+
+export type DatabaseTlsMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 
 export interface Toleration {
   key?: string;
@@ -28,12 +37,29 @@ export interface OutboxRelaySpec {
     driver?: 'postgres' | 'mysql';
     secretRef: SecretRef<DatabaseKey>;
     table?: string;
-    tls?: { enabled?: boolean; verify?: boolean };
+    tls?: {
+      enabled?: boolean;
+      verify?: boolean;
+      mode?: DatabaseTlsMode;
+      caSecretRef?: CaSecretRef;
+      clientCertSecretRef?: SecretRef<ClientCertKey>;
+    };
   };
   kafka: {
     brokers: string[];
-    tls?: { enabled?: boolean; skipVerify?: boolean };
-    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; secretRef?: SecretRef<SaslKey> };
+    tls?: {
+      enabled?: boolean;
+      skipVerify?: boolean;
+      caSecretRef?: CaSecretRef;
+      clientCertSecretRef?: SecretRef<ClientCertKey>;
+    };
+    sasl?: {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      /** When set, the Secret's username key is not read. */
+      username?: string;
+      allowPlaintext?: boolean;
+      secretRef?: SecretRef<SaslKey>;
+    };
     partitioner?: 'murmur2' | 'fnv1a';
     compression?: 'none' | 'gzip';
   };
@@ -115,10 +141,38 @@ export function saslKeys(relay: OutboxRelay): Record<SaslKey, string> {
   return { username: k.username ?? 'username', password: k.password ?? 'password' };
 }
 
-/** Every Secret the resource references, with the keys it needs from each. */
+/** The SASL Secret keys the relay reads: the username key only when the spec does not name the user. */
+export function saslSecretKeys(relay: OutboxRelay): string[] {
+  const keys = saslKeys(relay);
+  return relay.spec.kafka.sasl?.username ? [keys.password] : [keys.username, keys.password];
+}
+
+/** Client certificate Secret keys, with the given defaults (Strimzi's user.crt/user.key, or tls.crt/tls.key). */
+export function clientCertKeys(
+  ref: SecretRef<ClientCertKey>,
+  defaults: Record<ClientCertKey, string>,
+): Record<ClientCertKey, string> {
+  return { cert: ref.keys?.cert ?? defaults.cert, key: ref.keys?.key ?? defaults.key };
+}
+
+export const KAFKA_CLIENT_CERT_DEFAULTS = { cert: 'user.crt', key: 'user.key' } as const;
+export const DATABASE_CLIENT_CERT_DEFAULTS = { cert: 'tls.crt', key: 'tls.key' } as const;
+export const CA_KEY_DEFAULT = 'ca.crt';
+
+/** Every Secret the resource references, with the keys it needs from each (a Secret may appear twice). */
 export function referencedSecrets(relay: OutboxRelay): Array<{ name: string; keys: string[] }> {
   const refs = [{ name: relay.spec.database.secretRef.name, keys: Object.values(databaseKeys(relay)) }];
-  const sasl = relay.spec.kafka.sasl?.secretRef;
-  if (sasl) refs.push({ name: sasl.name, keys: Object.values(saslKeys(relay)) });
+  const { kafka, database } = relay.spec;
+  if (kafka.sasl?.secretRef) refs.push({ name: kafka.sasl.secretRef.name, keys: saslSecretKeys(relay) });
+  const ca = (ref: CaSecretRef | undefined) => {
+    if (ref) refs.push({ name: ref.name, keys: [ref.key ?? CA_KEY_DEFAULT] });
+  };
+  const cert = (ref: SecretRef<ClientCertKey> | undefined, defaults: Record<ClientCertKey, string>) => {
+    if (ref) refs.push({ name: ref.name, keys: Object.values(clientCertKeys(ref, defaults)) });
+  };
+  ca(kafka.tls?.caSecretRef);
+  cert(kafka.tls?.clientCertSecretRef, KAFKA_CLIENT_CERT_DEFAULTS);
+  ca(database.tls?.caSecretRef);
+  cert(database.tls?.clientCertSecretRef, DATABASE_CLIENT_CERT_DEFAULTS);
   return refs;
 }

@@ -1,11 +1,12 @@
 // What the schema cannot check: the referenced Secrets exist and hold the keys. Only key names are
-// looked at and reported, never values; the values feed a hash and nothing else.
+// looked at and reported, never values; the hash is over each Secret's uid and resourceVersion
+// (render/secret-hash.ts).
 import { Reason } from '../api/reasons.js';
 import { referencedSecrets, type OutboxRelay } from '../api/types.js';
 import { secretHash } from '../render/secret-hash.js';
 
 export interface SecretLike {
-  metadata?: { name?: string; namespace?: string };
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
   data?: Record<string, string>;
 }
 
@@ -17,7 +18,7 @@ export function checkSecrets(
   relay: OutboxRelay,
   lookup: (name: string) => SecretLike | undefined,
 ): SecretsResult {
-  const values = [];
+  const versions = [];
   for (const ref of referencedSecrets(relay)) {
     const secret = lookup(ref.name);
     if (!secret) {
@@ -32,7 +33,11 @@ export function checkSecrets(
         message: `Secret ${ref.name} has no key ${missing.join(', ')}`,
       };
     }
-    values.push({ name: ref.name, data, keys: ref.keys });
+    versions.push({
+      name: ref.name,
+      uid: secret.metadata?.uid,
+      resourceVersion: secret.metadata?.resourceVersion,
+    });
   }
-  return { ok: true, hash: secretHash(values) };
+  return { ok: true, hash: secretHash(versions) };
 }

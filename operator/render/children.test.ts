@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import type { OutboxRelay } from '../api/types.js';
 import { desiredChildren } from './children.js';
 import { terminationGracePeriodSeconds } from './deployment.js';
-import { secretHash } from './secret-hash.js';
 
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const config = { relayImage: 'kafka-outbox-relay/relay:0.1.0' };
@@ -158,21 +157,5 @@ describe('desiredChildren', () => {
 
   it('derives a grace period that fits the drain: 8s of drain gives 15s', () => {
     expect(terminationGracePeriodSeconds(minimal())).toBe(15);
-  });
-});
-
-describe('secretHash', () => {
-  const base = {
-    name: 'db',
-    data: { password: 'YQ==', host: 'aA==', other: 'eA==' },
-    keys: ['password', 'host'],
-  };
-
-  it.each([
-    ['changes when a referenced value changes', { ...base, data: { ...base.data, password: 'Yg==' } }, false],
-    ['stays when an unreferenced key changes', { ...base, data: { ...base.data, other: 'eQ==' } }, true],
-    ['stays when the keys are listed in another order', { ...base, keys: ['host', 'password'] }, true],
-  ])('%s', (_name, changed, same) => {
-    expect(secretHash([changed]) === secretHash([base])).toBe(same);
   });
 });

@@ -12,6 +12,7 @@ import {
   tmpVolume,
 } from './pod.js';
 import { runEnv, shutdownTimeoutMs } from './relay-env.js';
+import { databaseSecretFiles, kafkaSecretFiles, secretMounts, secretVolumes } from './secret-files.js';
 
 // Beyond the relay's own drain: the endpoints controller and kube-proxy need a few seconds to stop
 // sending traffic, and node needs a moment to exit after the drain.
@@ -27,11 +28,14 @@ export function desiredDeployment(
   secretHash: string,
 ): Record<string, unknown> {
   const r = relay.spec.relay ?? {};
+  const files = [...databaseSecretFiles(relay), ...kafkaSecretFiles(relay)];
   const container = {
-    ...containerBase(relay, config, ['run'], runEnv(relay)),
+    ...containerBase(relay, config, ['run'], runEnv(relay), secretMounts(files)),
     ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+    // /livez fails only when the relay's own loop has stopped moving (relay/engine/liveness.ts): a database
+    // or Kafka outage makes the pod unready (/readyz), never restarts it, since a restart cannot fix it.
     livenessProbe: {
-      httpGet: { path: '/healthz', port: 'http' },
+      httpGet: { path: '/livez', port: 'http' },
       periodSeconds: 10,
       timeoutSeconds: 3,
       failureThreshold: 3,
@@ -66,7 +70,7 @@ export function desiredDeployment(
           securityContext: podSecurityContext(),
           terminationGracePeriodSeconds: terminationGracePeriodSeconds(relay),
           containers: [container],
-          volumes: [tmpVolume()],
+          volumes: [tmpVolume(), ...secretVolumes(files)],
         },
       },
     },

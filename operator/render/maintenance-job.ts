@@ -6,6 +6,7 @@ import type { OperatorConfig } from '../config.js';
 import { childName, labels, ownerReference, type Component } from './labels.js';
 import { containerBase, podAnnotations, podPlacement, podSecurityContext, tmpVolume } from './pod.js';
 import { maintenanceEnv } from './relay-env.js';
+import { databaseSecretFiles, secretMounts, secretVolumes } from './secret-files.js';
 
 export function maintenanceCronJob(
   relay: OutboxRelay,
@@ -13,6 +14,8 @@ export function maintenanceCronJob(
   mode: Extract<Component, 'cleanup' | 'optimize'>,
   schedule: string,
 ): Record<string, unknown> {
+  // Only the database's TLS files: a maintenance job never talks to Kafka.
+  const files = databaseSecretFiles(relay);
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -43,8 +46,10 @@ export function maintenanceCronJob(
               restartPolicy: 'Never',
               automountServiceAccountToken: false,
               securityContext: podSecurityContext(),
-              containers: [containerBase(relay, config, [mode], maintenanceEnv(relay, mode))],
-              volumes: [tmpVolume()],
+              containers: [
+                containerBase(relay, config, [mode], maintenanceEnv(relay, mode), secretMounts(files)),
+              ],
+              volumes: [tmpVolume(), ...secretVolumes(files)],
             },
           },
         },

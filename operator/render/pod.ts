@@ -13,6 +13,9 @@ export function podSecurityContext(): Record<string, unknown> {
     runAsNonRoot: true,
     runAsUser: RELAY_UID,
     runAsGroup: RELAY_UID,
+    // Secret volumes' files are root-owned; with fsGroup the kubelet makes them group-owned by the relay's
+    // group and group-readable (mode 0400 becomes 0440), so the relay can read its mounted key material.
+    fsGroup: RELAY_UID,
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
@@ -51,6 +54,7 @@ export function containerBase(
   config: Pick<OperatorConfig, 'relayImage'>,
   args: string[],
   env: unknown[],
+  mounts: Array<Record<string, unknown>> = [],
 ): Record<string, unknown> {
   const r = relay.spec.relay ?? {};
   const container: Record<string, unknown> = {
@@ -59,7 +63,7 @@ export function containerBase(
     args,
     env,
     securityContext: containerSecurityContext(),
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...mounts],
   };
   if (r.imagePullPolicy) container.imagePullPolicy = r.imagePullPolicy;
   if (r.resources && (r.resources.limits || r.resources.requests)) {

@@ -1,8 +1,10 @@
-// The relay's environment, built from the resource. Credentials are secretKeyRefs to the user's Secrets:
-// their values never pass through the operator.
-import { databaseKeys, saslKeys, type OutboxRelay } from '../api/types.js';
+// The relay's environment, built from the resource. The database connection settings are secretKeyRefs to
+// the user's Secret; key material and SASL credentials are files of mounted Secrets (secret-files.ts),
+// named by *_FILE variables. Their values never pass through the operator.
+import { databaseKeys, type OutboxRelay } from '../api/types.js';
 import { durationMs } from './durations.js';
 import { HTTP_PORT } from './pod.js';
+import { databaseSecretFiles, kafkaSecretFiles, secretFileEnv } from './secret-files.js';
 
 export interface EnvVar {
   name: string;
@@ -21,7 +23,7 @@ export function databaseEnv(relay: OutboxRelay): EnvVar[] {
   const db = relay.spec.database;
   const keys = databaseKeys(relay);
   const secret = db.secretRef.name;
-  return [
+  const env = [
     plain('DB_DRIVER', db.driver ?? 'postgres'),
     fromSecret('DB_HOST', secret, keys.host),
     fromSecret('DB_PORT', secret, keys.port),
@@ -31,8 +33,12 @@ export function databaseEnv(relay: OutboxRelay): EnvVar[] {
     plain('OUTBOX_TABLE', db.table ?? 'kafka_outbox'),
     plain('DB_TLS_ENABLE', db.tls?.enabled ?? false),
     plain('DB_TLS_VERIFY', db.tls?.verify ?? true),
-    plain('LOG_LEVEL', relay.spec.relay?.logLevel ?? 'info'),
   ];
+  // DB_TLS_MODE replaces DB_TLS_ENABLE and DB_TLS_VERIFY in the relay; they stay for a relay image without it.
+  if (db.tls?.mode) env.push(plain('DB_TLS_MODE', db.tls.mode));
+  env.push(...secretFileEnv(databaseSecretFiles(relay)));
+  env.push(plain('LOG_LEVEL', relay.spec.relay?.logLevel ?? 'info'));
+  return env;
 }
 
 /** The publishing relay (`run`): database, Kafka and tuning. */
@@ -48,13 +54,11 @@ export function runEnv(relay: OutboxRelay): EnvVar[] {
   ];
   if (k.compression) env.push(plain('KAFKA_COMPRESSION', k.compression));
   if (k.sasl?.secretRef) {
-    const keys = saslKeys(relay);
-    env.push(
-      plain('KAFKA_SASL_MECHANISM', k.sasl.mechanism),
-      fromSecret('KAFKA_SASL_USERNAME', k.sasl.secretRef.name, keys.username),
-      fromSecret('KAFKA_SASL_PASSWORD', k.sasl.secretRef.name, keys.password),
-    );
+    env.push(plain('KAFKA_SASL_MECHANISM', k.sasl.mechanism));
+    if (k.sasl.username) env.push(plain('KAFKA_SASL_USERNAME', k.sasl.username));
   }
+  // The brokers' CA, the client certificate, the SASL user (unless given above) and password: files.
+  env.push(...secretFileEnv(kafkaSecretFiles(relay)));
   env.push(
     plain('BATCH_SIZE', r.batchSize ?? 250),
     plain('POLL_FREQUENCY_MS', durationMs(r.pollInterval ?? '500ms')),

@@ -4,11 +4,13 @@
 import type { OutboxStore } from '../db/store.js';
 import type { RelayConfig } from '../config/config.js';
 import { createDatabaseRelay, type DatabaseRelay } from '../engine/database-relay.js';
+import type { HeldTopicStatus } from '../engine/held-topics.js';
+import { livenessBoundMs, livenessReport } from '../engine/liveness.js';
 import { createBatchPublisher } from '../engine/publish-batch.js';
 import { createHttpServer } from '../http/server.js';
 import { createKafka } from '../kafka/client.js';
 import { partitionerNamed } from '../kafka/partitioners.js';
-import { createPublisher, type Publisher } from '../kafka/publisher.js';
+import { createPublisher, PRODUCE_TIMEOUT_MS, type Publisher } from '../kafka/publisher.js';
 import { guardKafkaRejections } from '../kafka/rejection-guard.js';
 import type { Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
@@ -22,6 +24,8 @@ export interface RunningRelay {
   stop(): Promise<void>;
   /** Gives up on in-flight work (used when the shutdown deadline passes). */
   abort(): Promise<void>;
+  /** The topics whose rows are held, per database this relay leads (for a status report). */
+  heldTopics(): (HeldTopicStatus & { database: string })[];
 }
 
 export interface RunDeps {
@@ -43,12 +47,18 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
   let wakeStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));
 
+  const livenessBound = livenessBoundMs({
+    pollMs: config.pollFrequencyMs,
+    sendTimeoutMs: PRODUCE_TIMEOUT_MS,
+  });
   const http = createHttpServer({
     port: config.httpPort,
     stores: () => stores,
     kafkaPing: () => publisher?.ping() ?? Promise.resolve(),
+    kafkaReachable: () => publisher?.reachable() ?? Promise.resolve(),
     registry: metrics.registry,
     ready: () => ready,
+    live: () => livenessReport(relays, livenessBound),
     logger,
   });
   const httpPort = await http.listen();
@@ -81,9 +91,10 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       return;
     }
     unguard = guardKafkaRejections(logger.child({ component: 'kafkajs' }));
-    publisher = createPublisher({ kafka: createKafka(config.kafka, logger), config: config.kafka, logger });
+    const kafka = createPublisher({ kafka: createKafka(config.kafka, logger), config: config.kafka, logger });
+    publisher = kafka;
     const publish = createBatchPublisher({
-      publisher,
+      publisher: kafka,
       partitioner: partitionerNamed(config.kafka.partitioner),
       logger: logger.child({ component: 'batch' }),
     });
@@ -102,7 +113,12 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       );
     }
     if (stopping) return;
-    await Promise.all(relays.map((r) => r.run()));
+    // Kafka is reached once at start, beside the relays, so that a configuration mistake (a certificate
+    // not trusted, a SASL login refused: a ConfigError) stops the relay even while the outbox is empty.
+    const checked = untilUp('Kafka connection', () => kafka.check()).then(() =>
+      log.info({ brokers: config.kafka.brokers }, 'Kafka reached'),
+    );
+    await Promise.all([checked, ...relays.map((r) => r.run())]);
   }
 
   async function shutdown(): Promise<void> {
@@ -142,5 +158,6 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       wakeStop();
       await Promise.all(relays.map((r) => r.abort()));
     },
+    heldTopics: () => relays.flatMap((r) => r.heldTopics().map((t) => ({ database: r.database, ...t }))),
   };
 }

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
         port: 5432,
         names: ['shop'],
         table: 'kafka_outbox',
-        tls: { enabled: false, verify: true },
+        tls: { mode: 'disable' },
       },
       kafka: {
         brokers: ['k1:9092', 'k2:9092'],

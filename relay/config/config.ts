@@ -2,16 +2,21 @@
 // frozen. Secrets are non-enumerable (as node-postgres does with its password) so that logging or
 // serializing the object never shows them, and redacted() is the view meant for logs.
 import type { Driver, StoreConfig } from '../db/store.js';
+import { hideSecret } from '../redact.js';
+import type { DatabaseTls, KafkaTls } from '../tls/types.js';
 import type { Command } from './cli.js';
 import { SETTINGS } from './definitions.js';
 import { durationMs, parseSettings, type SettingValues } from './parse.js';
+import { databaseTls, kafkaSasl, kafkaTls, type KafkaSasl } from './security.js';
 
 export interface KafkaConfig {
   /** Empty for a job (KAFKA_HOST is required only by `run`). */
   brokers: string[];
   clientId: string;
-  tls: { enabled: boolean; skipVerify: boolean };
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** TLS_ENABLE, TLS_SKIP_VERIFY_PEER and the KAFKA_TLS_* files (read for `run` only). */
+  tls: KafkaTls;
+  /** Its password is non-enumerable. Set for `run` only. */
+  sasl?: KafkaSasl;
   partitioner: 'murmur2' | 'fnv1a';
   compression: 'gzip' | 'none';
   publishAttempts: number;
@@ -26,7 +31,7 @@ export interface RelayConfig {
     password: string;
     names: string[];
     table: string;
-    tls: { enabled: boolean; verify: boolean };
+    tls: DatabaseTls;
     poolSize: number;
   };
   kafka: KafkaConfig;
@@ -48,11 +53,6 @@ export interface RelayConfig {
 
 const DEFAULT_PORT: Record<Driver, number> = { postgres: 5432, mysql: 3306 };
 
-function hideSecret<T extends object>(target: T, key: string, value: string): T {
-  Object.defineProperty(target, key, { value, enumerable: false, writable: false });
-  return target;
-}
-
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -61,9 +61,13 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function configFromSettings(v: SettingValues): RelayConfig {
+/**
+ * The configuration of validated settings; reads the files the TLS and SASL settings name (Kafka's only
+ * for `run`, the one command that publishes), throwing a ConfigError naming the variable and path.
+ */
+export function configFromSettings(v: SettingValues, command: Command = 'run'): RelayConfig {
   const driver = v.DB_DRIVER as Driver;
-  const mechanism = v.KAFKA_SASL_MECHANISM as NonNullable<KafkaConfig['sasl']>['mechanism'] | undefined;
+  const publishes = command === 'run';
   const db = hideSecret(
     {
       driver,
@@ -72,7 +76,7 @@ export function configFromSettings(v: SettingValues): RelayConfig {
       user: v.DB_USER as string,
       names: v.DB_NAME as string[],
       table: v.OUTBOX_TABLE as string,
-      tls: { enabled: v.DB_TLS_ENABLE as boolean, verify: v.DB_TLS_VERIFY as boolean },
+      tls: databaseTls(v, driver),
       // The publishing loop holds up to three at once (the read-ahead and two batches being marked, see
       // MARKING_DEPTH in engine/loop.ts); the rest serve /healthz and metrics scrapes.
       poolSize: (v.WRITE_CONCURRENCY as number) + 3,
@@ -83,18 +87,15 @@ export function configFromSettings(v: SettingValues): RelayConfig {
   const kafka: KafkaConfig = {
     brokers: (v.KAFKA_HOST as string[] | undefined) ?? [],
     clientId: v.KAFKA_CLIENT_ID as string,
-    tls: { enabled: v.TLS_ENABLE as boolean, skipVerify: v.TLS_SKIP_VERIFY_PEER as boolean },
+    tls: publishes
+      ? kafkaTls(v)
+      : { enabled: v.TLS_ENABLE as boolean, skipVerify: v.TLS_SKIP_VERIFY_PEER as boolean },
     partitioner: v.KAFKA_PARTITIONER as KafkaConfig['partitioner'],
     compression: v.KAFKA_COMPRESSION as KafkaConfig['compression'],
     publishAttempts: v.KAFKA_PUBLISH_ATTEMPTS as number,
   };
-  if (mechanism) {
-    kafka.sasl = hideSecret(
-      { mechanism, username: v.KAFKA_SASL_USERNAME as string },
-      'password',
-      v.KAFKA_SASL_PASSWORD as string,
-    ) as KafkaConfig['sasl'];
-  }
+  const sasl = publishes ? kafkaSasl(v) : undefined;
+  if (sasl) kafka.sasl = sasl;
   return deepFreeze({
     db,
     kafka,
@@ -119,7 +120,7 @@ export function configFromSettings(v: SettingValues): RelayConfig {
  * needs Kafka); throws ConfigError naming the bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, command: Command = 'run'): RelayConfig {
-  return configFromSettings(parseSettings(env, command));
+  return configFromSettings(parseSettings(env, command), command);
 }
 
 /** RUN_CLEANUP and RUN_OPTIMIZE, which choose the command when none is named; validated like the rest. */
@@ -128,21 +129,22 @@ export function jobSwitches(env: NodeJS.ProcessEnv): { runCleanup: boolean; runO
   return { runCleanup: v.RUN_CLEANUP as boolean, runOptimize: v.RUN_OPTIMIZE as boolean };
 }
 
-/** The StoreConfig of one database of the list. */
+/** The StoreConfig of one database of the list (its password non-enumerable, like the config's). */
 export function storeConfig(config: RelayConfig, database: string): StoreConfig {
   const { db } = config;
-  return {
+  const store: Omit<StoreConfig, 'password'> = {
     driver: db.driver,
     host: db.host,
     port: db.port,
     user: db.user,
-    password: db.password,
     database,
     table: db.table,
-    tls: { ...db.tls },
+    // Shared, not copied: the TLS secure context is built once per TLS configuration.
+    tls: db.tls,
     poolSize: db.poolSize,
     notifyOnInsert: config.notifyOnInsert,
   };
+  return hideSecret(store, 'password', db.password) as StoreConfig;
 }
 
 /** Every setting by its variable name, secrets replaced: what the relay logs at start. */

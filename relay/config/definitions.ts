@@ -2,31 +2,10 @@
 // description and whether it is a secret. The ajv schema, the parser and the redacted view are built from
 // it, and a reference document can be generated from it. The first block keeps the Go relay's names and
 // meanings unchanged so its users can switch images without renaming a variable.
-export type SettingType =
-  | { kind: 'string'; minLength?: number }
-  | { kind: 'integer'; minimum: number; maximum: number }
-  | { kind: 'boolean' }
-  | { kind: 'enum'; values: readonly string[] }
-  /** Comma-separated, at least one non-empty item. */
-  | { kind: 'list' }
-  /** A number and a unit: 90s, 30m, 1h, 7d (also ms). */
-  | { kind: 'duration' }
-  | { kind: 'url' };
+import type { SettingDefinition, SettingRule, SettingType } from './setting-types.js';
+import { DATABASE_TLS_SETTINGS, KAFKA_SECURITY_SETTINGS, SECURITY_RULES } from './security-definitions.js';
 
-export interface SettingDefinition {
-  name: string;
-  type: SettingType;
-  /** The value (as it would be written in the environment) when the variable is unset; none means optional. */
-  default?: string;
-  description: string;
-  secret?: boolean;
-  /** Must be set (no default makes sense). */
-  required?: boolean;
-  /** Must be set for these commands only (the Go relay's jobs need no Kafka settings). */
-  requiredFor?: readonly Command[];
-}
-
-import type { Command } from './cli.js';
+export type { SettingDefinition, SettingRule, SettingType } from './setting-types.js';
 
 const int = (minimum: number, maximum: number): SettingType => ({ kind: 'integer', minimum, maximum });
 const bool: SettingType = { kind: 'boolean' };
@@ -132,13 +111,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     default: 'kafka_outbox',
     description: 'The outbox table.',
   },
-  { name: 'DB_TLS_ENABLE', type: bool, default: 'false', description: 'Connect to the database over TLS.' },
-  {
-    name: 'DB_TLS_VERIFY',
-    type: bool,
-    default: 'true',
-    description: "Verify the database server's certificate.",
-  },
+  ...DATABASE_TLS_SETTINGS,
   {
     name: 'CLAIM_TIMEOUT_MS',
     type: int(1000, 86_400_000),
@@ -159,18 +132,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     default: 'gzip',
     description: 'Produce compression.',
   },
-  {
-    name: 'KAFKA_SASL_MECHANISM',
-    type: { kind: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'] },
-    description: 'Kafka SASL mechanism; unset means no SASL.',
-  },
-  { name: 'KAFKA_SASL_USERNAME', type: { kind: 'string' }, description: 'Kafka SASL user.' },
-  {
-    name: 'KAFKA_SASL_PASSWORD',
-    type: { kind: 'string' },
-    secret: true,
-    description: 'Kafka SASL password.',
-  },
+  ...KAFKA_SECURITY_SETTINGS,
   {
     name: 'KAFKA_CLIENT_ID',
     type: { kind: 'string', minLength: 1 },
@@ -202,3 +164,6 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description: 'On SIGTERM, how long the in-flight batch may take before the process exits anyway.',
   },
 ];
+
+/** The rules that tie settings together, checked after each value is validated (parse.ts). */
+export const SETTING_RULES: readonly SettingRule[] = [...SECURITY_RULES];

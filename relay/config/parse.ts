@@ -3,7 +3,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors.js';
 import type { Command } from './cli.js';
-import { SETTINGS, type SettingDefinition } from './definitions.js';
+import { SETTING_RULES, SETTINGS, type SettingDefinition } from './definitions.js';
+import { checkRules } from './rules.js';
 import { accepts, buildSchema, DURATION_PATTERN } from './schema.js';
 
 export type SettingValues = Record<string, string | number | boolean | string[] | undefined>;
@@ -54,26 +55,21 @@ function describe(error: ErrorObject, env: NodeJS.ProcessEnv, command: Command |
   const name =
     error.keyword === 'required'
       ? String(error.params.missingProperty)
-      : error.keyword === 'dependencies'
-        ? String(error.params.missingProperty)
-        : (error.instancePath.split('/')[1] ?? 'config');
+      : (error.instancePath.split('/')[1] ?? 'config');
   const def = SETTINGS.find((d) => d.name === name);
   const what = def ? accepts(def.type) : 'a valid value';
   if (error.keyword === 'required') {
     const by = def?.required ? '' : ` by the ${String(command)} command`;
     return new ConfigError(name, `is required${by}; accepts ${what}`);
   }
-  if (error.keyword === 'dependencies') {
-    return new ConfigError(name, `is required when ${String(error.params.property)} is set; accepts ${what}`);
-  }
   const shown = def?.secret ? '' : ` (got ${JSON.stringify(env[name] ?? '')})`;
   return new ConfigError(name, `invalid value${shown}; accepts ${what}`);
 }
 
 /**
- * Validates the environment; throws a ConfigError naming the first bad variable. `command` adds the
- * settings only that command needs (KAFKA_HOST for `run`); without it only what every command needs is
- * required.
+ * Validates the environment, each value and then the rules that tie them together; throws a ConfigError
+ * naming the first bad variable. `command` adds the settings and rules only that command needs (KAFKA_HOST
+ * and Kafka's TLS and SASL for `run`); without it only what every command needs is checked.
  */
 export function parseSettings(env: NodeJS.ProcessEnv, command?: Command): Readonly<SettingValues> {
   const values: Record<string, unknown> = {};
@@ -87,5 +83,6 @@ export function parseSettings(env: NodeJS.ProcessEnv, command?: Command): Readon
   const errors = validate(values, command);
   const first = errors[0];
   if (first) throw describe(first, env, command);
+  checkRules(SETTING_RULES, values, command);
   return Object.freeze(values as SettingValues);
 }

@@ -1,6 +1,7 @@
 // Builds the ajv JSON schema and the "what it accepts" text of each setting from the definition table.
+// Settings that depend on each other are the rules' business (rules.ts), checked after the schema.
 import type { Command } from './cli.js';
-import type { SettingDefinition, SettingType } from './definitions.js';
+import type { SettingDefinition, SettingType } from './setting-types.js';
 
 export const DURATION_PATTERN = '^([0-9]+)(ms|s|m|h|d)$';
 
@@ -20,6 +21,8 @@ export function schemaOf(type: SettingType): Record<string, unknown> {
       return { type: 'string', pattern: DURATION_PATTERN };
     case 'url':
       return { type: 'string', pattern: '^https?://[^\\s]+$' };
+    case 'file':
+      return { type: 'string', minLength: 1 };
   }
 }
 
@@ -39,6 +42,8 @@ export function accepts(type: SettingType): string {
       return 'a duration such as 90s, 30m, 1h or 7d (units ms, s, m, h, d)';
     case 'url':
       return 'an http:// or https:// URL';
+    case 'file':
+      return 'the path of a readable file';
   }
 }
 
@@ -55,7 +60,5 @@ export function buildSchema(
     type: 'object',
     properties: Object.fromEntries(definitions.map((d) => [d.name, schemaOf(d.type)])),
     required: definitions.filter((d) => isRequired(d, command)).map((d) => d.name),
-    // SASL needs its credentials; this rule is the one place they are tied together.
-    dependencies: { KAFKA_SASL_MECHANISM: ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] },
   };
 }

@@ -6,6 +6,7 @@ import { postgresErrors } from './postgres/errors.js';
 const withCode = (message: string, code: string | number): Error =>
   Object.assign(new Error(message), { code });
 const context = { driver: 'postgres' as const, database: 'shop', operation: 'claim', password: 'hunter2' };
+const server = { host: 'db', port: 5432, user: 'relay', tls: { mode: 'verify-full' as const } };
 
 describe('classify', () => {
   it('finds the code on one of the errors of an AggregateError (several addresses tried)', () => {
@@ -20,16 +21,75 @@ describe('classify', () => {
 });
 
 describe('toDatabaseError', () => {
-  it('names the database and operation, keeps the code and cause, and hides the password', () => {
-    const cause = withCode('password authentication failed: hunter2 is wrong', '28P01');
+  it('names the database and operation, keeps the code, and hides the password, also in the cause', () => {
+    const cause = withCode('syntax error near hunter2', '42601');
     const error = toDatabaseError(postgresErrors, cause, context) as DatabaseError;
     expect(error).toBeInstanceOf(DatabaseError);
-    expect(error.message).toBe(
-      'postgres database shop: claim failed: password authentication failed: [redacted] is wrong',
-    );
-    expect(error.code).toBe('28P01');
+    expect(error.message).toBe('postgres database shop: claim failed: syntax error near [redacted]');
+    expect(error.code).toBe('42601');
     expect(error.retriable).toBe(false);
-    expect(error.cause).toBe(cause);
+    expect((error.cause as Error).message).toBe('syntax error near [redacted]');
+    expect(String((error.cause as Error).stack)).not.toContain('hunter2');
+    expect((error.cause as { code: string }).code).toBe('42601');
+  });
+
+  it('turns a refused password into a ConfigError naming DB_PASS, the password hidden', () => {
+    const cause = withCode('password authentication failed: hunter2 is wrong', '28P01');
+    const error = toDatabaseError(postgresErrors, cause, { ...context, server }) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      'DB_PASS: the postgres server db:5432 refused the password of user "relay": password authentication failed: [redacted] is wrong',
+    );
+    expect((error.cause as Error).message).not.toContain('hunter2');
+  });
+
+  it.each([
+    [
+      'postgres',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'self-signed certificate in certificate chain',
+      'DB_TLS_CA_FILE',
+    ],
+    [
+      'postgres',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      "Hostname/IP does not match certificate's altnames",
+      'DB_HOST',
+    ],
+    ['mysql', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'tlsv1 alert unknown ca', 'DB_TLS_CERT_FILE'],
+    ['postgres', '28000', 'connection requires a valid client certificate', 'DB_TLS_CERT_FILE'],
+    [
+      'postgres',
+      '28000',
+      'pg_hba.conf rejects connection for host "10.0.0.1", user "relay", no encryption',
+      'DB_TLS_MODE',
+    ],
+    ['postgres', '28000', 'no pg_hba.conf entry for host "10.0.0.1"', 'DB_USER'],
+    [
+      'mysql',
+      'ER_ACCESS_DENIED_ERROR',
+      "Access denied for user 'relay'@'10.0.0.1' (using password: YES)",
+      'DB_PASS',
+    ],
+    ['mysql', 'HANDSHAKE_NO_SSL_SUPPORT', 'Server does not support secure connection', 'DB_TLS_MODE'],
+  ] as const)('on %s, the refusal %s (%s) names %s', (driver, code, message, field) => {
+    const table = driver === 'postgres' ? postgresErrors : mysqlErrors;
+    const error = toDatabaseError(table, withCode(message, code), { ...context, driver, server });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe(field);
+    expect(error.retriable).toBe(false);
+  });
+
+  it('names the file a refused client certificate came from', () => {
+    const tls = {
+      mode: 'verify-full' as const,
+      cert: { variable: 'DB_TLS_CERT_FILE', path: '/tls/tls.crt', pem: '' },
+    };
+    const error = toDatabaseError(mysqlErrors, withCode('alert', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'), {
+      ...context,
+      server: { ...server, tls },
+    });
+    expect(error.message).toMatch(/refused the client certificate of \/tls\/tls.crt/);
   });
 
   it('passes an error that is already a RelayError through unchanged', () => {

@@ -1,14 +1,24 @@
 // Turns whatever a driver threw into a DatabaseError whose `retriable` comes from the dialect's table of
-// error codes, with the password scrubbed from the message.
+// error codes, with the password scrubbed from the message and from the whole chain of the error kept as
+// its cause. A refusal that no retry fixes (a wrong password, a certificate not trusted or refused) becomes
+// a ConfigError naming the setting instead (config-errors.ts).
 import { DatabaseError, RelayError } from '../errors.js';
+import { redactError } from '../redact.js';
+import type { DatabaseTls } from '../tls/types.js';
+import { databaseConfigError } from './config-errors.js';
 import type { Driver } from './store.js';
 import { redactSecret } from './redact.js';
+
+/** Why a server refused the relay, when no retry can change it. */
+export type Refusal = 'password' | 'client-certificate' | 'tls-required' | 'no-tls' | 'user';
 
 export interface ErrorTable {
   /** Is an error with this code (SQLSTATE, MySQL name or number, Node socket code) worth retrying? */
   isRetriable(code: string): boolean;
   /** Driver errors that carry no code, recognised by their message (a connection that ended under us). */
   retriableMessages: readonly RegExp[];
+  /** The refusal an error with this code and message is, if it is one. */
+  refusal(code: string | undefined, message: string): Refusal | undefined;
 }
 
 /** Node socket and DNS errors: the server is unreachable now, perhaps not in a moment. */
@@ -32,6 +42,8 @@ export interface ErrorContext {
   database: string;
   operation: string;
   password: string;
+  /** Where the store connects and how: for the errors that name a setting. */
+  server?: { host: string; port: number; user: string; tls: DatabaseTls };
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -42,7 +54,7 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     return error.errors.map(messageOf).join('; ');
   }
@@ -78,6 +90,9 @@ export function toDatabaseError(table: ErrorTable, error: unknown, context: Erro
   if (error instanceof RelayError) return error;
   const { code, retriable } = classify(table, error);
   const detail = redactSecret(messageOf(error), context.password);
+  const cause = redactError(error, [context.password]);
+  const refused = databaseConfigError(table.refusal(code, detail), error, { ...context, detail, cause });
+  if (refused) return refused;
   const message = `${context.driver} database ${context.database}: ${context.operation} failed: ${detail}`;
-  return new DatabaseError(message, code, { retriable, cause: error });
+  return new DatabaseError(message, code, { retriable, cause });
 }

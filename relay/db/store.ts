@@ -2,6 +2,8 @@
 // DB_NAME value) and one outbox table; the dialect modules (PostgreSQL, MySQL/MariaDB) implement it and
 // hold all of that dialect's SQL. Errors thrown are DatabaseError with `retriable` set from the dialect's
 // error-code table: a connection loss or a deadlock is retriable, a syntax error is not.
+import type { DatabaseTls } from '../tls/types.js';
+
 export type Driver = 'postgres' | 'mysql';
 
 export interface OutboxRow {
@@ -18,6 +20,11 @@ export interface OutboxRow {
   partitionKey: string;
   /** push_attempts so far (permanent failures only). */
   attempts: number;
+  /**
+   * Why the row can never be published as it is, when the database gave a NULL in a public column (a
+   * table made or adopted with NULLs allowed): the column's name. The NULL fields above are then ''.
+   */
+  defect?: string;
 }
 
 export interface Claim {
@@ -81,11 +88,18 @@ export interface OutboxStore {
    * out the ids in `exclude` (rows this relay is still sending or marking) and rows another publisher has
    * stamped with a claim (batch_id and push_started_at, as the Go relay claims) less than `claimTimeoutMs`
    * ago. It writes nothing and takes no row lock: one relay per table publishes (acquireLeadership), so the
-   * leader needs no claim on the rows, and each row is written once, when it is marked. One statement, so
+   * leader needs no claim on the rows, and each row is written once, when it is marked. Rows of the topics
+   * in `excludeTopics` (held: missing or not writable) are left out too, so that they do not fill every
+   * batch while other topics wait. One statement, so
    * it sees a snapshot: a transaction's rows come all or none. The batch id is new; it is written by
    * markPublished and recordPermanentFailures.
    */
-  claim(limit: number, claimTimeoutMs: number, exclude?: readonly string[]): Promise<Claim>;
+  claim(
+    limit: number,
+    claimTimeoutMs: number,
+    exclude?: readonly string[],
+    excludeTopics?: readonly string[],
+  ): Promise<Claim>;
 
   /**
    * Clears the claims on unpublished rows (batch_id, push_started_at): run by a new leader before its first
@@ -142,7 +156,8 @@ export interface StoreConfig {
   password: string;
   database: string;
   table: string;
-  tls: { enabled: boolean; verify: boolean };
+  /** The TLS mode and the PEM files (DB_TLS_*). */
+  tls: DatabaseTls;
   /** Connections in the pool (the leadership and LISTEN connections are extra). */
   poolSize: number;
   /**

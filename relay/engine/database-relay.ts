@@ -13,12 +13,17 @@
 // publishing when it notices its session is gone, and a produce request it had in flight may still land;
 // waiting lets it land before its rows are read and sent again, so that the duplicate does not come after
 // later rows of the same keys. The outbox-id header makes duplicates recognisable.
+//
+// Topics held (missing, or not writable: engine/held-topics.ts) are this relay's to know: the reads leave
+// them out, heldTopics() lists them for a status report and outbox_relay_held_topics counts them.
 import type { Claim, Leadership, OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import { retryTransient, RetryAborted } from '../retry.js';
+import { HeldTopics, type HeldTopicsChange, type HeldTopicStatus } from './held-topics.js';
 import { RelayLoop } from './loop.js';
 import type { BatchOutcome } from './publish-batch.js';
+import { createResolver, type Resolver } from './resolve-batch.js';
 
 export const TAKEOVER_DELAY_MS = 1100;
 
@@ -45,14 +50,86 @@ export interface DatabaseRelayDeps {
   /** Wait between taking leadership and the first claim (see TAKEOVER_DELAY_MS). */
   takeoverDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 export interface DatabaseRelay {
+  readonly database: string;
   /** Runs until stop(); rejects on a programming error. */
   run(): Promise<void>;
   stop(): Promise<void>;
   abort(): Promise<void>;
   isLeader(): boolean;
+  /** The topics whose rows this relay holds while it leads (none while it stands by). */
+  heldTopics(): HeldTopicStatus[];
+  /**
+   * When it last showed progress (epoch ms): a round of its loop or a sleep began, or it tried to take
+   * the lead. Undefined before run() and after it ended (liveness: engine/liveness.ts).
+   */
+  lastProgressAt(): number | undefined;
+}
+
+interface LoopContext {
+  deps: DatabaseRelayDeps;
+  log: Logger;
+  now: () => number;
+  held: HeldTopics;
+  progress: () => void;
+}
+
+/** Logs and counts the topics held and released. */
+function reportHeld(ctx: LoopContext, change: HeldTopicsChange): void {
+  const { held, log } = ctx;
+  for (const { topic, reason } of change.held) {
+    log.warn({ topic, reason }, 'topic held: its rows wait, uncounted, until it exists and may be written');
+  }
+  for (const { topic, heldMs } of change.released) {
+    log.info({ topic, heldMs }, 'topic no longer held');
+  }
+  if (change.held.length + change.released.length > 0) {
+    ctx.deps.metrics?.heldTopics.set({ database: ctx.deps.store.database }, held.size);
+  }
+}
+
+const topicsOf = (claim: Claim) => claim.rows.map((r) => r.topic);
+
+/** The loop of a leader: reads leave out the held topics, each batch's outcome updates them. */
+function leaderLoop(ctx: LoopContext): RelayLoop {
+  const { deps, log } = ctx;
+  const { store, metrics } = deps;
+  const database = store.database;
+  // One resolver per batch: a batch's marking can still be retrying while the next one is published.
+  const resolvers = new WeakMap<Claim, Resolver>();
+  return new RelayLoop({
+    claim: async (first, exclude) => {
+      if (first) {
+        const cleared = await store.clearClaims();
+        if (cleared > 0) log.info({ rows: cleared }, 'cleared the claims a previous publisher left');
+      }
+      const due = ctx.held.due();
+      const claim = await store.claim(deps.batchSize, deps.claimTimeoutMs, exclude, ctx.held.excluded());
+      if (due.length > 0 && exclude.length === 0 && claim.rows.length < deps.batchSize) {
+        reportHeld(ctx, ctx.held.releaseAbsent(due, topicsOf(claim)));
+      }
+      return claim;
+    },
+    publish: async (claim) => {
+      resolvers.set(claim, createResolver({ store, maxAttempts: deps.maxAttempts, log, metrics }));
+      const outcome = await deps.publish(claim.rows);
+      reportHeld(ctx, ctx.held.record(topicsOf(claim), outcome));
+      return outcome;
+    },
+    resolve: (claim, outcome) => resolvers.get(claim)!(claim, outcome),
+    batchSize: deps.batchSize,
+    pollMs: deps.pollMs,
+    coalesceMs: deps.coalesceMs ?? WAKE_COALESCE_MS,
+    logger: log,
+    now: ctx.now,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    onBatch: (_claim, _outcome, seconds) => metrics?.batchDuration.observe({ database }, seconds),
+    onRetry: (_error, operation) => metrics?.retries.inc({ database, operation }),
+    onProgress: ctx.progress,
+  });
 }
 
 export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
@@ -60,70 +137,22 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
   const database = store.database;
   const log = deps.logger.child({ component: 'relay', database });
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
+  const now = deps.now ?? Date.now;
+  const held = new HeldTopics({ pollMs: deps.pollMs, now });
   let stopping = false;
   let loop: RelayLoop | undefined;
   let leader = false;
   let cutStandby: (() => void) | undefined;
   let done: Promise<void> | undefined;
-
-  function resolveBatch(): (claim: Claim, outcome: BatchOutcome) => Promise<void> {
-    // Each step runs once even when a later one fails and the whole resolution is retried, so that a
-    // failure is never counted twice.
-    const finished = new Set<string>();
-    return async (claim, outcome) => {
-      if (!finished.has('published') && outcome.published.length > 0) {
-        await store.markPublished(claim.batchId, outcome.published);
-        deps.metrics?.published.inc({ database }, outcome.published.length);
-      }
-      finished.add('published');
-      if (!finished.has('failures') && outcome.failures.length > 0) {
-        const errored = await store.recordPermanentFailures(
-          claim.batchId,
-          outcome.failures,
-          deps.maxAttempts,
-        );
-        const reasons = new Map(outcome.failures.map((f) => [f.id, f.reason]));
-        for (const id of errored) log.error({ rowId: id, reason: reasons.get(id) }, 'row marked errored');
-        for (const f of outcome.failures.filter((f) => !errored.includes(f.id))) {
-          log.warn({ rowId: f.id, reason: f.reason }, 'row failed; it will be retried');
-        }
-        deps.metrics?.errored.inc({ database }, errored.length);
-      }
-      finished.add('failures');
-    };
-  }
-
-  function newLoop(): RelayLoop {
-    // One resolver per batch: a batch's marking can still be retrying while the next one is published.
-    const resolvers = new WeakMap<Claim, (claim: Claim, outcome: BatchOutcome) => Promise<void>>();
-    return new RelayLoop({
-      claim: async (first, exclude) => {
-        if (first) {
-          const cleared = await store.clearClaims();
-          if (cleared > 0) log.info({ rows: cleared }, 'cleared the claims a previous publisher left');
-        }
-        return store.claim(deps.batchSize, deps.claimTimeoutMs, exclude);
-      },
-      publish: (claim) => {
-        resolvers.set(claim, resolveBatch());
-        return deps.publish(claim.rows);
-      },
-      resolve: (claim, outcome) => resolvers.get(claim)!(claim, outcome),
-      batchSize: deps.batchSize,
-      pollMs: deps.pollMs,
-      coalesceMs: deps.coalesceMs ?? WAKE_COALESCE_MS,
-      logger: log,
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      onBatch: (_claim, _outcome, seconds) => deps.metrics?.batchDuration.observe({ database }, seconds),
-      onRetry: (_error, operation) => deps.metrics?.retries.inc({ database, operation }),
-    });
-  }
+  let progressAt: number | undefined;
+  const progress = () => void (progressAt = now());
 
   async function lead(leadership: Leadership): Promise<void> {
     leader = true;
     deps.metrics?.leader.set({ database }, 1);
+    deps.metrics?.heldTopics.set({ database }, 0);
     log.info('leading: publishing this database');
-    const current = newLoop();
+    const current = leaderLoop({ deps, log, now, held, progress });
     loop = current;
     let unlisten: (() => Promise<void>) | undefined;
     try {
@@ -148,13 +177,16 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
     } finally {
       leader = false;
       loop = undefined;
+      held.clear();
       deps.metrics?.leader.set({ database }, 0);
+      deps.metrics?.heldTopics.set({ database }, 0);
       await unlisten?.().catch(() => undefined);
       await leadership.release().catch(() => undefined);
     }
   }
 
   async function standby(ms: number): Promise<void> {
+    progress();
     await new Promise<void>((resolve) => {
       cutStandby = resolve;
       void sleep(ms).then(resolve);
@@ -165,6 +197,7 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
   async function run(): Promise<void> {
     let announced = false;
     while (!stopping) {
+      progress();
       let leadership: Leadership | null;
       try {
         leadership = await retryTransient(() => store.acquireLeadership(), {
@@ -192,8 +225,9 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
   }
 
   return {
+    database,
     run() {
-      done ??= run();
+      done ??= run().finally(() => (progressAt = undefined));
       return done;
     },
     async stop() {
@@ -208,5 +242,7 @@ export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
       await loop?.abort();
     },
     isLeader: () => leader,
+    heldTopics: () => held.list(),
+    lastProgressAt: () => progressAt,
   };
 }

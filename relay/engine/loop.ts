@@ -13,7 +13,11 @@
 //
 // Its idle sleep is cut short by wake() (a NOTIFY) or stop(); stop() lets the in-flight batch finish and
 // be resolved; abort() also gives up on resolving (the rows stay unpublished and the next leader sends
-// them again).
+// them again). The waits that space retries out (after a permanent failure, a transient error) are cut
+// short by stop() only: a stream of inserts must not turn them into a busy loop.
+//
+// Rows of a held topic (parked) do not make a batch wait: the next claim leaves that topic out, so the
+// other topics go on at full speed.
 import type { Claim } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import {
@@ -23,7 +27,10 @@ import {
   RetryAborted,
   type BackoffOptions,
 } from '../retry.js';
+import { MARKING_DEPTH, settle, tracked, type Marking } from './markings.js';
 import type { BatchOutcome } from './publish-batch.js';
+
+export { MARKING_DEPTH } from './markings.js';
 
 export interface LoopDeps {
   /**
@@ -46,28 +53,8 @@ export interface LoopDeps {
   random?: () => number;
   onBatch?: (claim: Claim, outcome: BatchOutcome, seconds: number) => void;
   onRetry?: (error: unknown, what: string) => void;
-}
-
-/** A batch sent whole whose marking is still running: its rows stay out of the next reads. */
-interface Marking {
-  ids: readonly string[];
-  /** Settles with the error that ended the marking (RetryAborted after abort()), or undefined. */
-  done: Promise<unknown>;
-  /** True once `done` has settled. */
-  ended: boolean;
-}
-
-/**
- * How many batches sent whole may be being marked at once. Two: a marking that takes longer than the next
- * send (a slow commit) does not hold the sending up; the pool keeps a connection for each and one for
- * the read-ahead.
- */
-export const MARKING_DEPTH = 2;
-
-function tracked(ids: readonly string[], done: Promise<unknown>): Marking {
-  const marking: Marking = { ids, done, ended: false };
-  void done.then(() => (marking.ended = true));
-  return marking;
+  /** The loop is making progress: called as each round and each sleep starts (liveness). */
+  onProgress?: () => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -123,74 +110,99 @@ export class RelayLoop {
     const marked = () => (markings.length === 1 ? markings[0]!.ids : markings.flatMap((m) => m.ids));
     try {
       while (this.running) {
-        let claim: Claim;
-        if (next) {
-          claim = next;
-          next = undefined;
-        } else {
-          await this.coalesce();
-          this.lastClaimAt = this.now();
-          try {
-            claim = await this.retry(
-              () => this.deps.claim(first, marked()),
-              'claim',
-              () => this.running,
-            );
-          } catch (error) {
-            if (error instanceof RetryAborted) break;
-            throw error;
-          }
-          first = false;
-        }
+        this.deps.onProgress?.();
+        const claim = next ?? (await this.claimAnew(first, marked));
+        next = undefined;
+        if (!claim) break;
+        first = false;
         if (claim.rows.length === 0) {
-          await this.settle(markings, 0);
+          await settle(markings, 0);
           await this.idle(this.pollWait(), true);
           continue;
         }
-        const started = this.now();
-        const full = claim.rows.length >= this.deps.batchSize;
-        const inFlight = claim.rows.map((row) => row.id);
-        const ahead = full ? this.readAhead([...marked(), ...inFlight]) : undefined;
-        const outcome = await this.deps.publish(claim);
-        await this.settle(markings, MARKING_DEPTH - 1);
-        const done = this.resolve(claim, outcome, started);
-        const clean = !outcome.transient && outcome.published.length === claim.rows.length;
-        if (clean && this.running) {
-          // Mark this batch while the next one is read and sent. A full batch means more rows are likely
-          // waiting: go on at once, with the batch read meanwhile. Otherwise wait for a wake-up or the poll.
-          markings.push(tracked(inFlight, done));
-          this.transientStreak = 0;
-          if (full) next = await ahead;
-          else await this.idle(this.pollWait(), true);
-          continue;
-        }
-        await ahead;
-        await this.settle([...markings.splice(0), tracked(inFlight, done)], 0);
-        if (outcome.transient) {
-          const delay = backoffDelay(
-            this.transientStreak++,
-            this.deps.backoff ?? DEFAULT_BACKOFF,
-            this.deps.random,
-          );
-          this.deps.logger.warn(
-            { err: outcome.transient, delayMs: delay },
-            'Kafka unavailable; retrying the batch',
-          );
-          this.deps.onRetry?.(outcome.transient, 'publish');
-          // A backoff is not cut short by new rows, only by stop(): an insert stream must not defeat it.
-          await this.idle(delay, false);
-          continue;
-        }
-        this.transientStreak = 0;
-        // A batch with failures or held rows waits the whole poll interval, so that a poison row's attempts
-        // are spread out.
-        await this.idle(this.deps.pollMs, true);
+        next = await this.round(claim, markings, marked);
       }
-      await this.settle(markings, 0);
+      await settle(markings, 0);
     } catch (error) {
       if (error instanceof RetryAborted) return;
       throw error;
     }
+  }
+
+  /** Reads a batch from scratch, retrying; undefined once the loop stops. */
+  private async claimAnew(first: boolean, marked: () => readonly string[]): Promise<Claim | undefined> {
+    await this.coalesce();
+    this.lastClaimAt = this.now();
+    try {
+      return await this.retry(
+        () => this.deps.claim(first, marked()),
+        'claim',
+        () => this.running,
+      );
+    } catch (error) {
+      if (error instanceof RetryAborted) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Publishes one batch, starts writing its outcome and waits as the outcome says; returns the batch read
+   * meanwhile when it is to be sent next.
+   */
+  private async round(
+    claim: Claim,
+    markings: Marking[],
+    marked: () => readonly string[],
+  ): Promise<Claim | undefined> {
+    const started = this.now();
+    const full = claim.rows.length >= this.deps.batchSize;
+    const inFlight = claim.rows.map((row) => row.id);
+    const ahead = full ? this.readAhead([...marked(), ...inFlight]) : undefined;
+    const outcome = await this.deps.publish(claim);
+    await settle(markings, MARKING_DEPTH - 1);
+    const done = this.resolve(claim, outcome, started);
+    const parked = outcome.parked?.length ?? 0;
+    const clean = !outcome.transient && outcome.published.length + parked === claim.rows.length;
+    if (clean && this.running) {
+      // Mark this batch while the next one is read and sent. A full batch means more rows are likely
+      // waiting: go on at once, with the batch read meanwhile. Otherwise wait for a wake-up or the poll.
+      // With rows parked, the read-ahead may hold later rows of their topic (read while it was being
+      // tried again) and is read anew, leaving the topic out; the parked rows stay out of the markings,
+      // so that no later claim takes a row of their topic without them.
+      markings.push(tracked(parked > 0 ? outcome.published : inFlight, done));
+      this.transientStreak = 0;
+      if (full && parked === 0) return ahead;
+      if (full) await ahead;
+      else await this.idle(this.pollWait(), true);
+      return undefined;
+    }
+    await ahead;
+    await settle([...markings.splice(0), tracked(inFlight, done)], 0);
+    await this.waitAfterFailure(outcome);
+    return undefined;
+  }
+
+  /** The wait after a batch that did not go out whole: a backoff after a transient error, else the poll. */
+  private async waitAfterFailure(outcome: BatchOutcome): Promise<void> {
+    if (outcome.transient) {
+      const delay = backoffDelay(
+        this.transientStreak++,
+        this.deps.backoff ?? DEFAULT_BACKOFF,
+        this.deps.random,
+      );
+      this.deps.logger.warn(
+        { err: outcome.transient, delayMs: delay },
+        'Kafka unavailable; retrying the batch',
+      );
+      this.deps.onRetry?.(outcome.transient, 'publish');
+      // A backoff is not cut short by new rows, only by stop(): an insert stream must not defeat it.
+      await this.idle(delay, false);
+      return;
+    }
+    this.transientStreak = 0;
+    // A batch with a permanent failure waits the whole poll interval, and a wake-up does not cut it short:
+    // a poison row's attempts are at least a poll interval apart however fast rows arrive.
+    if (this.running) await this.idle(this.deps.pollMs, false);
   }
 
   /**
@@ -235,17 +247,6 @@ export class RelayLoop {
     );
   }
 
-  /**
-   * Takes the markings that have ended off the list, waiting for the oldest until at most `keep` are still
-   * running; rethrows what ended one (RetryAborted after abort()).
-   */
-  private async settle(markings: Marking[], keep: number): Promise<void> {
-    while (markings.length > 0 && (markings[0]!.ended || markings.length > keep)) {
-      const error = await markings.shift()!.done;
-      if (error !== undefined) throw error;
-    }
-  }
-
   private retry<T>(fn: () => Promise<T>, what: string, active: () => boolean): Promise<T> {
     return retryTransient(fn, {
       sleep: async (ms) => {
@@ -264,6 +265,7 @@ export class RelayLoop {
 
   /** Sleeps; stop() always cuts it short, wake() only when `wakeable`. */
   private async idle(ms: number, wakeable: boolean): Promise<void> {
+    this.deps.onProgress?.();
     if (!this.running && !wakeable) {
       // Stopping while resolving: keep retrying the resolution (unless aborted) without waiting long.
       ms = Math.min(ms, 200);

@@ -50,6 +50,7 @@ export function prepareRow(
   topic: TopicInfo | null | undefined,
   choosePartition: (key: string, partitions: number) => number,
 ): Prepared {
+  if (row.defect !== undefined) return { reason: row.defect };
   if (row.topic.trim() === '') return { reason: 'topic is empty' };
   const headers = parseHeaders(row.headers);
   if ('error' in headers) return { reason: headers.error };

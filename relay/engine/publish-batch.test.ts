@@ -4,7 +4,7 @@ import { murmur2Partitioner } from '../kafka/partitioners.js';
 import type { OutgoingMessage, Publisher } from '../kafka/publisher.js';
 import type { TopicInfo } from '../kafka/topic-metadata.js';
 import type { OutboxRow } from '../db/store.js';
-import { createBatchPublisher } from './publish-batch.js';
+import { createBatchPublisher, missingTopicReason } from './publish-batch.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -41,6 +41,9 @@ function fakePublisher(
   };
   return { publisher, sent };
 }
+
+const protocolError = (type: string, message = `broker says ${type}`) =>
+  Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });
 
 const tooLarge = () =>
   Object.assign(new Error('The request included a message larger than the max message size'), {
@@ -79,13 +82,14 @@ describe('publishing a batch', () => {
       row(7, { headers: 'not json' }),
     ]);
     expect(outcome.published).toEqual(['2']);
-    expect(outcome.released).toEqual(['3', '6']);
+    expect(outcome.released).toEqual(['3']);
     expect(outcome.failures).toEqual([
       { id: '1', reason: 'payload_headers is not a JSON object' },
       { id: '4', reason: 'topic is empty' },
-      { id: '5', reason: 'topic missing does not exist' },
       { id: '7', reason: 'payload_headers is not valid JSON' },
     ]);
+    // A missing topic is not the rows' fault: its rows are parked, uncounted (held-topics tests below).
+    expect(outcome.parked).toEqual(['5', '6']);
     expect(sent.flat().map((m) => m.rowId)).toEqual(['2']);
   });
 
@@ -142,5 +146,103 @@ describe('publishing a batch', () => {
     const { publisher } = fakePublisher({ fail: () => new TypeError('boom') });
     const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
     await expect(publish([row(1)])).rejects.toThrow(TypeError);
+  });
+});
+
+describe('publishing a batch with a topic that is missing or forbidden', () => {
+  const twoTopics = {
+    orders: { partitions: 1, maxMessageBytes: 1_000_000 },
+    audit: { partitions: 1, maxMessageBytes: 1_000_000 },
+  };
+
+  it('parks every row of a topic missing from the metadata, counts nothing, and sends the other topics', async () => {
+    const { publisher, sent } = fakePublisher();
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
+    const outcome = await publish([
+      row(1, { topic: 'later', key: 'a' }),
+      row(2, { key: 'a' }),
+      row(3, { topic: 'later', key: 'b', headers: 'not json' }),
+      row(4, { topic: 'later' }),
+    ]);
+    expect(outcome).toEqual({
+      published: ['2'],
+      failures: [],
+      released: [],
+      parked: ['1', '3', '4'],
+      held: [{ topic: 'later', reason: missingTopicReason('later') }],
+    });
+    expect(sent.flat().map((m) => m.rowId)).toEqual(['2']);
+  });
+
+  it('holds a topic the broker refuses to let it write, and still sends the other topics of that request', async () => {
+    const { publisher, sent } = fakePublisher({
+      topics: twoTopics,
+      fail: (batch) =>
+        batch.some((m) => m.topic === 'audit') ? protocolError('TOPIC_AUTHORIZATION_FAILED') : undefined,
+    });
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
+    const outcome = await publish([
+      row(1, { topic: 'audit', key: 'a' }),
+      row(2, { key: 'a' }),
+      row(3, { topic: 'audit', key: 'a' }),
+      row(4, { key: 'b' }),
+    ]);
+    expect(outcome.published).toEqual(['2', '4']);
+    expect(outcome.parked).toEqual(['1', '3']);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.released).toEqual([]);
+    expect(outcome.transient).toBeUndefined();
+    expect(outcome.held).toEqual([
+      { topic: 'audit', reason: expect.stringContaining('TOPIC_AUTHORIZATION_FAILED') },
+    ]);
+    expect(sent.map((b) => b.map((m) => m.rowId))).toEqual([['2', '4']]);
+  });
+
+  it('holds a topic deleted since its metadata was read (UNKNOWN_TOPIC_OR_PARTITION on the send)', async () => {
+    const { publisher } = fakePublisher({ fail: () => protocolError('UNKNOWN_TOPIC_OR_PARTITION') });
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
+    const outcome = await publish([row(1, { key: 'a' }), row(2, { key: 'b' })]);
+    expect(outcome).toMatchObject({ published: [], failures: [], released: [], parked: ['1', '2'] });
+    expect(outcome.held).toEqual([{ topic: 'orders', reason: expect.stringContaining('UNKNOWN_TOPIC') }]);
+  });
+
+  it('stops at a transient error met while sending topic by topic, releasing what was not sent', async () => {
+    let calls = 0;
+    const { publisher, sent } = fakePublisher({
+      topics: twoTopics,
+      fail: () => {
+        calls++;
+        if (calls === 1) return protocolError('TOPIC_AUTHORIZATION_FAILED');
+        if (calls === 3) return protocolError('REQUEST_TIMED_OUT');
+        return undefined;
+      },
+    });
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
+    const outcome = await publish([row(1, { topic: 'audit' }), row(2), row(3, { topic: 'audit' })]);
+    // The audit rows went out on their own (call 2); the orders row met the timeout (call 3).
+    expect(outcome).toMatchObject({ published: ['1', '3'], failures: [], released: ['2'] });
+    expect(outcome.transient?.kafkaType).toBe('REQUEST_TIMED_OUT');
+    expect(outcome.held).toBeUndefined();
+    expect(sent.flat().map((m) => m.rowId)).toEqual(['1', '3']);
+  });
+
+  it('fails a row with a NULL column naming the column, whatever its topic, and holds its key', async () => {
+    const { publisher, sent } = fakePublisher();
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
+    const outcome = await publish([
+      row(1, { key: 'a', defect: 'payload_json is NULL' }),
+      row(2, { key: 'a' }),
+      row(3, { topic: 'later', defect: 'key is NULL' }),
+      row(4, { key: 'b' }),
+      row(5, { topic: '', defect: 'topic is NULL' }),
+    ]);
+    expect(outcome.failures).toEqual([
+      { id: '1', reason: 'payload_json is NULL' },
+      { id: '3', reason: 'key is NULL' },
+      { id: '5', reason: 'topic is NULL' },
+    ]);
+    expect(outcome.published).toEqual(['4']);
+    expect(outcome.released).toEqual(['2']);
+    expect(sent.flat().map((m) => m.rowId)).toEqual(['4']);
   });
 });

@@ -1,22 +1,34 @@
 // Publishes one claimed batch and says what became of each row: published, failed permanently (with its
-// reason), or released (not counted: transient failure, or held back behind an earlier row of its key).
+// reason), parked (its topic is held: missing, or this relay may not write it) or released (not counted:
+// a transient failure, or held back behind an earlier row of its key).
 //
 // Per-key order: once a row of a (topic, partition key) fails or is held, every later row of that key in
 // the batch is held too, so nothing overtakes it; the held rows come back in id order in the next claim.
-// Rows without any key carry no order promise and are never held.
+// A held topic parks every row of the topic in the batch, so its keys keep their order as well. Rows
+// without any key carry no order promise and are never held behind a failure.
 import type { OutboxRow, RowFailure } from '../db/store.js';
 import { PublishError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { toPublishError } from '../kafka/error-table.js';
+import { holdsTopic, toPublishError } from '../kafka/error-table.js';
 import type { Partitioner } from '../kafka/partitioners.js';
 import type { Publisher } from '../kafka/publisher.js';
 import { chunkMessages, type Sized } from './chunks.js';
 import { orderingKey, prepareRow } from './prepare.js';
 
+/** A topic whose rows wait, uncounted, until it exists or may be written: the reason says which. */
+export interface HeldTopic {
+  topic: string;
+  reason: string;
+}
+
 export interface BatchOutcome {
   published: string[];
   failures: RowFailure[];
   released: string[];
+  /** Rows of held topics: not sent, not counted (absent means none). */
+  parked?: string[];
+  /** The topics held in this batch (absent means none). */
+  held?: HeldTopic[];
   /** The transient error that stopped the batch, if one did. */
   transient?: PublishError;
 }
@@ -30,6 +42,61 @@ export interface PublishBatchDeps {
 function keyOf(row: Pick<OutboxRow, 'topic' | 'key' | 'partitionKey'>): string | undefined {
   const key = orderingKey(row);
   return key === '' ? undefined : `${row.topic}\u0000${key}`;
+}
+
+/** The reason a topic missing from the cluster's metadata is held. */
+export function missingTopicReason(topic: string): string {
+  return `UNKNOWN_TOPIC_OR_PARTITION: topic ${topic} is not in the cluster's metadata (it does not exist, or this relay may not describe it)`;
+}
+
+/** What one batch has come to so far: each row ends in exactly one list (released is what is left). */
+class BatchState {
+  readonly published: string[] = [];
+  readonly failures: RowFailure[] = [];
+  readonly parked: string[] = [];
+  readonly held = new Map<string, string>();
+  transient: PublishError | undefined;
+  private readonly blocked = new Set<string>();
+  private readonly byId: Map<string, OutboxRow>;
+
+  constructor(readonly rows: readonly OutboxRow[]) {
+    this.byId = new Map(rows.map((r) => [r.id, r]));
+  }
+
+  hold(topic: string, reason: string): void {
+    if (!this.held.has(topic)) this.held.set(topic, reason);
+  }
+
+  fail(id: string, reason: string): void {
+    this.failures.push({ id, reason });
+    const key = keyOf(this.byId.get(id)!);
+    if (key !== undefined) this.blocked.add(key);
+  }
+
+  /** Whether the row may still be sent; parks it when its topic is held. */
+  admits(id: string): boolean {
+    const row = this.byId.get(id)!;
+    if (this.held.has(row.topic)) {
+      this.parked.push(id);
+      return false;
+    }
+    if (this.blocked.size === 0) return true;
+    const key = keyOf(row);
+    return key === undefined || !this.blocked.has(key);
+  }
+
+  outcome(): BatchOutcome {
+    const settled = new Set([...this.published, ...this.parked, ...this.failures.map((f) => f.id)]);
+    const outcome: BatchOutcome = {
+      published: this.published,
+      failures: this.failures,
+      released: this.rows.map((r) => r.id).filter((id) => !settled.has(id)),
+    };
+    if (this.parked.length > 0) outcome.parked = this.parked;
+    if (this.held.size > 0) outcome.held = [...this.held].map(([topic, reason]) => ({ topic, reason }));
+    if (this.transient) outcome.transient = this.transient;
+    return outcome;
+  }
 }
 
 export function createBatchPublisher(
@@ -47,125 +114,85 @@ export function createBatchPublisher(
     };
 
   return async function publishBatch(rows) {
-    const outcome: BatchOutcome = { published: [], failures: [], released: [] };
-    const blocked = new Set<string>();
-    // Built on the first failure only: a batch that goes out whole never looks a row up by id.
-    let byId: Map<string, OutboxRow> | undefined;
-    const rowOf = (id: string) => (byId ??= new Map(rows.map((r) => [r.id, r]))).get(id)!;
-    const block = (id: string) => {
-      const key = keyOf(rowOf(id));
-      if (key !== undefined) blocked.add(key);
-    };
-    const held = (id: string) => {
-      if (blocked.size === 0) return false;
-      const key = keyOf(rowOf(id));
-      return key !== undefined && blocked.has(key);
-    };
-
+    const state = new BatchState(rows);
     const names = new Set<string>();
-    for (const row of rows) if (row.topic.trim() !== '') names.add(row.topic);
+    for (const row of rows) if (row.defect === undefined && row.topic.trim() !== '') names.add(row.topic);
     let topics;
     try {
       topics = await deps.publisher.topics([...names]);
     } catch (error) {
-      return { ...outcome, released: rows.map((r) => r.id), transient: asTransient(error) };
+      state.transient = asTransient(error);
+      return state.outcome();
     }
+    for (const [name, info] of topics) if (!info) state.hold(name, missingTopicReason(name));
 
     const ready: Sized[] = [];
     for (const row of rows) {
-      if (held(row.id)) {
-        outcome.released.push(row.id);
-        continue;
-      }
+      // A row with a NULL column fails whatever its topic: it can never be sent as it is.
+      if (row.defect === undefined && !state.admits(row.id)) continue;
       const topic = topics.get(row.topic);
       const prepared = prepareRow(row, topic, choose(row.topic));
-      if ('reason' in prepared) {
-        outcome.failures.push({ id: row.id, reason: prepared.reason });
-        block(row.id);
-      } else {
+      if ('reason' in prepared) state.fail(row.id, prepared.reason);
+      else
         ready.push({
           message: prepared.message,
           size: prepared.size,
           maxMessageBytes: topic!.maxMessageBytes,
         });
-      }
     }
-
-    const chunks = chunkMessages(ready);
-    for (let c = 0; c < chunks.length; c++) {
-      const chunk =
-        blocked.size === 0
-          ? chunks[c]!
-          : chunks[c]!.filter((item) => {
-              if (!held(item.message.rowId)) return true;
-              outcome.released.push(item.message.rowId);
-              return false;
-            });
-      if (chunk.length === 0) continue;
-      try {
-        await deps.publisher.send(chunk.map((i) => i.message));
-        for (const item of chunk) outcome.published.push(item.message.rowId);
-        continue;
-      } catch (error) {
-        const failure = toPublishError(error);
-        if (failure.retriable) {
-          outcome.released.push(...rest(chunks, c, chunk));
-          outcome.transient = failure;
-          break;
-        }
-        // A permanent error the checks above did not foresee (the broker's own size check after
-        // compression, a topic deleted a moment ago): find the culprit by sending this chunk one message
-        // at a time. Partitions the failed request did write are sent again: duplicates, never loss.
-        deps.logger.warn(
-          { err: failure, rows: chunk.length },
-          'batch rejected; sending its messages one by one',
-        );
-        const stopped = await sendOneByOne(chunk, outcome, { held, block, send: deps.publisher.send });
-        if (stopped) {
-          outcome.released.push(...rest(chunks, c + 1, []).filter((id) => !outcome.released.includes(id)));
-          break;
-        }
-      }
-    }
-    return outcome;
+    const send = createDelivery(state, deps);
+    for (const chunk of chunkMessages(ready)) if (!(await send(chunk))) break;
+    return state.outcome();
   };
 }
 
-/** The ids of this chunk and of every later chunk. */
-function rest(chunks: Sized[][], from: number, current: Sized[]): string[] {
-  const ids = current.map((i) => i.message.rowId);
-  for (let c = from + (current.length > 0 ? 1 : 0); c < chunks.length; c++) {
-    ids.push(...chunks[c]!.map((i) => i.message.rowId));
-  }
-  return ids;
-}
-
-async function sendOneByOne(
-  chunk: Sized[],
-  outcome: BatchOutcome,
-  ops: { held: (id: string) => boolean; block: (id: string) => void; send: Publisher['send'] },
-): Promise<boolean> {
-  for (let i = 0; i < chunk.length; i++) {
-    const { message } = chunk[i]!;
-    if (ops.held(message.rowId)) {
-      outcome.released.push(message.rowId);
-      continue;
-    }
+/**
+ * Sends a chunk, narrowing down on failure: a topic's error holds that topic (a chunk of several topics is
+ * sent again one topic at a time to find which), a row's error is found by sending one message at a time,
+ * a transient error stops the batch. Resolves false once the batch must stop. Partitions a failed request
+ * did write are sent again: duplicates, never loss.
+ */
+function createDelivery(
+  state: BatchState,
+  deps: PublishBatchDeps,
+): (items: readonly Sized[]) => Promise<boolean> {
+  const deliver = async (items: readonly Sized[]): Promise<boolean> => {
+    const live = items.filter((item) => state.admits(item.message.rowId));
+    if (live.length === 0) return true;
     try {
-      await ops.send([message]);
-      outcome.published.push(message.rowId);
+      await deps.publisher.send(live.map((i) => i.message));
+      for (const item of live) state.published.push(item.message.rowId);
+      return true;
     } catch (error) {
       const failure = toPublishError(error);
+      if (holdsTopic(failure)) {
+        const topics = [...new Set(live.map((i) => i.message.topic))];
+        if (topics.length === 1) {
+          state.hold(topics[0]!, failure.message);
+          return deliver(live);
+        }
+        return each(topics.map((t) => live.filter((i) => i.message.topic === t)));
+      }
       if (failure.retriable) {
-        outcome.released.push(...chunk.slice(i).map((s) => s.message.rowId));
-        outcome.transient = failure;
+        state.transient = failure;
+        return false;
+      }
+      if (live.length === 1) {
+        state.fail(live[0]!.message.rowId, failure.message);
         return true;
       }
-      outcome.failures.push({ id: message.rowId, reason: failure.message });
-      ops.block(message.rowId);
+      deps.logger.warn(
+        { err: failure, rows: live.length },
+        'batch rejected; sending its messages one by one',
+      );
+      return each(live.map((item) => [item]));
     }
-  }
-  return false;
+  };
+  const each = async (groups: readonly (readonly Sized[])[]): Promise<boolean> => {
+    for (const group of groups) if (!(await deliver(group))) return false;
+    return true;
+  };
+  return deliver;
 }
 
 /** Reading topic metadata only fails for reasons outside the rows (outage, rights): never counted. */

@@ -8,14 +8,20 @@ describe('the HTTP server', () => {
   const store = createFakeStore({ database: 'shop' });
   let ready = false;
   let kafkaUp = true;
+  let kafkaReachable = true;
+  let live = { live: true, text: 'live\n' };
   const server = createHttpServer({
     port: 0,
     stores: () => [store],
     kafkaPing: async () => {
       if (!kafkaUp) throw new Error('cannot reach Kafka broker k1:9092: connect ECONNREFUSED');
     },
+    kafkaReachable: async () => {
+      if (!kafkaReachable) throw new Error('no Kafka broker reachable: k1:9092: connect ECONNREFUSED');
+    },
     registry: new Registry(),
     ready: () => ready,
+    live: () => live,
     logger: createLogger({ level: 'silent' }),
   });
   let base: string;
@@ -57,5 +63,33 @@ describe('the HTTP server', () => {
   it('serves metrics and 404 elsewhere', async () => {
     expect((await get('/metrics')).status).toBe(200);
     expect((await get('/nope')).status).toBe(404);
+  });
+
+  it('is not ready while no Kafka broker answers', async () => {
+    ready = true;
+    kafkaReachable = false;
+    expect(await get('/readyz')).toEqual({
+      status: 503,
+      body: 'not ready: no Kafka broker reachable: k1:9092: connect ECONNREFUSED\n',
+    });
+    kafkaReachable = true;
+    expect((await get('/readyz')).status).toBe(200);
+  });
+
+  it("answers /livez from the loops' progress alone, not from the database or Kafka", async () => {
+    ready = false;
+    kafkaUp = false;
+    kafkaReachable = false;
+    store.failNext('ping', new DatabaseError('connection refused', 'ECONNREFUSED', { retriable: true }));
+    expect(await get('/livez')).toEqual({ status: 200, body: 'live\n' });
+    live = {
+      live: false,
+      text: 'stuck: the relay of database shop made no progress for 200 s (bound 130 s)\n',
+    };
+    expect(await get('/livez')).toEqual({ status: 503, body: live.text });
+    live = { live: true, text: 'live\n' };
+    kafkaUp = true;
+    kafkaReachable = true;
+    await get('/healthz'); // the ping failure injected above is used up
   });
 });

@@ -1,22 +1,35 @@
 // The kafkajs client built from the relay's configuration, logging through pino.
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
+import { hideSecret } from '../redact.js';
+import { secureContextOf } from '../tls/secure-context.js';
+
+/**
+ * kafkajs's ssl option: TLS_ENABLE and TLS_SKIP_VERIFY_PEER as the Go relay had them, with the CA and the
+ * client certificate of KAFKA_TLS_* in a secure context (kafkajs copies its ssl options with Object.assign,
+ * which would drop a non-enumerable key; a context carries it instead).
+ */
+export function sslOption(tls: KafkaConfig['tls']): KafkaJsConfig['ssl'] {
+  if (!tls.enabled) return false;
+  const context = secureContextOf(tls);
+  return { rejectUnauthorized: !tls.skipVerify, ...(context ? { secureContext: context } : {}) };
+}
+
+/** kafkajs's sasl option; the password stays non-enumerable (kafkajs reads it by name). */
+export function saslOption(sasl: KafkaConfig['sasl']): SASLOptions | undefined {
+  if (!sasl) return undefined;
+  const options = { mechanism: sasl.mechanism, username: sasl.username };
+  return hideSecret(options, 'password', sasl.password) as SASLOptions;
+}
 
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });
-  let sasl: SASLOptions | undefined;
-  if (config.sasl) {
-    sasl = {
-      mechanism: config.sasl.mechanism,
-      username: config.sasl.username,
-      password: config.sasl.password,
-    } as SASLOptions;
-  }
+  const sasl = saslOption(config.sasl);
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
-    ssl: config.tls.enabled ? { rejectUnauthorized: !config.tls.skipVerify } : false,
+    ssl: sslOption(config.tls),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
     requestTimeout: 10_000,

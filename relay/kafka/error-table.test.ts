@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs';
 import { PublishError } from '../errors.js';
-import { kafkaErrorAction, kafkaErrorType, toPublishError } from './error-table.js';
+import { holdsTopic, kafkaErrorAction, kafkaErrorType, toPublishError } from './error-table.js';
 
 const { KafkaJSProtocolError, KafkaJSNumberOfRetriesExceeded, KafkaJSConnectionError } = kafkajs;
 
@@ -9,18 +9,31 @@ function protocolError(type: string, retriable = false) {
 }
 
 describe('the Kafka error table', () => {
+  // What each error the relay meets means for the rows: `permanent` counts an attempt against the row,
+  // `hold-topic` holds the topic's rows uncounted while other topics flow, `retriable` waits the batch out
+  // (every topic) without counting anything.
   it.each([
-    ['MESSAGE_TOO_LARGE', 'permanent'],
-    ['RECORD_LIST_TOO_LARGE', 'permanent'],
-    ['INVALID_TOPIC_EXCEPTION', 'permanent'],
-    ['UNKNOWN_TOPIC_OR_PARTITION', 'permanent'],
-    ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'reset-producer'],
-    ['LEADER_NOT_AVAILABLE', 'retriable'],
-    ['NOT_LEADER_FOR_PARTITION', 'retriable'],
-    ['REQUEST_TIMED_OUT', 'retriable'],
-    ['TOPIC_AUTHORIZATION_FAILED', 'retriable'],
-  ])('treats %s as %s', (type, action) => {
-    expect(kafkaErrorAction(protocolError(type))).toBe(action);
+    ['MESSAGE_TOO_LARGE', 'permanent', 'the row is too large for the topic'],
+    ['RECORD_LIST_TOO_LARGE', 'permanent', 'the rows of one partition are too large together'],
+    ['INVALID_RECORD', 'permanent', 'the broker refuses the record itself'],
+    ['CORRUPT_MESSAGE', 'permanent', 'the record is still corrupt after kafkajs retried it'],
+    ['INVALID_TOPIC_EXCEPTION', 'permanent', "the row's topic is not a valid name"],
+    ['UNKNOWN_TOPIC_OR_PARTITION', 'hold-topic', 'the topic does not exist (yet)'],
+    ['TOPIC_AUTHORIZATION_FAILED', 'hold-topic', 'this relay may not write the topic'],
+    ['CLUSTER_AUTHORIZATION_FAILED', 'retriable', 'the cluster refuses this relay for every topic'],
+    ['SASL_AUTHENTICATION_FAILED', 'retriable', 'a refused login is never charged to a row'],
+    ['NOT_LEADER_FOR_PARTITION', 'retriable', 'the leader moved (kafkajs name)'],
+    ['NOT_LEADER_OR_FOLLOWER', 'retriable', 'the leader moved (protocol name)'],
+    ['LEADER_NOT_AVAILABLE', 'retriable', 'an election is running'],
+    ['REQUEST_TIMED_OUT', 'retriable', 'the broker or its replicas were slow'],
+    ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'reset-producer', "the producer's sequence is off"],
+    ['constructor', 'retriable', 'an unknown type, even one named like an Object property'],
+  ])('treats %s as %s: %s', (type, action) => {
+    const error = protocolError(type);
+    expect(kafkaErrorAction(error)).toBe(action);
+    const wrapped = toPublishError(error);
+    expect(wrapped).toMatchObject({ kafkaType: type, retriable: action !== 'permanent' });
+    expect(holdsTopic(wrapped)).toBe(action === 'hold-topic');
   });
 
   it('finds the protocol error kafkajs wrapped after its own retries', () => {
@@ -36,6 +49,7 @@ describe('the Kafka error table', () => {
     const error = toPublishError(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'));
     expect(error).toBeInstanceOf(PublishError);
     expect(error.retriable).toBe(true);
+    expect(holdsTopic(error)).toBe(false);
   });
 
   it('rethrows what is not a Kafka error: a programming error is never retried', () => {

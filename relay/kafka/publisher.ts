@@ -1,12 +1,16 @@
 // The Kafka side of the relay: an idempotent producer with acks=all (the broker dedupes kafkajs's own
 // resends, and no ack comes before every in-sync replica has the row), topic metadata, and one send call
 // that takes many messages and makes one produce request for them. Errors come out as PublishError with
-// `retriable` set from the error table.
+// `retriable` set from the error table, except the configuration mistakes (SASL login refused, a broker
+// certificate not trusted, a client certificate refused: config-errors.ts), which come out as ConfigError
+// and stop the relay: PublishError's callers never see them, so no row is charged for them.
 import net from 'node:net';
 import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import { PublishError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { redactError } from '../redact.js';
+import { kafkaConfigError } from './config-errors.js';
 import { kafkaErrorAction, toPublishError } from './error-table.js';
 import { createTopicMetadata, type TopicInfo } from './topic-metadata.js';
 
@@ -27,8 +31,18 @@ export interface Publisher {
   topics(names: string[]): Promise<Map<string, TopicInfo | null>>;
   /** Sends the messages in one produce request (one record batch per partition), in the order given. */
   send(messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * Connects (TLS, SASL) and reads the cluster's metadata: at start, so that a configuration mistake is
+   * reported even while the outbox is empty.
+   */
+  check(): Promise<void>;
   /** TCP dial of each broker, like the Go relay's readiness check. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * TCP dial of the brokers; resolves once one answers (kafkajs works on with the others when one is
+   * down), for /readyz.
+   */
+  reachable(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,15 +50,22 @@ export interface PublisherDeps {
   kafka: Kafka;
   config: KafkaConfig;
   logger: Logger;
-  /** Produce request timeout. */
+  /** Produce request timeout (default PRODUCE_TIMEOUT_MS). */
   timeoutMs?: number;
 }
+
+/** How long the broker may take to have a produce request written by every in-sync replica. */
+export const PRODUCE_TIMEOUT_MS = 30_000;
 
 export function createPublisher(deps: PublisherDeps): Publisher {
   const log = deps.logger.child({ component: 'publisher' });
   let producer: Producer | undefined;
   let admin: Admin | undefined;
   let closed = false;
+  const secrets = deps.config.sasl ? [deps.config.sasl.password] : [];
+  /** The error to throw for what kafkajs threw: a ConfigError for a configuration mistake. */
+  const failure = (error: unknown): Error =>
+    kafkaConfigError(error, deps.config, redactError(error, secrets)) ?? toPublishError(error, secrets);
 
   async function connectedProducer(): Promise<Producer> {
     if (closed) throw new PublishError('publisher closed', undefined, { retriable: true });
@@ -60,7 +81,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         await p.connect();
       } catch (error) {
         await p.disconnect().catch(() => undefined);
-        throw toPublishError(error);
+        throw failure(error);
       }
       producer = p;
     }
@@ -75,7 +96,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         await a.connect();
       } catch (error) {
         await a.disconnect().catch(() => undefined);
-        throw toPublishError(error);
+        throw failure(error);
       }
       admin = a;
     }
@@ -99,7 +120,16 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         const old = admin;
         admin = undefined;
         await old?.disconnect().catch(() => undefined);
-        throw toPublishError(error);
+        throw failure(error);
+      }
+    },
+
+    async check() {
+      const a = await connectedAdmin();
+      try {
+        await a.describeCluster();
+      } catch (error) {
+        throw failure(error);
       }
     },
 
@@ -115,7 +145,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       try {
         await p.sendBatch({
           acks: -1,
-          timeout: deps.timeoutMs ?? 30_000,
+          timeout: deps.timeoutMs ?? PRODUCE_TIMEOUT_MS,
           compression: deps.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
           topicMessages: [...byTopic].map(([topic, list]) => ({
             topic,
@@ -128,15 +158,21 @@ export function createPublisher(deps: PublisherDeps): Publisher {
           })),
         });
       } catch (error) {
-        const wrapped = toPublishError(error);
+        const misconfigured = kafkaConfigError(error, deps.config, redactError(error, secrets));
+        if (misconfigured) throw misconfigured;
+        const wrapped = toPublishError(error, secrets);
         const action = kafkaErrorAction(error);
-        if (action === 'reset-producer') {
+        // A topic deleted after kafkajs was asked about it stays among the producer's targets and fails
+        // every later metadata refresh, for every topic: a new producer forgets it.
+        if (action === 'reset-producer' || action === 'hold-topic') {
           log.warn({ err: wrapped }, 'resetting the producer');
           await resetProducer();
         }
         if (
           wrapped.kafkaType &&
-          (action === 'permanent' || wrapped.kafkaType === 'NOT_LEADER_FOR_PARTITION')
+          (action === 'permanent' ||
+            action === 'hold-topic' ||
+            wrapped.kafkaType === 'NOT_LEADER_FOR_PARTITION')
         ) {
           for (const topic of byTopic.keys()) metadata.forget(topic);
         }
@@ -146,6 +182,15 @@ export function createPublisher(deps: PublisherDeps): Publisher {
 
     async ping(timeoutMs = 2000) {
       await Promise.all(deps.config.brokers.map((broker) => dial(broker, timeoutMs)));
+    },
+
+    async reachable(timeoutMs = 2000) {
+      try {
+        await Promise.any(deps.config.brokers.map((broker) => dial(broker, timeoutMs)));
+      } catch (error) {
+        const reasons = (error as AggregateError).errors.map((e: Error) => e.message).join('; ');
+        throw new PublishError(`no Kafka broker reachable: ${reasons}`, undefined, { retriable: true });
+      }
     },
 
     async close() {

@@ -79,11 +79,16 @@ export function createFakeStore(
     async migrate() {
       return { applied: [], adoptedGoRelayTable: false };
     },
-    async claim(limit: number, claimTimeoutMs: number, exclude: readonly string[] = []): Promise<Claim> {
-      maybeFail('claim', [limit, claimTimeoutMs, exclude]);
+    async claim(
+      limit: number,
+      claimTimeoutMs: number,
+      exclude: readonly string[] = [],
+      excludeTopics: readonly string[] = [],
+    ): Promise<Claim> {
+      maybeFail('claim', [limit, claimTimeoutMs, exclude, excludeTopics]);
       const now = self.now();
       const eligible = pending()
-        .filter((r) => !exclude.includes(r.id))
+        .filter((r) => !exclude.includes(r.id) && !excludeTopics.includes(r.topic))
         .filter((r) => r.batchId === null || (r.claimedAt !== null && now - r.claimedAt >= claimTimeoutMs))
         .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)))
         .slice(0, limit);

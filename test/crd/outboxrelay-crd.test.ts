@@ -292,6 +292,7 @@ describe('the OutboxRelay CRD', () => {
     expect(got.spec.database.secretRef.keys.host).toBe('db-host');
     expect(got.spec.kafka.sasl).toEqual({
       mechanism: 'scram-sha-512',
+      allowPlaintext: false,
       secretRef: { name: 'payments-kafka', keys: { username: 'username', password: 'password' } },
     });
     expect(got.spec.relay.batchSize).toBe(500);

@@ -1,5 +1,6 @@
 // What the demo application owns: its PostgreSQL database, and the Secret and OutboxRelay it applies.
 import pg from 'pg';
+import { NODE_SELECTOR, NODE_TOLERATION, podAddresses } from '../support/real-node.js';
 import type { DemoOptions } from './run-demo.js';
 
 export async function ensureDatabase(database: string): Promise<pg.ClientConfig> {
@@ -26,8 +27,9 @@ export function outboxRelay(o: Pick<DemoOptions, 'namespace' | 'database'>): unk
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'orders-db', namespace: o.namespace },
+      // The relay pod reaches PostgreSQL at the bridge's gateway, on the same port.
       stringData: {
-        host: process.env.PGHOST,
+        host: podAddresses().host,
         port: process.env.PGPORT,
         username: process.env.PGUSER,
         password: process.env.PGPASSWORD,
@@ -40,8 +42,13 @@ export function outboxRelay(o: Pick<DemoOptions, 'namespace' | 'database'>): unk
       metadata: { name: 'orders', namespace: o.namespace },
       spec: {
         database: { driver: 'postgres', secretRef: { name: 'orders-db' }, table: 'kafka_outbox' },
-        kafka: { brokers: (process.env.KAFKA_BROKERS ?? '').split(','), partitioner: 'murmur2' },
-        relay: { batchSize: 250, pollInterval: '500ms' },
+        kafka: { brokers: podAddresses().kafka, partitioner: 'murmur2' },
+        relay: {
+          batchSize: 250,
+          pollInterval: '500ms',
+          nodeSelector: NODE_SELECTOR,
+          tolerations: [NODE_TOLERATION],
+        },
         cleanup: { enabled: true, schedule: '0 * * * *', retention: '1h' },
       },
     },

@@ -13,10 +13,11 @@ runDemo({ namespace: 'outbox-demo', database: 'outbox_demo', topic: 'demo.orders
       `  messages received from Kafka       ${s.received.length} (${keys} keys, per-key order ${s.orderedPerKey ? 'kept' : 'BROKEN'})`,
     );
     console.log(`  OutboxRelay orders Ready           ${s.ready}`);
-    console.log(`  relay exit on SIGTERM              ${s.relayExitCode}`);
+    console.log(`  relay pod                          ${s.relayImage} on ${s.relayNode}`);
+    console.log(`  relay pod stopped on SIGTERM       ${s.relayStoppedCleanly ? 'cleanly' : 'NOT cleanly'}`);
     console.log(`  took                               ${s.seconds.toFixed(1)} s`);
     console.log('  the local servers are still up: `npm run devenv -- down` stops them');
-    const ok = s.received.length === s.inserted.length && s.orderedPerKey && s.relayExitCode === 0;
+    const ok = s.received.length === s.inserted.length && s.orderedPerKey && s.relayStoppedCleanly;
     process.exit(ok ? 0 : 1);
   },
   (error: unknown) => {

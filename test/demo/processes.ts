@@ -1,6 +1,7 @@
-// The demo's child processes (the operator and the relay) and the checks it waits on.
+// The demo's child processes (the operator, a log follower) and the checks it waits on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { repoRoot } from '../support/operator.js';
+import { devenv, kubectl } from '../support/servers.js';
 
 export interface Started {
   child: ChildProcess;
@@ -37,4 +38,20 @@ export function freeToListen(port: number): Promise<boolean> {
         server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
       }),
   );
+}
+
+/**
+ * Stops the relay pod the way a rollout or a drain does (SIGTERM from the kubelet, its Deployment scaled to
+ * 0) while following its log to the end: true when the relay said it stopped, its batch drained.
+ */
+export async function stopRelayPod(namespace: string, pod: string): Promise<boolean> {
+  const env = devenv();
+  const logs = start(env.KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, 'logs', '-f', pod, '-n', namespace], {
+    PATH: process.env.PATH ?? '',
+    // kubectl keeps its discovery cache under $HOME/.kube (without HOME: in the working folder).
+    HOME: process.env.HOME ?? '',
+  });
+  await kubectl(['scale', 'deployment', 'orders-relay', '-n', namespace, '--replicas=0']);
+  await logs.exited;
+  return logs.output().includes('"msg":"stopped"');
 }

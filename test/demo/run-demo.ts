@@ -1,8 +1,8 @@
 // The whole loop on the local servers, as a newcomer would see it: the operator (a local process under its
-// own RBAC) turns an OutboxRelay into a relay Deployment; the relay is then started exactly as that
-// Deployment says (its args, and its env with secretKeyRef values read from the Secret) against the local
-// PostgreSQL and Kafka; rows inserted in one transaction arrive in Kafka. Every step is idempotent, so the
-// demo can run again and again on the same servers.
+// own RBAC) turns an OutboxRelay into a relay Deployment; its pod runs on the real node from the relay
+// image built by BuildKit, its environment resolved by the kubelet from the Secret, reaching the local
+// PostgreSQL and Kafka through the devenv bridge; rows inserted in one transaction arrive in Kafka. Every
+// step is idempotent, so the demo can run again and again on the same servers.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { EachMessagePayload } from 'kafkajs';
@@ -13,8 +13,11 @@ import { freePort, installCrd, repoRoot } from '../support/operator.js';
 import { eventually, kafkaClient, kubectl, withAdmin } from '../support/servers.js';
 import { ensureDatabase, outboxRelay } from './demo-resources.js';
 import { applyJson, OPERATOR_SA, operatorKubeconfig } from './operator-access.js';
-import { freeToListen, httpOk, start, stop, type Started } from './processes.js';
-import { decodeSecretData, resolveEnv, type EnvVar } from './resolve-env.js';
+import { httpOk, start, stop, stopRelayPod, type Started } from './processes.js';
+import type { EnvVar } from './resolve-env.js';
+import { loadImagesOnNode, NODE_NAME, readyPods } from '../support/real-node.js';
+
+const RELAY_PODS = 'app.kubernetes.io/instance=orders,app.kubernetes.io/component=relay';
 
 export interface DemoOptions {
   namespace: string;
@@ -42,9 +45,12 @@ export interface DemoSummary {
   /** `kubectl get outboxrelays -o wide` at the end. */
   outboxRelays: string;
   ready: string;
-  relayExitCode: number | null;
-  /** The command and args the relay ran with (from the Deployment). */
-  relayCommand: string[];
+  /** The relay logged that it stopped after SIGTERM, its batch drained. */
+  relayStoppedCleanly: boolean;
+  relayImage: string;
+  relayNode: string;
+  /** The args the relay pod ran with (from the Deployment). */
+  relayArgs: string[];
   /** Names of the relay's environment variables (values are not shown: some are secrets). */
   relayEnvNames: string[];
   seconds: number;
@@ -54,12 +60,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const step = (n: number, text: string) => o.say(`[${n}/9] ${text}`);
   let operator: Started | undefined;
-  let relay: Started | undefined;
   try {
-    step(1, 'local servers: PostgreSQL, MariaDB, Kafka, Kubernetes control plane');
+    step(
+      1,
+      'local servers: PostgreSQL, MariaDB, Kafka, Kubernetes control plane and a real node, a container engine',
+    );
     Object.assign(process.env, await up());
 
-    step(2, 'building the relay and the operator (npm run build)');
+    step(
+      2,
+      'building the images with BuildKit, loading them onto the real node; the operator (npm run build)',
+    );
+    await loadImagesOnNode();
     await run(path.join(repoRoot, 'node_modules/.bin/tsc'), [
       '-p',
       path.join(repoRoot, 'tsconfig.build.json'),
@@ -67,7 +79,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 
     step(3, 'installing the OutboxRelay CRD and the operator RBAC');
     await installCrd();
-    await applyJson([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } }]);
+    await applyJson([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: o.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      },
+    ]);
     const kubeconfig = await operatorKubeconfig(o.namespace);
 
     step(4, `starting the operator (dist/operator/main.js) as ServiceAccount ${OPERATOR_SA}`);
@@ -108,7 +126,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     );
     await applyJson(outboxRelay(o));
     const ready = await eventually(
-      'OutboxRelay orders to be Ready (its Deployment Available on the simulated node)',
+      'OutboxRelay orders to be Ready (its relay pod Ready on the real node)',
       async () => {
         const status = (
           await kubectl([
@@ -126,67 +144,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       120_000,
     );
 
-    step(6, 'starting the relay exactly as the operator rendered its Deployment');
-    const deployment = JSON.parse(
-      await kubectl([
-        'get',
-        'deployment',
-        '-n',
-        o.namespace,
-        '-l',
-        'app.kubernetes.io/instance=orders,app.kubernetes.io/component=relay',
-        '-o',
-        'json',
-      ]),
-    ) as {
-      items: Array<{
-        metadata: { name: string };
-        spec: {
-          template: { spec: { containers: Array<{ args?: string[]; command?: string[]; env?: EnvVar[] }> } };
-        };
-      }>;
+    step(6, `the relay pod, from the relay image, on the real node ${NODE_NAME}`);
+    const [pod] = await readyPods(o.namespace, RELAY_PODS);
+    const spec = JSON.parse(await kubectl(['get', 'pod', pod!, '-n', o.namespace, '-o', 'json'])) as {
+      spec: { nodeName: string; containers: Array<{ image: string; args?: string[]; env?: EnvVar[] }> };
     };
-    const container = deployment.items[0]?.spec.template.spec.containers[0];
-    if (!container) throw new Error('the operator rendered no relay Deployment');
-    const secretNames = [
-      ...new Set(
-        (container.env ?? []).flatMap((e) =>
-          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [],
-        ),
-      ),
-    ];
-    const secrets = Object.fromEntries(
-      await Promise.all(
-        secretNames.map(async (name) => {
-          const s = JSON.parse(await kubectl(['get', 'secret', name, '-n', o.namespace, '-o', 'json'])) as {
-            data?: Record<string, string>;
-          };
-          return [name, decodeSecretData(s.data)] as const;
-        }),
-      ),
-    );
-    const env = resolveEnv(container.env ?? [], secrets, {
-      'metadata.name': 'orders-relay-demo',
-      'metadata.namespace': o.namespace,
-    });
-    // The image's entrypoint is `node dist/relay/main.js`; the Deployment gives only args.
-    const relayCommand = [
-      ...(container.command ?? ['node', 'dist/relay/main.js']),
-      ...(container.args ?? []),
-    ];
-    const httpPort = env.HTTP_PORT ?? '80';
-    if (!(await freeToListen(Number(httpPort)))) {
-      env.HTTP_PORT = String(await freePort());
-      o.say(`      port ${httpPort} is taken on this machine: HTTP_PORT=${env.HTTP_PORT} instead`);
+    const container = spec.spec.containers[0]!;
+    const relayArgs = container.args ?? [];
+    const relayEnvNames = (container.env ?? []).map((e) => e.name).sort();
+    for (const line of (await kubectl(['get', 'pods', '-n', o.namespace, '-o', 'wide']))
+      .trimEnd()
+      .split('\n')) {
+      o.say(`      ${line}`);
     }
-    o.say(`      ${relayCommand.join(' ')}   with ${Object.keys(env).sort().join(' ')}`);
-    const [cmd, ...args] = relayCommand;
-    relay = start(cmd === 'node' ? process.execPath : cmd!, args, { PATH: process.env.PATH ?? '', ...env });
-    await eventually('the relay to be ready (/readyz)', async () => {
-      if (relay?.child.exitCode !== null)
-        throw new Error(`the relay exited:\n${relay?.output().slice(-2000)}`);
-      return httpOk(`http://127.0.0.1:${env.HTTP_PORT}/readyz`);
-    });
+    o.say(
+      `      ${container.image} ${relayArgs.join(' ')}   with ${relayEnvNames.join(' ')} (secretKeyRefs resolved by the kubelet)`,
+    );
 
     step(7, `inserting ${o.rows} outbox rows in one transaction, and consuming ${o.topic}`);
     const received = new Map<string, ReceivedMessage>();
@@ -254,11 +227,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     const outboxRelays = await kubectl(['get', 'outboxrelays', '-n', o.namespace, '-o', 'wide']);
     for (const line of outboxRelays.trimEnd().split('\n')) o.say(`      ${line}`);
 
-    step(9, 'stopping the relay (SIGTERM) and the operator; the local servers stay up');
-    const relayExitCode = await stop(relay);
-    relay = undefined;
+    step(9, 'stopping the operator, then the relay pod (SIGTERM, scaled to 0); the local servers stay up');
     await stop(operator);
     operator = undefined;
+    const relayStoppedCleanly = await stopRelayPod(o.namespace, pod!);
 
     const byKey = new Map<string, string[]>();
     for (const m of messages) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m.id]);
@@ -277,13 +249,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       orderedPerKey,
       outboxRelays,
       ready,
-      relayExitCode,
-      relayCommand,
-      relayEnvNames: Object.keys(env).sort(),
+      relayStoppedCleanly,
+      relayImage: container.image,
+      relayNode: spec.spec.nodeName,
+      relayArgs,
+      relayEnvNames,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
-    await stop(relay);
     await stop(operator);
   }
 }

@@ -1,24 +1,15 @@
 // The Helm chart (charts/kafka-outbox-relay): helm lints it, renders the operator with config/rbac's rules
 // and the package's version, the API server accepts everything it renders (monitoring and an OutboxRelay
 // included), and `helm install` brings the operator up on the local control plane.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../devenv/paths.js';
-import { CommandError, run } from '../devenv/proc.js';
+import { CommandError } from '../devenv/proc.js';
+import { localHelm, type Helm } from '../support/helm.js';
 import { installCrd } from '../support/operator.js';
-import {
-  createNamespace,
-  devenv,
-  eventually,
-  kubectl,
-  uniqueName,
-  type TestNamespace,
-} from '../support/servers.js';
+import { createNamespace, eventually, kubectl, uniqueName, type TestNamespace } from '../support/servers.js';
 import { installMonitoringCrds } from './cluster.js';
-import { ensureTool } from './tools/install.js';
-import { requireTool } from './tools/tools.js';
 
 interface Doc {
   apiVersion: string;
@@ -45,20 +36,11 @@ const everything = [
   'outboxRelay.enabled=true',
 ];
 
-let helmHome: string;
-
-function helm(args: string[]): Promise<string> {
-  const env = devenv();
-  return run(requireTool('helm'), args, {
-    env: {
-      ...process.env,
-      KUBECONFIG: env.KUBECONFIG,
-      HELM_CACHE_HOME: path.join(helmHome, 'cache'),
-      HELM_CONFIG_HOME: path.join(helmHome, 'config'),
-      HELM_DATA_HOME: path.join(helmHome, 'data'),
-    },
-  });
-}
+let helmCli: Helm | undefined;
+const helm = (args: string[]) => {
+  if (!helmCli) throw new Error('helm is not set up yet');
+  return helmCli(args);
+};
 
 async function template(namespace: string, sets: string[] = []): Promise<Doc[]> {
   const out = await helm([
@@ -77,13 +59,12 @@ async function template(namespace: string, sets: string[] = []): Promise<Doc[]> 
 
 describe('the Helm chart', () => {
   beforeAll(async () => {
-    helmHome = mkdtempSync(path.join(os.tmpdir(), 'outbox-helm-'));
     // Built from its Go module on first use (a few minutes), then taken from the cache.
-    await ensureTool('helm');
+    helmCli = await localHelm();
   }, 1_800_000);
 
   afterAll(() => {
-    rmSync(helmHome, { recursive: true, force: true });
+    helmCli?.dispose();
   });
 
   it('passes helm lint', async () => {
@@ -147,7 +128,6 @@ describe('the Helm chart', () => {
       await installCrd();
       await installMonitoringCrds();
       ns = await createNamespace('helm');
-      await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
     });
 
     afterAll(async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { repoRoot } from '../devenv/paths.js';
 import { run } from '../devenv/proc.js';
 import { installCrd } from '../support/operator.js';
+import { IMAGE_PROGRAMS, imageTag } from './images.js';
 import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
 
 const script = path.join(repoRoot, 'hack/kind-e2e.sh');
@@ -39,6 +40,22 @@ describe('hack/kind-e2e.sh', () => {
       ]),
     );
     expect(used.filter((file) => !existsSync(path.join(repoRoot, file)))).toEqual([]);
+  });
+
+  it('deploys the operator manifests and images that the real-node suite runs', () => {
+    // test/e2e/real-node.test.ts installs config/default (with the real node's selector) and the images
+    // test/deploy/images.ts builds and tags.
+    const overlay = readFileSync(
+      path.join(repoRoot, 'test/e2e/operator-on-real-node/kustomization.yaml'),
+      'utf8',
+    );
+    expect(overlay).toMatch(/^\s+- \.\.\/\.\.\/\.\.\/config\/default$/m);
+    expect(text).toContain('kubectl apply --server-side -k config/default');
+    for (const program of IMAGE_PROGRAMS) {
+      expect(text).toContain(
+        `-f Dockerfile.${program} -t "${imageTag(program).replace(/:.*/, ':$version')}"`,
+      );
+    }
   });
 
   it.each(['postgres.yaml', 'kafka.yaml', 'outboxrelay.yaml'])(

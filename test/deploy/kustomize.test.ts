@@ -29,7 +29,6 @@ describe('config/ with kubectl apply -k', () => {
   beforeAll(async () => {
     await installCrd();
     ns = await createNamespace('kustomize');
-    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
     overlay = mkdtempSync(path.join(os.tmpdir(), 'outbox-kustomize-'));
     // kustomize takes only relative paths to a base.
     const base = path.relative(overlay, path.join(repoRoot, 'config/default'));

@@ -1,4 +1,4 @@
-// The shell scripts users run (hack/) pass ShellCheck (pinned in tools/shellcheck-requirements.txt).
+// The shell scripts users run (hack/) and those of the testcontainers images pass ShellCheck (pinned in tools/shellcheck-requirements.txt).
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../devenv/paths.js';
@@ -15,15 +15,22 @@ async function shellcheck(args: string[], input?: string): Promise<{ code: numbe
   }
 }
 
-const scripts = readdirSync(path.join(repoRoot, 'hack')).filter((f) => f.endsWith('.sh'));
+const scripts = readdirSync(path.join(repoRoot, 'hack'))
+  .filter((f) => f.endsWith('.sh'))
+  .map((f) => `hack/${f}`);
+const imageScripts = [
+  'test/devenv/testcontainers/images/postgres/docker-entrypoint.sh',
+  'test/devenv/testcontainers/images/mariadb/docker-entrypoint.sh',
+  'test/devenv/testcontainers/images/kafka/run',
+];
 
 describe('ShellCheck', () => {
   beforeAll(async () => {
     await ensureTool('shellcheck');
   }, 600_000);
 
-  it.each(scripts)('finds nothing in hack/%s', async (script) => {
-    const result = await shellcheck(['--color=never', path.join(repoRoot, 'hack', script)]);
+  it.each([...scripts, ...imageScripts])('finds nothing in %s', async (script) => {
+    const result = await shellcheck(['--color=never', path.join(repoRoot, script)]);
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
   });

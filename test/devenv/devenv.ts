@@ -5,6 +5,8 @@ import { ensureSystemPackages } from './system-packages.js';
 import { kafkaDaemons, kafkaDown, kafkaInstall, kafkaPing, kafkaUp } from './kafka.js';
 import { kubeDaemons, kubeDown, kubeStatus, kubeUp } from './kube.js';
 import { kubeInstall } from './kube-build.js';
+import { cniUp } from './node/cni.js';
+import { nodeDaemons, nodeDown, nodeInstall, nodeStatus, nodeUp } from './node/node.js';
 import { mariadbDaemons, mariadbDown, mariadbPing, mariadbUp } from './mariadb.js';
 import { postgresDaemons, postgresDown, postgresPing, postgresUp } from './postgres.js';
 import { daemonRunning, progress, readPid } from './proc.js';
@@ -16,17 +18,20 @@ export async function install(s: Settings = settings()): Promise<void> {
   await ensureSystemPackages(s);
   await kafkaInstall(s);
   await kubeInstall(s);
+  await nodeInstall(s);
 }
 
 /** Starts whatever is not running yet (in parallel), then writes .devenv/env.sh and env.json. */
 export async function up(s: Settings = settings()): Promise<DevenvExports> {
   const started = Date.now();
   await install(s);
+  // The servers listen on the bridge's gateway too (for pods), so the bridge comes first.
+  await cniUp(s);
   const results = await Promise.allSettled([
     postgresUp(s),
     mariadbUp(s),
     kafkaUp(s),
-    kubeUp(s),
+    kubeUp(s).then(() => nodeUp(s)),
     dockerUp(s).then(() => ensureBaseImage(s)),
   ]);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -45,6 +50,7 @@ export async function up(s: Settings = settings()): Promise<DevenvExports> {
 export async function down(s: Settings = settings()): Promise<void> {
   const stopped = [
     ...((await dockerDown(s)) ? ['docker'] : []),
+    ...(await nodeDown(s)),
     ...(await kubeDown(s)),
     ...((await kafkaDown(s)) ? ['kafka'] : []),
     ...((await mariadbDown(s)) ? ['mariadb'] : []),
@@ -75,8 +81,16 @@ export async function status(s: Settings = settings()): Promise<ServerStatus[]> 
     kafka: () => probe(() => kafkaPing(s)),
     'kube-apiserver': () => kubeStatus(s),
     dockerd: () => probe(() => dockerPing(s)),
+    kubelet: async () => ((await nodeStatus(s)).ready === 'True' ? 'ready' : 'not ready'),
   };
-  const names = [...postgresDaemons, ...mariadbDaemons, ...kafkaDaemons, ...kubeDaemons, ...dockerDaemons];
+  const names = [
+    ...postgresDaemons,
+    ...mariadbDaemons,
+    ...kafkaDaemons,
+    ...kubeDaemons,
+    ...nodeDaemons,
+    ...dockerDaemons,
+  ];
   return Promise.all(
     names.map(async (name) => {
       const running = daemonRunning(s.state, name);

@@ -1,15 +1,22 @@
 // The container engine: Debian's docker.io (dockerd with its own containerd and runc), a daemon of the
 // devenv's like the others. Its socket and run state sit in the devenv's state folder; its data (images,
-// BuildKit's cache) in the cache folder, so a fresh clone reuses built images and layers. It makes no
-// bridge and touches no iptables rule: containers use the host's network (loopback only reaches the local
-// servers) or none, and builds run with --network=host.
+// BuildKit's cache) in the cache folder, so a fresh clone reuses built images and layers.
+//
+// Networking: containers join the devenv's one private bridge (outbox0, created by cniUp before dockerd
+// starts; nodeDown removes it, after dockerDown) in the first quarter of its subnet, .2-.63 of the /24, below
+// the range CNI hands pods (.64 up). Published ports bind loopback only (--ip=127.0.0.1) and reach the
+// container through docker-proxy, the userland proxy: dockerd touches no iptables rule and no kernel
+// setting (--iptables=false, --ip-forward=false, no masquerading), and cni.ts's FORWARD guard drops
+// anything routed out of the bridge, so a container reaches this machine and nothing beyond it. That is
+// what testcontainers needs (published ports); builds and the image tests still pass --network=host.
 //
 // The client is the Debian package's own /usr/bin/docker, of the engine's version: a newer client earlier
 // on PATH refuses BuildKit builds without its buildx plugin.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { daemonRunning, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { bridge, type Bridge } from './node/node-settings.js';
+import { CommandError, daemonRunning, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
 import type { Settings } from './settings.js';
 
 const NAME = 'dockerd';
@@ -51,10 +58,60 @@ export function dockerPing(s: Settings): Promise<boolean> {
   });
 }
 
+/** The part of the bridge's /24 that dockerd hands containers: .0/26 (.2-.63; .1 is the gateway). */
+export function containerCidr(b: Bridge): string {
+  return b.subnet.replace(/\.0\/24$/, '.0/26');
+}
+
+/** dockerd's network flags: the devenv bridge, loopback-only published ports, no iptables, no forwarding. */
+export function networkArgs(b: Bridge): string[] {
+  return [
+    `--bridge=${b.name}`,
+    `--fixed-cidr=${containerCidr(b)}`,
+    '--ip=127.0.0.1',
+    '--iptables=false',
+    '--ip-forward=false',
+    '--ip-masq=false',
+    '--userland-proxy=true',
+  ];
+}
+
+async function bridgeExists(b: Bridge): Promise<boolean> {
+  try {
+    await run('ip', ['link', 'show', 'dev', b.name]);
+    return true;
+  } catch (error) {
+    if (error instanceof CommandError) return false;
+    throw error;
+  }
+}
+
+function daemonArgs(s: Settings, b: Bridge): string[] {
+  const d = dirs(s);
+  return [
+    `--host=${dockerHost(s)}`,
+    `--data-root=${d.data}`,
+    `--exec-root=${d.exec}`,
+    `--pidfile=${path.join(d.home, 'dockerd.pid')}`,
+    ...networkArgs(b),
+  ];
+}
+
+/** Where the arguments dockerd was last started with are kept, to notice a change (an older devenv's). */
+const startedArgsFile = (s: Settings) => path.join(dirs(s).home, 'started-with.json');
+
 export async function dockerUp(s: Settings): Promise<void> {
+  const b = bridge();
+  const args = daemonArgs(s, b);
   if (daemonRunning(s.state, NAME) && (await dockerPing(s))) {
-    progress('docker: already running');
-    return;
+    const file = startedArgsFile(s);
+    if (existsSync(file) && readFileSync(file, 'utf8') === JSON.stringify(args)) {
+      progress('docker: already running');
+      return;
+    }
+    // dockerd runs no long-lived container of the devenv's; a restart costs a few seconds.
+    progress('docker: running with older arguments (networking); restarting');
+    await dockerDown(s);
   }
   if (!existsSync(DOCKERD)) throw new Error(`docker: ${DOCKERD} is missing (Debian package docker.io)`);
   const d = dirs(s);
@@ -66,22 +123,12 @@ export async function dockerUp(s: Settings): Promise<void> {
       `docker: the state folder's path is too long for containerd's socket: ${containerdSocket}`,
     );
   }
+  if (!(await bridgeExists(b))) {
+    throw new Error(`docker: the devenv bridge ${b.name} is missing (up() creates it with cniUp first)`);
+  }
   progress('docker: starting dockerd');
-  startDaemon(s.state, {
-    name: NAME,
-    command: DOCKERD,
-    args: [
-      `--host=${dockerHost(s)}`,
-      `--data-root=${d.data}`,
-      `--exec-root=${d.exec}`,
-      `--pidfile=${path.join(d.home, 'dockerd.pid')}`,
-      '--bridge=none',
-      '--iptables=false',
-      '--ip-forward=false',
-      '--ip-masq=false',
-      '--userland-proxy=false',
-    ],
-  });
+  startDaemon(s.state, { name: NAME, command: DOCKERD, args });
+  writeFileSync(startedArgsFile(s), JSON.stringify(args));
   await waitUntil('dockerd to answer', () => dockerPing(s), {
     timeoutMs: 60_000,
     state: s.state,

@@ -2,8 +2,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DOCKER_CLIENT, dockerHost } from './docker.js';
-import { kafkaBrokers } from './kafka.js';
+import { kafkaBrokers, kafkaPodBrokers } from './kafka.js';
+import { bridge, criEndpoint, NODE_NAME } from './node/node-settings.js';
 import { adminKubeconfig, kubectlPath } from './kube.js';
+import { secureExports } from './secure-exports.js';
 import type { Settings } from './settings.js';
 
 export type DevenvExports = Record<string, string>;
@@ -25,6 +27,13 @@ export function devenvExports(s: Settings): DevenvExports {
     KUBECTL: kubectlPath(s),
     DOCKER_HOST: dockerHost(s),
     DOCKER: DOCKER_CLIENT,
+    // The real node: its name, its CRI socket (crictl), and where its pods reach the local servers.
+    OUTBOX_RELAY_DEVENV_NODE: NODE_NAME,
+    CONTAINER_RUNTIME_ENDPOINT: criEndpoint(s),
+    POD_GATEWAY: bridge().gateway,
+    KAFKA_POD_BROKERS: kafkaPodBrokers(s),
+    // TLS and SASL: the devenv CA, Kafka's secure listeners and their users, the databases' TLS users.
+    ...secureExports(s),
   };
 }
 

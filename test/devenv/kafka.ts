@@ -1,12 +1,23 @@
 // Apache Kafka in KRaft mode, one combined broker and controller, from the broker's jars on Maven Central
 // (resolved by Maven into the cache), run on the JDK with a small heap. Automatic topic creation is off.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { repoRoot } from './paths.js';
 import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
+import {
+  SCRAM_MECHANISMS,
+  scramUserArgs,
+  secureListeners,
+  secureListenersReady,
+  securityProperties,
+  writeKafkaTls,
+  type KafkaTlsFiles,
+} from './kafka-security.js';
+import { ensureTlsPki } from './tls-pki.js';
 
 const NAME = 'kafka';
 
@@ -52,17 +63,26 @@ export function kafkaBrokers(s: Settings): string {
   return `127.0.0.1:${s.ports.kafka}`;
 }
 
-export function serverProperties(s: Settings, dataDir: string): string {
+/** The listener pods on the real node use: on the devenv bridge's gateway, advertised there. */
+export function kafkaPodBrokers(s: Settings): string {
+  return `${bridge().gateway}:${s.ports.kafkaPods}`;
+}
+
+export function serverProperties(s: Settings, dataDir: string, tls: KafkaTlsFiles): string {
   const { kafka, kafkaController } = s.ports;
+  const secure = secureListeners(s);
+  const advertised = [`PLAINTEXT://127.0.0.1:${kafka}`, `PODS://${kafkaPodBrokers(s)}`, ...secure.listeners];
+  const listeners = [...advertised, `CONTROLLER://127.0.0.1:${kafkaController}`];
+  const protocols = ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', 'PODS:PLAINTEXT', ...secure.protocols];
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${kafkaController}`,
-    `listeners=PLAINTEXT://127.0.0.1:${kafka},CONTROLLER://127.0.0.1:${kafkaController}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${kafka}`,
+    `listeners=${listeners.join(',')}`,
+    `advertised.listeners=${advertised.join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `listener.security.protocol.map=${protocols.join(',')}`,
     `log.dirs=${dataDir}`,
     // The code under test must cope with a missing topic; tests create topics through the admin API.
     'auto.create.topics.enable=false',
@@ -76,6 +96,7 @@ export function serverProperties(s: Settings, dataDir: string): string {
     'log.retention.hours=24',
     'log.segment.bytes=67108864',
     'delete.topic.enable=true',
+    ...securityProperties(s, tls),
     '',
   ].join('\n');
 }
@@ -110,17 +131,45 @@ function java(s: Settings, mainClass: string, args: string[], heap: string): [st
   ];
 }
 
-export async function kafkaUp(s: Settings): Promise<void> {
-  if (daemonRunning(s.state, NAME) && (await portOpen(s.ports.kafka))) {
-    progress(`kafka: already running on ${kafkaBrokers(s)}`);
-    return;
+/**
+ * True when the broker runs with the configuration it would be started with now; a broker started with
+ * an older one (other listeners, new certificates) is stopped, so that it starts again with this one.
+ */
+async function runningAsConfigured(s: Settings, config: string, properties: string): Promise<boolean> {
+  if (!daemonRunning(s.state, NAME) || !(await portOpen(s.ports.kafka))) return false;
+  if (existsSync(config) && readFileSync(config, 'utf8') === properties) return true;
+  progress('kafka: running with an older server.properties (listeners or certificates changed); restarting');
+  await kafkaDown(s);
+  return false;
+}
+
+/** The SCRAM user's credentials (kept in the cluster metadata: set once, kept across restarts). */
+async function ensureScramUsers(s: Settings): Promise<void> {
+  if (await secureListenersReady(s).catch(() => false)) return;
+  progress(`kafka: adding the SCRAM user ${s.secureUsers.scram.username}`);
+  for (const mechanism of SCRAM_MECHANISMS) {
+    const [cmd, args] = java(s, 'kafka.admin.ConfigCommand', scramUserArgs(s, mechanism), '128m');
+    await run(cmd, args);
   }
+  await waitUntil('kafka to accept TLS, SCRAM and client-certificate logins', () => secureListenersReady(s), {
+    timeoutMs: 30_000,
+    state: s.state,
+    daemon: NAME,
+  });
+}
+
+export async function kafkaUp(s: Settings): Promise<void> {
   await kafkaInstall(s);
   const home = path.join(s.state, 'kafka');
   const data = path.join(home, 'data');
   const config = path.join(home, 'server.properties');
   mkdirSync(home, { recursive: true });
-  writeFileSync(config, serverProperties(s, data));
+  const properties = serverProperties(s, data, writeKafkaTls(s, await ensureTlsPki(s)));
+  if (await runningAsConfigured(s, config, properties)) {
+    progress(`kafka: already running on ${kafkaBrokers(s)}`);
+    return;
+  }
+  writeFileSync(config, properties);
   writeFileSync(path.join(home, 'log4j.properties'), LOG4J);
   if (!existsSync(path.join(data, 'meta.properties'))) {
     progress(`kafka: formatting KRaft storage in ${data}`);
@@ -136,6 +185,7 @@ export async function kafkaUp(s: Settings): Promise<void> {
     state: s.state,
     daemon: NAME,
   });
+  await ensureScramUsers(s);
   progress('kafka: ready');
 }
 

@@ -6,6 +6,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { kubeBinDir, kubeInstall, kwokBinDir } from './kube-build.js';
 import { ensurePki, writeKubeconfigs } from './kube-pki.js';
+import { apiserverKubeletFlags } from './node/node-pki.js';
 import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
 import type { Settings } from './settings.js';
 
@@ -107,6 +108,8 @@ export async function kubeUp(s: Settings): Promise<void> {
 
   if (!daemonRunning(s.state, 'kube-apiserver')) {
     progress(`kube-apiserver: starting on 127.0.0.1:${p.apiserver}`);
+    // Its client certificate for the real node's kubelet (logs, exec); node/node-pki.ts.
+    const kubeletClient = await apiserverKubeletFlags(s);
     startDaemon(s.state, {
       name: 'kube-apiserver',
       command: path.join(bin, 'kube-apiserver'),
@@ -128,6 +131,7 @@ export async function kubeUp(s: Settings): Promise<void> {
         '--allow-privileged=true',
         '--profiling=false',
         '--v=0',
+        ...kubeletClient,
       ],
     });
   }

@@ -3,7 +3,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
+import {
+  installServerTls,
+  recordStart,
+  startedWith,
+  startFingerprint,
+  type ServerTlsFiles,
+} from './server-tls.js';
+import { CA_COMMON_NAME, CLIENT_COMMON_NAME, ensureTlsPki } from './tls-pki.js';
 import { ownedDir, serviceIdentity } from './users.js';
 
 const NAME = 'mariadb';
@@ -17,49 +26,62 @@ function socketPath(s: Settings): string {
   return path.join(s.state, 'mariadb', 'run', 'mysqld.sock');
 }
 
+function serverArgs(s: Settings, home: string, tls: ServerTlsFiles): string[] {
+  const who = serviceIdentity('mysql');
+  return [
+    '--no-defaults',
+    `--datadir=${path.join(home, 'data')}`,
+    ...(who.uid !== undefined ? ['--user=mysql'] : []),
+    `--port=${s.ports.mariadb}`,
+    // Loopback, and the devenv bridge's gateway, where pods on the real node reach it.
+    `--bind-address=127.0.0.1,${bridge().gateway}`,
+    `--socket=${socketPath(s)}`,
+    `--pid-file=${path.join(home, 'run', 'mariadbd.pid')}`,
+    '--skip-name-resolve',
+    '--max-connections=300',
+    '--innodb-buffer-pool-size=128M',
+    '--log-bin=OFF',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_unicode_ci',
+    // TLS beside plain connections (each account says whether it needs it), with the devenv CA for
+    // client certificates.
+    `--ssl-ca=${tls.ca}`,
+    `--ssl-cert=${tls.cert}`,
+    `--ssl-key=${tls.key}`,
+  ];
+}
+
 export async function mariadbUp(s: Settings): Promise<void> {
   const home = path.join(s.state, 'mariadb');
   const data = path.join(home, 'data');
   const who = serviceIdentity('mysql');
-  const asUser = who.uid !== undefined ? ['--user=mysql'] : [];
-  if (daemonRunning(s.state, NAME) && (await portOpen(s.ports.mariadb))) {
-    progress(`mariadb: already running on 127.0.0.1:${s.ports.mariadb}`);
-    return;
-  }
   ownedDir(home, who);
   ownedDir(path.join(home, 'run'), who);
-  const fresh = !existsSync(path.join(data, 'mysql'));
-  if (fresh) {
+  const tls = installServerTls(home, 'mariadb', await ensureTlsPki(s), who);
+  const args = serverArgs(s, home, tls);
+  const fingerprint = startFingerprint(args, [tls.ca, tls.cert, tls.key]);
+  if (daemonRunning(s.state, NAME) && (await portOpen(s.ports.mariadb))) {
+    if (startedWith(home, fingerprint)) {
+      progress(`mariadb: already running on 127.0.0.1:${s.ports.mariadb}`);
+      return;
+    }
+    progress('mariadb: running with older settings (TLS, arguments); restarting');
+    await mariadbDown(s);
+  }
+  if (!existsSync(path.join(data, 'mysql'))) {
     progress(`mariadb: install-db ${data}`);
     ownedDir(data, who);
     await run('mariadb-install-db', [
       '--no-defaults',
       `--datadir=${data}`,
-      ...asUser,
+      ...(who.uid !== undefined ? ['--user=mysql'] : []),
       '--auth-root-authentication-method=socket',
       '--skip-test-db',
     ]);
   }
   progress(`mariadb: starting on 127.0.0.1:${s.ports.mariadb}`);
-  startDaemon(s.state, {
-    name: NAME,
-    command: SERVER,
-    args: [
-      '--no-defaults',
-      `--datadir=${data}`,
-      ...asUser,
-      `--port=${s.ports.mariadb}`,
-      '--bind-address=127.0.0.1',
-      `--socket=${socketPath(s)}`,
-      `--pid-file=${path.join(home, 'run', 'mariadbd.pid')}`,
-      '--skip-name-resolve',
-      '--max-connections=300',
-      '--innodb-buffer-pool-size=128M',
-      '--log-bin=OFF',
-      '--character-set-server=utf8mb4',
-      '--collation-server=utf8mb4_unicode_ci',
-    ],
-  });
+  startDaemon(s.state, { name: NAME, command: SERVER, args });
+  recordStart(home, fingerprint);
   await waitUntil('mariadb to accept connections on its socket', () => portOpen(s.ports.mariadb), {
     timeoutMs: 30_000,
     state: s.state,
@@ -83,9 +105,26 @@ async function ensureUser(s: Settings): Promise<void> {
     `GRANT ALL PRIVILEGES ON *.* TO '${s.user}'@'%' WITH GRANT OPTION`,
     `GRANT ALL PRIVILEGES ON *.* TO '${s.user}'@'localhost' WITH GRANT OPTION`,
     `CREATE DATABASE IF NOT EXISTS \`${s.database}\``,
+    ...tlsUsers(s),
   ].join(';\n');
   const user = who.uid !== undefined ? 'root' : process.env.USER || 'root';
   await run('mariadb', ['--no-defaults', `--socket=${socketPath(s)}`, '-u', user], { input: `${sql};\n` });
+}
+
+/**
+ * The TLS-only accounts, with the devenv's password: one admitted over TLS only, one only with the devenv's
+ * client certificate (its subject and issuer). They own nothing: a test grants one its own database.
+ */
+function tlsUsers(s: Settings): string[] {
+  const { dbCert, dbTls } = s.secureUsers;
+  const cert = `REQUIRE SUBJECT '/CN=${CLIENT_COMMON_NAME}' AND ISSUER '/CN=${CA_COMMON_NAME}'`;
+  return [
+    [dbTls, 'REQUIRE SSL'],
+    [dbCert, cert],
+  ].flatMap(([user, require]) => [
+    `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${s.password}' ${require}`,
+    `ALTER USER '${user}'@'%' IDENTIFIED BY '${s.password}' ${require}`,
+  ]);
 }
 
 export async function mariadbPing(s: Settings): Promise<boolean> {

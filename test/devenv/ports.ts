@@ -5,10 +5,18 @@ export interface Ports {
   mariadb: number;
   kafka: number;
   kafkaController: number;
+  /** Kafka's SSL listener (server certificate only). */
+  kafkaSsl: number;
+  /** Kafka's SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN). */
+  kafkaSaslSsl: number;
+  /** Kafka's SSL listener that requires a client certificate (ssl.client.auth=required). */
+  kafkaMtls: number;
   etcd: number;
   etcdPeer: number;
   apiserver: number;
   kwok: number;
+  /** Kafka's listener for pods, on the devenv bridge's gateway address (node/node-settings.ts). */
+  kafkaPods: number;
 }
 
 export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
@@ -22,9 +30,13 @@ export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
     mariadb: base + 306,
     kafka: base + 92,
     kafkaController: base + 93,
+    kafkaSsl: base + 94,
+    kafkaSaslSsl: base + 95,
+    kafkaMtls: base + 96,
     etcd: base + 379,
     etcdPeer: base + 380,
     apiserver: base + 443,
     kwok: base + 80,
+    kafkaPods: base + 190,
   };
 }

@@ -2,6 +2,8 @@
 // and otherwise names the command to run.
 import { existsSync } from 'node:fs';
 import { progress, run } from './proc.js';
+import { NODE_PACKAGE_PROBES } from './node/node.js';
+import { nodeVersions } from './node/node-settings.js';
 import type { Settings } from './settings.js';
 
 export function missingPackages(s: Settings): string[] {
@@ -11,8 +13,10 @@ export function missingPackages(s: Settings): string[] {
     openssl: '/usr/bin/openssl',
     'docker.io': '/usr/sbin/dockerd',
     debootstrap: '/usr/sbin/debootstrap',
+    ...NODE_PACKAGE_PROBES,
   };
-  return s.versions.debianPackages.filter((name) => {
+  const wanted = [...new Set([...s.versions.debianPackages, ...nodeVersions().debianPackages])];
+  return wanted.filter((name) => {
     const probe = probes[name];
     return probe !== undefined && !existsSync(probe);
   });

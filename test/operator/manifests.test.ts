@@ -16,7 +16,6 @@ describe('config/', () => {
   beforeAll(async () => {
     await installCrd();
     ns = await createNamespace('operator-manifests');
-    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
     await kubectl(['apply', '-n', ns.name, '-f', path.join(repoRoot, 'config/rbac/service_account.yaml')]);
   });
 

@@ -1,9 +1,9 @@
-// A Kafka outage: the shared broker is stopped for about ten seconds while rows keep arriving. Nothing may
-// be marked errored (KAFKA_PUBLISH_ATTEMPTS=1 would error a row at its first counted failure), nothing may
-// be lost, and publishing must resume by itself once the broker is back. The relay runs as a child process,
-// as in production: it must also survive the outage without crashing.
-import { kafkaDown, kafkaPing, kafkaUp } from '../devenv/kafka.js';
-import { settings } from '../devenv/settings.js';
+// A Kafka outage: the shared broker (the devenv's, or with TEST_SERVERS=testcontainers the Kafka container:
+// support/kafka-broker.ts) is stopped for about ten seconds while rows keep arriving. Nothing may be marked
+// errored (KAFKA_PUBLISH_ATTEMPTS=1 would error a row at its first counted failure), nothing may be lost,
+// and publishing must resume by itself once the broker is back. The relay runs as a child process, as in
+// production: it must also survive the outage without crashing.
+import { kafkaBroker } from '../support/kafka-broker.js';
 import {
   ascending,
   collect,
@@ -49,11 +49,11 @@ describe('a Kafka outage', () => {
       (await outboxState(db)).every((r) => r.published) ? true : undefined,
     );
 
-    const s = settings();
+    const broker = kafkaBroker();
     const during: string[] = [];
     const release = await stopKafkaExclusively();
     try {
-      await kafkaDown(s);
+      await broker.stop();
       for (let round = 0; round < 5; round++) {
         during.push(
           ...(await insertRows(
@@ -67,13 +67,14 @@ describe('a Kafka outage', () => {
       expect(state.filter((r) => r.errored)).toEqual([]);
       expect(state.filter((r) => during.includes(r.id) && r.published)).toEqual([]);
     } finally {
-      await kafkaUp(s)
+      await broker
+        .start()
         .catch(async (error: unknown) => {
           // Another process's `devenv up` (a parallel test run's global setup) may have seen the broker
           // down and started it first, so ours could not bind: that is fine as long as one serves.
           const back = await eventually(
             'Kafka to serve again',
-            async () => ((await kafkaPing(s)) ? true : undefined),
+            async () => ((await broker.serving()) ? true : undefined),
             120_000,
           ).catch(() => false);
           if (!back) throw error;

@@ -74,7 +74,7 @@ describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
     );
   });
 
-  it('marks poison rows errored with their reason and does not hold up other keys', async () => {
+  it('marks poison rows errored with their reason, holds a missing topic uncounted, and does not hold up other keys', async () => {
     const missingTopic = `${topic}.missing`;
     const huge = JSON.stringify({ blob: randomBytes(800_000).toString('base64') });
     const [emptyTopic, arrayHeaders, tooLarge, noSuchTopic, behindPoison, healthy] = await insertRows(db, [
@@ -91,7 +91,7 @@ describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
         const rows = await outboxState(db);
         const byId = new Map(rows.map((r) => [r.id, r]));
         const done =
-          [emptyTopic, arrayHeaders, tooLarge, noSuchTopic].every((id) => byId.get(id!)?.errored) &&
+          [emptyTopic, arrayHeaders, tooLarge].every((id) => byId.get(id!)?.errored) &&
           [behindPoison, healthy].every((id) => byId.get(id!)?.published);
         return done ? byId : undefined;
       },
@@ -103,7 +103,9 @@ describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
       reason: 'payload_headers is not a JSON object',
     });
     expect(state.get(tooLarge!)!.reason).toMatch(/exceeds the topic's max.message.bytes/);
-    expect(state.get(noSuchTopic!)!.reason).toBe(`topic ${missingTopic} does not exist`);
+    // A missing topic is not the row's fault: held, never errored, never counted.
+    expect(state.get(noSuchTopic!)).toMatchObject({ published: false, errored: false, attempts: 0 });
+    expect(relay.heldTopics().map((t) => t.topic)).toEqual([missingTopic]);
     const received = await collector!.waitFor(301);
     expect(received.map((m) => m.id)).toEqual(expect.arrayContaining([behindPoison, healthy]));
     expect(received.map((m) => m.id)).not.toEqual(expect.arrayContaining([tooLarge]));
@@ -113,11 +115,14 @@ describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
     expect(await httpGet(relay.httpPort, '/healthz')).toMatchObject({ status: 200 });
     expect(await httpGet(relay.httpPort, '/healthz?readiness=1')).toMatchObject({ status: 200 });
     expect(await httpGet(relay.httpPort, '/readyz')).toMatchObject({ status: 200 });
+    expect(await httpGet(relay.httpPort, '/livez')).toEqual({ status: 200, body: 'live\n' });
     const { body } = await httpGet(relay.httpPort, '/metrics');
-    expect(body).toMatch(new RegExp(`kafka_outbox_queue_size\\{database="${db.name}"\\} 0`));
+    // The row of the missing topic is still pending (held), not errored.
+    expect(body).toMatch(new RegExp(`kafka_outbox_queue_size\\{database="${db.name}"\\} 1`));
     expect(body).toMatch(new RegExp(`kafka_outbox_total_size\\{database="${db.name}"\\} 306`));
     expect(body).toMatch(new RegExp(`outbox_relay_published_total\\{database="${db.name}"\\} 302`));
-    expect(body).toMatch(new RegExp(`outbox_relay_errored_total\\{database="${db.name}"\\} 4`));
+    expect(body).toMatch(new RegExp(`outbox_relay_errored_total\\{database="${db.name}"\\} 3`));
+    expect(body).toMatch(new RegExp(`outbox_relay_held_topics\\{database="${db.name}"\\} 1`));
     expect(body).toMatch(new RegExp(`outbox_relay_leader\\{database="${db.name}"\\} 1`));
     expect(body).not.toContain(db.password);
   });

@@ -1,5 +1,13 @@
 import { createNamespace, eventually, kubectl, type TestNamespace } from '../support/servers.js';
 
+// What the restricted Pod Security level asks of every pod (each test namespace enforces it).
+const restricted = {
+  securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+  container: {
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+  },
+};
+
 function deployment(name: string): string {
   return JSON.stringify({
     apiVersion: 'apps/v1',
@@ -10,7 +18,10 @@ function deployment(name: string): string {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'main', image: 'registry.invalid/smoke:1' }] },
+        spec: {
+          securityContext: restricted.securityContext,
+          containers: [{ name: 'main', image: 'registry.invalid/smoke:1', ...restricted.container }],
+        },
       },
     },
   });
@@ -66,15 +77,28 @@ describe('the local Kubernetes control plane', () => {
   });
 
   it('runs a Job from a CronJob to completion', async () => {
-    await kubectl([
-      'create',
-      'cronjob',
-      'tick',
-      '-n',
-      ns.name,
-      '--image=registry.invalid/tick:1',
-      '--schedule=*/5 * * * *',
-    ]);
+    await kubectl(
+      ['apply', '-n', ns.name, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'tick' },
+        spec: {
+          schedule: '*/5 * * * *',
+          jobTemplate: {
+            spec: {
+              template: {
+                spec: {
+                  restartPolicy: 'OnFailure',
+                  securityContext: restricted.securityContext,
+                  containers: [{ name: 'tick', image: 'registry.invalid/tick:1', ...restricted.container }],
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
     expect(await jsonpath(['get', 'cronjob', 'tick', '-n', ns.name], '{.spec.schedule}')).toBe('*/5 * * * *');
     await kubectl(['create', 'job', 'tick-manual', '-n', ns.name, '--from=cronjob/tick']);
     const succeeded = await eventually('the Job to succeed', async () => {

@@ -129,6 +129,18 @@ describe('the soak checker', () => {
     ]);
   });
 
+  it('expects a row of the missing topic to be delivered once the topic exists, never errored', () => {
+    const held = row(2, 'k', { poison: 'poison-missing-topic' });
+    const rows = [row(1), held];
+    const delivered = check(input({ committed: rows, delivered: rows.map((r) => message(r)) }));
+    expect(delivered).toMatchObject({ failures: [], poison: 0, delivered: 2 });
+    const errored = check(
+      input({ committed: rows, delivered: [message(rows[0]!)], errored: [{ id: '2', reason: 'missing' }] }),
+    );
+    expect(errored.lost).toEqual(['2']);
+    expect(errored.unexpectedErrored).toEqual([{ id: '2', reason: 'missing' }]);
+  });
+
   it('fails on relay anomalies, rows left pending and unsettled commits', () => {
     const result = check(
       input({ anomalies: ['relay-3 exited by itself (code 1)'], pendingAtEnd: 4, unsettled: 1 }),

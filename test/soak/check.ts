@@ -51,7 +51,8 @@ function compareOffsets(a: Delivered, b: Delivered): number {
 export function check(input: CheckInput): CheckResult {
   const byId = new Map(input.committed.map((r) => [r.id, r]));
   const notCommitted = new Set(input.notCommitted.map((r) => r.token));
-  const poison = input.committed.filter((r) => r.poison);
+  // A row of a missing topic is not poison: held until the soak creates the topic, then delivered.
+  const poison = input.committed.filter((r) => r.poison && r.poison !== 'poison-missing-topic');
   const poisonIds = new Set(poison.map((r) => r.id));
 
   const firstSeen = new Set<string>();
@@ -91,7 +92,7 @@ export function check(input: CheckInput): CheckResult {
     }
   }
 
-  const lost = input.committed.filter((r) => !r.poison && !firstSeen.has(r.id)).map((r) => r.id);
+  const lost = input.committed.filter((r) => !poisonIds.has(r.id) && !firstSeen.has(r.id)).map((r) => r.id);
   const erroredById = new Map(input.errored.map((r) => [r.id, r]));
   const unexpectedErrored = input.errored.filter((r) => !poisonIds.has(r.id));
   const poisonProblems: string[] = [];

@@ -59,7 +59,7 @@ describe.each(['postgres', 'mysql'] as Driver[])('a claim on %s', (driver) => {
         driver,
         database: db.name,
         table: 'kafka_outbox',
-        tls: { enabled: false, verify: true },
+        tls: { mode: 'disable' },
         poolSize: 2,
       },
       createLogger({ level: 'silent' }),

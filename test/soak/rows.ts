@@ -53,7 +53,11 @@ export function ordinaryRow(random: Random, shape: RowShape, token: string): Row
   };
 }
 
-/** A poison row; it shares its key with ordinary rows, so that it also holds back the rows behind it. */
+/**
+ * A poison row; it shares its key with ordinary rows, so that it also holds back the rows behind it. A row
+ * of the missing topic is the exception: the relay holds it (uncounted) rather than erroring it, and the
+ * soak creates the topic before the drain, so it must be delivered like any row.
+ */
 export function poisonRow(kind: PoisonKind, random: Random, shape: RowShape, token: string): RowPlan {
   const key = `key-${random.int(0, shape.keys - 1)}`;
   const base = {

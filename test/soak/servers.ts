@@ -9,6 +9,7 @@ import { mariadbDown, mariadbUp } from '../devenv/mariadb.js';
 import { postgresDown, postgresUp } from '../devenv/postgres.js';
 import { settings, type Settings } from '../devenv/settings.js';
 import { connectionOf, type Driver, type TestDb } from '../support/relay-harness.js';
+import { testServers } from '../devenv/testcontainers/mode.js';
 
 export interface SoakServers {
   settings: Settings;
@@ -18,6 +19,14 @@ export interface SoakServers {
 }
 
 export function soakServers(env: NodeJS.ProcessEnv = process.env): SoakServers {
+  // Its faults stop and start the devenv's own daemons (a database restart too, which the containers'
+  // random ports would not survive), so it never quietly runs on other servers than it stops.
+  if (testServers(env) === 'testcontainers') {
+    throw new Error(
+      "the soak restarts the devenv's servers (Kafka, PostgreSQL, MariaDB daemons) as its faults: it runs on " +
+        'the devenv only; run it without TEST_SERVERS=testcontainers',
+    );
+  }
   const s = settings(env);
   return {
     settings: s,

@@ -47,6 +47,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const logDir = options.logDir ?? mkdtempSync(path.join(os.tmpdir(), `soak-${options.driver}-`));
   mkdirSync(logDir, { recursive: true });
   const topics = Array.from({ length: options.topics }, (_, i) => `soak.${runId}.t${i}`);
+  const missingTopic = `soak.${runId}.missing`;
   const kinds = FAULT_KINDS.filter((k) => options.faults.has(k));
   const kafka = kafkaSwitch(servers);
   const database = databaseSwitch(servers, options.driver);
@@ -87,7 +88,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     writer = startWriter({
       db,
       random,
-      shape: { topics, missingTopic: `soak.${runId}.missing`, keys: options.keys },
+      shape: { topics, missingTopic, keys: options.keys },
       runId,
       transactionsPerSecond: options.transactionsPerSecond,
       rowsPerTransaction: options.rowsPerTransaction,
@@ -122,6 +123,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const faultWindowMs = Date.now() - faultsFrom;
     log('faults over; stopping the writer');
     await writer.stop(120_000);
+    // The rows written to the missing topic are held, never errored: they go out once it exists.
+    await createTopics(servers.brokers, [missingTopic], options.partitions);
     await fleet.ensurePrimary();
     const drainFrom = Date.now();
     const pendingAtEnd = await waitForDrain(() => pendingRows(db), options.drainTimeoutMs);
@@ -129,7 +132,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log(`drained in ${drainMs} ms (${pendingAtEnd} pending); stopping the relay`);
     await fleet.stopPrimary();
     const errored = await erroredRows(db);
-    const delivered = await readAll(servers.brokers, topics, 180_000);
+    const delivered = await readAll(servers.brokers, [...topics, missingTopic], 180_000);
     const result = check({
       committed: writer.record.committed,
       notCommitted: writer.record.notCommitted,
@@ -153,7 +156,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     if (passed(report)) {
       await dropSoakDatabase(servers, db).catch(() => undefined);
-      await deleteTopics(servers.brokers, topics).catch(() => undefined);
+      await deleteTopics(servers.brokers, [...topics, missingTopic]).catch(() => undefined);
     } else {
       log(`kept database ${db.name} and topics ${topics.join(', ')} for a look`);
     }

@@ -1,15 +1,28 @@
-// Brings the local servers up once for the integration suites (or reuses those already running), through
-// the same command a developer runs (`npm run devenv -- up`), and hands their addresses to the test
-// workers through the environment. The servers stay up afterwards so the next run starts fast;
+// Brings the servers up once for the integration suites and hands their addresses to the test workers
+// through the environment.
+//
+// TEST_SERVERS=devenv (the default): the local servers, through the same command a developer runs (`npm
+// run devenv -- up`), reused when already running. They stay up afterwards so the next run starts fast;
 // `npm run devenv -- down` stops them.
+//
+// TEST_SERVERS=testcontainers: PostgreSQL, MySQL and Kafka in containers (test/devenv/testcontainers/),
+// started in this process and removed by the global teardown; their exports are also written where
+// devenv() reads them (test/devenv/testcontainers/mode.ts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export default function globalSetup() {
+export default async function globalSetup() {
+  const { testServers } = await tsImport('../devenv/testcontainers/mode.ts', import.meta.url);
+  if (testServers() === 'testcontainers') {
+    const { startTestServers } = await tsImport('../devenv/testcontainers/setup.ts', import.meta.url);
+    Object.assign(process.env, await startTestServers());
+    return;
+  }
   execFileSync(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'test/devenv/cli.ts'), 'up'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -18,7 +18,10 @@ export interface RelayChild {
   exited: Promise<Exit>;
   /** Settles once the relay's signal handlers are in place (it logged that HTTP is listening). */
   started: Promise<void>;
-  /** Settles once the relay is ready (its migrations done, /readyz answering 200), or when it exits. */
+  /**
+   * Settles once the relay is ready (its migrations done, its databases and Kafka reachable: /readyz
+   * answering 200), or when it exits.
+   */
   ready: Promise<void>;
   /** The last lines of its output, for a report. */
   tail(): string;

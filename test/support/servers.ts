@@ -7,8 +7,11 @@ import pg from 'pg';
 import { readEnvJson, type DevenvExports } from '../devenv/env-file.js';
 import { run } from '../devenv/proc.js';
 import { settings } from '../devenv/settings.js';
+import { testcontainersExports, testServers } from '../devenv/testcontainers/mode.js';
 
+/** The servers' exports: the devenv's, or with TEST_SERVERS=testcontainers the containers' (test/devenv/testcontainers/mode.ts). */
 export function devenv(): DevenvExports {
+  if (testServers() === 'testcontainers') return testcontainersExports();
   if (process.env.PGPORT && process.env.KAFKA_BROKERS && process.env.KUBECONFIG && process.env.KUBECTL) {
     return process.env as DevenvExports;
   }
@@ -136,9 +139,11 @@ export interface TestNamespace {
   remove(): Promise<void>;
 }
 
+/** A namespace of the test's own, where the API server enforces the restricted Pod Security level. */
 export async function createNamespace(prefix: string): Promise<TestNamespace> {
   const name = uniqueName(`t-${prefix}`).slice(0, 63);
   await kubectl(['create', 'namespace', name]);
+  await kubectl(['label', 'namespace', name, 'pod-security.kubernetes.io/enforce=restricted']);
   return {
     name,
     async remove() {

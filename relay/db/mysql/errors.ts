@@ -2,7 +2,7 @@
 // PROTOCOL_* name, or Node's socket code): the connection went away, the server is shutting down or full,
 // the transaction lost a lock race, or the server became read-only during a failover. Everything else is a
 // bug or a configuration error and is not retried.
-import { NODE_SOCKET_CODES, type ErrorTable } from '../classify.js';
+import { NODE_SOCKET_CODES, type ErrorTable, type Refusal } from '../classify.js';
 
 export const RETRIABLE_CODES: Readonly<Record<string, number | undefined>> = {
   ER_LOCK_DEADLOCK: 1213,
@@ -37,7 +37,19 @@ const RETRIABLE_NUMBERS = new Set(
     .map(String),
 );
 
+/**
+ * Refusals that no retry fixes. MySQL answers a wrong password, an account that requires TLS (REQUIRE
+ * SSL) and one that requires a client certificate (REQUIRE X509, SUBJECT) alike, with access denied.
+ */
+function refusal(code: string | undefined): Refusal | undefined {
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') return 'password';
+  if (code === 'ER_DBACCESS_DENIED_ERROR') return 'user';
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'no-tls';
+  return undefined;
+}
+
 export const mysqlErrors: ErrorTable = {
+  refusal,
   isRetriable(code: string): boolean {
     return NODE_SOCKET_CODES.has(code) || code in RETRIABLE_CODES || RETRIABLE_NUMBERS.has(code);
   },

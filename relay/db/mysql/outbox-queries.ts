@@ -3,6 +3,7 @@
 // Timestamps are DATETIME written and compared with NOW(), as the Go relay did.
 import type mysql from 'mysql2/promise';
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
+import { outboxRow } from '../outbox-row.js';
 import type { OutboxRow } from '../store.js';
 import type { Queryable, Rows } from './queryable.js';
 
@@ -16,25 +17,29 @@ const rawJson: mysql.TypeCast = (field, next) => {
   return next();
 };
 
+const text = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+
 function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
-  return {
+  return outboxRow({
     id: String(row.id),
-    topic: String(row.topic),
-    payload: (row.payload_json as Buffer | null) ?? Buffer.alloc(0),
-    headers: (row.payload_headers as string | null) ?? '',
-    key: String(row.key),
-    partitionKey: String(row.partition_key),
+    topic: text(row.topic),
+    payload: (row.payload_json as Buffer | null) ?? null,
+    headers: (row.payload_headers as string | null) ?? null,
+    key: text(row.key),
+    partitionKey: text(row.partition_key),
     attempts: Number(row.attempts),
-  };
+  });
 }
 
 const PENDING = `push_completed_at IS NULL AND errored = 0`;
 
 /**
- * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded and not
- * claimed by another publisher within the claim timeout. A plain SELECT, so a consistent read: one
- * snapshot, in which an application's transaction has all its rows or none (a locking read would see a
- * transaction committing during the scan by halves), no lock, no write.
+ * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded (by id or
+ * by topic) and not claimed by another publisher within the claim timeout. A plain SELECT, so a
+ * consistent read: one snapshot, in which an application's transaction has all its rows or none (a
+ * locking read would see a transaction committing during the scan by halves), no lock, no write. A NULL
+ * topic is never excluded (`NULL NOT IN (...)` is NULL): it is read and errored.
  */
 export async function selectBatch(
   db: Queryable,
@@ -42,8 +47,14 @@ export async function selectBatch(
   limit: number,
   claimTimeoutMs: number,
   exclude: readonly string[],
+  excludeTopics: readonly string[] = [],
 ): Promise<OutboxRow[]> {
   const excluded = exclude.length > 0 ? 'AND id NOT IN (?)' : '';
+  const topicsExcluded = excludeTopics.length > 0 ? 'AND (topic IS NULL OR topic NOT IN (?))' : '';
+  const values: unknown[] = [claimTimeoutMs * 1000];
+  if (exclude.length > 0) values.push(exclude);
+  if (excludeTopics.length > 0) values.push(excludeTopics);
+  values.push(limit);
   const [rows] = await db.query<Rows>(
     {
       sql: `SELECT id, topic, payload_json, payload_headers, \`key\`, partition_key, push_attempts AS attempts
@@ -52,11 +63,12 @@ export async function selectBatch(
               AND (batch_id IS NULL OR push_started_at IS NULL
                    OR push_started_at < NOW() - INTERVAL ? MICROSECOND)
               ${excluded}
+              ${topicsExcluded}
             ORDER BY id
             LIMIT ?`,
       typeCast: rawJson,
     },
-    exclude.length > 0 ? [claimTimeoutMs * 1000, exclude, limit] : [claimTimeoutMs * 1000, limit],
+    values,
   );
   return rows.map(toOutboxRow);
 }

@@ -56,6 +56,7 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
       database: config.database,
       operation,
       password: config.password,
+      server: { host: config.host, port: config.port, user: config.user, tls: config.tls },
     });
   pool.pool.on('connection', (connection) => {
     // A pooled connection that dies while idle emits 'error'; unhandled, it would crash the process.
@@ -108,10 +109,10 @@ export function createMysqlStore(config: StoreConfig, parentLogger: Logger): Out
 
     migrate: () => run('migrate', () => migrateMysql(pool, config.database, names, logger)),
 
-    claim: (limit, claimTimeoutMs, exclude = []) =>
+    claim: (limit, claimTimeoutMs, exclude = [], excludeTopics = []) =>
       run('claim', async () => ({
         batchId: randomUUID(),
-        rows: await selectBatch(pool, names, limit, claimTimeoutMs, exclude),
+        rows: await selectBatch(pool, names, limit, claimTimeoutMs, exclude, excludeTopics),
       })),
 
     clearClaims: () => run('clearClaims', () => clearAllClaims(pool, names)),

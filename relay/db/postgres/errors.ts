@@ -2,7 +2,7 @@
 // the connection went away, the server is shutting down or starting, or the transaction lost a race that a
 // retry wins. Everything else (syntax, constraint, permission, missing table) is a bug or a configuration
 // error and is not retried.
-import { NODE_SOCKET_CODES, type ErrorTable } from '../classify.js';
+import { NODE_SOCKET_CODES, type ErrorTable, type Refusal } from '../classify.js';
 
 /** SQLSTATE classes retried whole. */
 export const RETRIABLE_CLASSES: Readonly<Record<string, string>> = {
@@ -25,7 +25,24 @@ export const RETRIABLE_CODES: Readonly<Record<string, string>> = {
   '58000': 'system_error',
 };
 
+/**
+ * Refusals that no retry fixes (28P01 invalid_password, 28000 invalid_authorization_specification, and
+ * node-postgres's own error when the server has TLS off): the relay reports them naming the setting.
+ * 28000 covers several refusals; its message tells them apart.
+ */
+function refusal(code: string | undefined, message: string): Refusal | undefined {
+  if (code === '28P01') return 'password';
+  if (code === '28000') {
+    if (/certificate/i.test(message)) return 'client-certificate';
+    if (/no encryption/i.test(message)) return 'tls-required';
+    return 'user';
+  }
+  if (code === undefined && /does not support SSL/i.test(message)) return 'no-tls';
+  return undefined;
+}
+
 export const postgresErrors: ErrorTable = {
+  refusal,
   isRetriable(code: string): boolean {
     if (NODE_SOCKET_CODES.has(code)) return true;
     if (!/^[0-9A-Z]{5}$/.test(code)) return false;

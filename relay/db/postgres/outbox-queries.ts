@@ -3,16 +3,18 @@
 // Timestamps are `timestamp without time zone` (the Go relay's columns), written and compared with
 // localtimestamp, as the Go relay did with now(), so both relays agree on a table they share over a switch.
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
+import { outboxRow } from '../outbox-row.js';
 import type { OutboxRow } from '../store.js';
 import type { Queryable } from './queryable.js';
 
+/** As read: the public columns are null where a table allowing NULLs holds one. */
 interface RowRecord {
   id: string;
-  topic: string;
-  payload: string;
-  headers: string;
-  key: string;
-  partition_key: string;
+  topic: string | null;
+  payload: string | null;
+  headers: string | null;
+  key: string | null;
+  partition_key: string | null;
   attempts: number;
 }
 
@@ -25,22 +27,23 @@ function idArray(ids: readonly string[]): string {
 }
 
 function toOutboxRow(record: RowRecord): OutboxRow {
-  return {
+  return outboxRow({
     id: record.id,
     topic: record.topic,
-    payload: Buffer.from(record.payload, 'utf8'),
+    payload: record.payload === null ? null : Buffer.from(record.payload, 'utf8'),
     headers: record.headers,
     key: record.key,
     partitionKey: record.partition_key,
     attempts: Number(record.attempts),
-  };
+  });
 }
 
 /**
- * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded and not
- * claimed by another publisher within the claim timeout. A plain SELECT (one snapshot, no lock, no write)
- * through the claim index. Every column is qualified: an unqualified ORDER BY id would sort by the text
- * alias and put 10 before 2. payload_json::text is the stored text of a json column, byte for byte.
+ * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded (by id or
+ * by topic) and not claimed by another publisher within the claim timeout. A plain SELECT (one snapshot,
+ * no lock, no write) through the claim index. Every column is qualified: an unqualified ORDER BY id would
+ * sort by the text alias and put 10 before 2. payload_json::text is the stored text of a json column,
+ * byte for byte. A NULL topic is never excluded (`NULL = ANY(...)` is NULL): it is read and errored.
  */
 export async function selectBatch(
   db: Queryable,
@@ -48,6 +51,7 @@ export async function selectBatch(
   limit: number,
   claimTimeoutMs: number,
   exclude: readonly string[],
+  excludeTopics: readonly string[] = [],
 ): Promise<OutboxRow[]> {
   const { rows } = await db.query<RowRecord>(
     `SELECT t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
@@ -57,9 +61,10 @@ export async function selectBatch(
        AND (t.batch_id IS NULL OR t.push_started_at IS NULL
             OR t.push_started_at < localtimestamp - $2 * interval '1 millisecond')
        AND NOT (t.id = ANY($3::bigint[]))
+       AND (t.topic IS NULL OR NOT (t.topic = ANY($4::text[])))
      ORDER BY t.id
      LIMIT $1`,
-    [limit, claimTimeoutMs, idArray(exclude)],
+    [limit, claimTimeoutMs, idArray(exclude), excludeTopics],
   );
   return rows.map(toOutboxRow);
 }

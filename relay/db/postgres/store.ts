@@ -53,6 +53,7 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
       database: config.database,
       operation,
       password: config.password,
+      server: { host: config.host, port: config.port, user: config.user, tls: config.tls },
     });
   // An idle pooled connection that dies emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (error) =>
@@ -86,10 +87,10 @@ export function createPostgresStore(config: StoreConfig, parentLogger: Logger): 
     migrate: () =>
       run('migrate', () => migratePostgres(pool, config.database, names, logger, notifyOnInsert)),
 
-    claim: (limit, claimTimeoutMs, exclude = []) =>
+    claim: (limit, claimTimeoutMs, exclude = [], excludeTopics = []) =>
       run('claim', async () => ({
         batchId: randomUUID(),
-        rows: await selectBatch(pool, names, limit, claimTimeoutMs, exclude),
+        rows: await selectBatch(pool, names, limit, claimTimeoutMs, exclude, excludeTopics),
       })),
 
     clearClaims: () => run('clearClaims', () => clearAllClaims(pool, names)),

@@ -1,6 +1,7 @@
 // Pod networking on the one private bridge the devenv owns: the devenv creates the bridge with the gateway
 // address (the node's InternalIP, where host services listen for pods), and Debian's bridge + host-local CNI
-// plugins attach pods to it. Pods get only the subnet's route, no default route and no masquerading, and a
+// plugins attach pods to it. Pods get only the subnet's route and the service range's (service-route.ts), no
+// default route and no masquerading, and a
 // FORWARD chain drops anything routed into or out of the bridge, so no pod traffic leaves the machine even
 // where another tool (dockerd) turns IP forwarding on. Pod to pod and pod to host work.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { CommandError, progress, run } from '../proc.js';
 import type { Settings } from '../settings.js';
 import { removeEmptyDirs } from './kubelet.js';
 import { bridge, nodePaths, type Bridge } from './node-settings.js';
+import { SERVICE_RANGE } from './service-route.js';
 
 export const CNI_NETWORK = 'outbox-devenv';
 const CHAIN = 'OUTBOX-DEVENV-FORWARD';
@@ -31,7 +33,8 @@ export function cniConfig(s: Settings, b: Bridge = bridge()): object {
           ranges: [
             [{ subnet: b.subnet, gateway: b.gateway, rangeStart: b.rangeStart, rangeEnd: b.rangeEnd }],
           ],
-          routes: [],
+          // The service range only (service-route.ts), through the gateway; no default route.
+          routes: [{ dst: SERVICE_RANGE, gw: b.gateway }],
         },
       },
     ],

@@ -151,8 +151,9 @@ export async function removeKubeletLeftovers(s: Settings): Promise<void> {
           // one jump per kubelet start
         }
       }
-      if (await succeeds(tool, ['-w', '-t', table, '-F', chain]))
+      if (await succeeds(tool, ['-w', '-t', table, '-F', chain])) {
         await run(tool, ['-w', '-t', table, '-X', chain]);
+      }
     }
   }
   // The kubelet links each container's log here (hard-coded): drop our links, then the folder if empty.

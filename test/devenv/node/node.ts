@@ -4,7 +4,7 @@
 // plane (kube.ts) running; kwok's simulated node stays beside it for scale tests.
 import { existsSync } from 'node:fs';
 import { kubectl } from '../kube.js';
-import { progress } from '../proc.js';
+import { daemonRunning, progress, waitUntil } from '../proc.js';
 import type { Settings } from '../settings.js';
 import { cniDown, cniUp } from './cni.js';
 import { CONTAINERD, containerdDown, containerdUp, hasImage, importImage } from './containerd.js';
@@ -19,11 +19,11 @@ import {
 import { buildNodeBinaries, nodeBinariesInstalled } from './kubelet-build.js';
 import { KUBELET, kubeletDown, kubeletUp, removeKubeletLeftovers } from './kubelet.js';
 import { apiserverKubeletBinding, ensureNodePki, writeKubeletKubeconfig } from './node-pki.js';
-import { NODE_NAME, nodePaths } from './node-settings.js';
+import { bridge, NODE_NAME, nodePaths } from './node-settings.js';
+import { serviceRouteDown, serviceRouteUp } from './service-route.js';
 import { buildPauseImage, pauseImage, pauseImageTar } from './pause-image.js';
-import { daemonRunning, waitUntil } from '../proc.js';
 
-export { importImage } from './containerd.js';
+export { containerdSocket, importImage } from './containerd.js';
 export { apiserverKubeletFlags } from './node-pki.js';
 export * from './node-settings.js';
 
@@ -62,6 +62,21 @@ async function nodeCondition(s: Settings, type: string): Promise<string> {
   return kubectl(s, ['get', 'node', NODE_NAME, '--ignore-not-found', '-o', path]);
 }
 
+/**
+ * The bridge, CNI config and containerd with the pause image: what dockerd needs before it can be started
+ * with --containerd=<containerdSocket(s)> (containerd's CRI waits for a CNI config to report ready).
+ */
+export async function nodeRuntimeUp(s: Settings): Promise<void> {
+  await nodeInstall(s);
+  const b = await cniUp(s);
+  await serviceRouteUp(s, b);
+  await containerdUp(s);
+  if (!(await hasImage(s, pauseImage()))) {
+    progress(`containerd: importing ${pauseImage()}`);
+    await importImage(s, pauseImageTar(s));
+  }
+}
+
 /** Starts what is missing and waits for the Node to be Ready. Needs the control plane up (kubeUp). */
 export async function nodeUp(s: Settings): Promise<void> {
   const started = Date.now();
@@ -74,12 +89,7 @@ export async function nodeUp(s: Settings): Promise<void> {
     ['apply', '--server-side', '--field-manager=devenv', '-f', '-'],
     apiserverKubeletBinding(),
   );
-  await cniUp(s);
-  await containerdUp(s);
-  if (!(await hasImage(s, pauseImage()))) {
-    progress(`containerd: importing ${pauseImage()}`);
-    await importImage(s, pauseImageTar(s));
-  }
+  await nodeRuntimeUp(s);
   ensureCgroupRoot();
   saveSysctls(s);
   await kubeletUp(s, `https://127.0.0.1:${s.ports.apiserver}`);
@@ -116,6 +126,7 @@ export async function nodeDown(s: Settings): Promise<string[]> {
   const left = removeCgroupRoot();
   if (left.length > 0) progress(`node: cgroups still in use, left: ${left.join(', ')}`);
   await removeKubeletLeftovers(s);
+  await serviceRouteDown(bridge());
   await cniDown(s);
   const restored = restoreSysctls(s);
   if (restored.length > 0) progress(`node: restored ${restored.join(' ')}`);

@@ -51,6 +51,27 @@ export function describeClaimContract(t: ContractContext): void {
       expect((await store.claim(11, 60_000)).rows.map((row) => row.id)).toEqual(ids.slice(0, 11));
     });
 
+    it('leaves out the rows of excluded topics (held ones), with or without excluded ids', async () => {
+      const store = await migrated();
+      const ids = await harness.insertRows(
+        store.table,
+        ['held', 'open', 'held', 'other', "it's held"].map((topic) => ({ topic })),
+      );
+      const claim = await store.claim(10, 60_000, [], ['held', "it's held"]);
+      expect(claim.rows.map((row) => row.id)).toEqual([ids[1], ids[3]]);
+      expect((await store.claim(10, 60_000, [ids[1]!], ['held'])).rows.map((row) => row.id)).toEqual([
+        ids[3],
+        ids[4],
+      ]);
+      expect(topics((await store.claim(10, 60_000, [], [])).rows)).toEqual([
+        'held',
+        'open',
+        'held',
+        'other',
+        "it's held",
+      ]);
+    });
+
     it('returns the payload as the bytes the server stores', async () => {
       const store = await migrated();
       const payload = '{"text":"café ☕ 🚀","n":[1,2.5,null]}';

@@ -1,5 +1,6 @@
 // The store contract, errors: classification and secrecy.
 import { createStore } from '../../../relay/db/create-store.js';
+import { errorChain } from '../../../relay/error-chain.js';
 import { ConfigError, DatabaseError } from '../../../relay/errors.js';
 import type { StoreHarness } from './harness.js';
 import type { ContractContext } from './store-contract.js';
@@ -37,7 +38,7 @@ export function describeErrorsContract(t: ContractContext): void {
       expect(t.logLines().join('')).not.toContain(password);
     });
 
-    it('fails on a wrong password with an error that is not retriable and does not show it', async () => {
+    it('fails on a wrong password with a ConfigError naming DB_PASS that does not show it', async () => {
       const password = 'wrong-pw-3b9d';
       const store = await createStore({ ...harness.config('outbox'), password }, logger);
       t.track(store);
@@ -45,25 +46,32 @@ export function describeErrorsContract(t: ContractContext): void {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(DatabaseError);
-      expect((error as DatabaseError).retriable).toBe(false);
-      expect((error as DatabaseError).message).toMatch(/password|Access denied/i);
-      expect((error as DatabaseError).message).not.toContain(password);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('DB_PASS');
+      expect((error as ConfigError).retriable).toBe(false);
+      expect((error as ConfigError).message).toMatch(/password|Access denied/i);
+      expect((error as ConfigError).message).not.toContain(password);
+      expect(JSON.stringify(errorChain(error).map((e) => String((e as Error).stack)))).not.toContain(
+        password,
+      );
     });
 
-    it('asks the server for TLS when TLS is enabled (the local servers have none: refused, not retried)', async () => {
-      const store = await createStore(
-        { ...harness.config('outbox'), tls: { enabled: true, verify: false } },
-        logger,
-      );
+    it('speaks TLS when asked: require connects to the local server, which serves TLS', async () => {
+      const store = await createStore({ ...harness.config('outbox'), tls: { mode: 'require' } }, logger);
+      t.track(store);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it("refuses a server certificate no trusted CA signed (the system's CAs), naming DB_TLS_CA_FILE", async () => {
+      const store = await createStore({ ...harness.config('outbox'), tls: { mode: 'verify-ca' } }, logger);
       t.track(store);
       const error: unknown = await store.ping().then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(DatabaseError);
-      expect((error as DatabaseError).message).toMatch(/SSL|secure connection/i);
-      expect((error as DatabaseError).retriable).toBe(false);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('DB_TLS_CA_FILE');
+      expect((error as ConfigError).retriable).toBe(false);
     });
 
     it('fails on a missing table with an error that is not retriable', async () => {

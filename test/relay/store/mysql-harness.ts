@@ -32,7 +32,7 @@ export async function mysqlHarness(prefix: string): Promise<StoreHarness> {
       password: String(db.config.password),
       database: db.name,
       table,
-      tls: { enabled: false, verify: true },
+      tls: { mode: 'disable' },
       poolSize: 4,
     }),
 
