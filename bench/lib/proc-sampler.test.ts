@@ -30,6 +30,15 @@ describe('ProcSampler.footprint', () => {
     expect(f.cpuMeanPct).toBeCloseTo(50);
   });
 
+  it('samples at once when the window ended after the last tick (a delayed timer)', () => {
+    const s = new ProcSampler(process.pid);
+    s.sample();
+    const end = s.now();
+    const f = s.footprint(end - 0.001, end);
+    expect(s.samples).toHaveLength(1);
+    expect(f.rssMaxMB).toBeGreaterThan(0);
+  });
+
   it('says so when no sample reaches the window', () => {
     expect(() => sampler([sample(0.25, 100, 10)]).footprint(2, 3)).toThrow(/no samples of process 1/);
   });

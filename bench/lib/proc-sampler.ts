@@ -123,6 +123,9 @@ export class ProcSampler {
    * (t - dt, t] overlaps it, so a phase shorter than the sampling interval still has the one that covers it.
    */
   footprint(from = 0, to = Infinity, peakMB: number | null = null): Footprint {
+    // A phase that ended since the last tick (a busy machine delays the sampling timer) gets its sample
+    // now, so its end is always covered whatever the timer did.
+    if (to !== Infinity && (this.samples.at(-1)?.t ?? -Infinity) < to) this.sample();
     const window = this.samples.filter((s) => s.t >= from && s.t - s.dt <= to);
     if (window.length === 0) throw new Error(`no samples of process ${this.pid} between ${from} and ${to} s`);
     const seconds = window.reduce((sum, s) => sum + s.dt, 0);
