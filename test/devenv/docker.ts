@@ -17,6 +17,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { bridge, type Bridge } from './node/node-settings.js';
 import { CommandError, daemonRunning, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { unmountUnder } from './node/host-state.js';
 import type { Settings } from './settings.js';
 
 const NAME = 'dockerd';
@@ -138,6 +139,10 @@ export async function dockerUp(s: Settings): Promise<void> {
 }
 
 export async function dockerDown(s: Settings): Promise<boolean> {
-  // dockerd stops its containers (10 s each at most) and its containerd before it exits.
-  return stopDaemon(s.state, NAME, { graceMs: 30_000 });
+  // dockerd stops its containers (10 s each at most) and its containerd before it exits, but leaves its
+  // network namespace bind mounts (exec root/netns) mounted: they would keep the state folder busy.
+  const stopped = await stopDaemon(s.state, NAME, { graceMs: 30_000 });
+  const left = await unmountUnder([dirs(s).exec]);
+  if (left.length > 0) progress(`docker: unmounted ${left.length} leftover mount(s)`);
+  return stopped;
 }
