@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DOCKER_CLIENT, dockerEnv } from '../devenv/docker.js';
+import { DOCKER_CLIENT, docker as engineDocker, dockerEnv } from '../devenv/docker.js';
 import { repoRoot } from '../devenv/paths.js';
 import { run } from '../devenv/proc.js';
 import { settings } from '../devenv/settings.js';
@@ -25,7 +25,7 @@ export function imageTag(program: ImageProgram): string {
 
 /** Runs the engine's own docker client; resolves to its stdout. */
 export function docker(args: string[], env: Record<string, string> = {}): Promise<string> {
-  return run(DOCKER_CLIENT, args, { env: { ...dockerEnv(settings()), ...env } });
+  return engineDocker(settings(), args, { env });
 }
 
 /** The CA bundle and npm settings of this machine, when it has them, as `docker build --secret` flags. */

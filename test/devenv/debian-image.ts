@@ -3,11 +3,10 @@
 // cleaned as Debian's slim images are: slim-rootfs.ts), tagged with the official name so a Dockerfile's
 // `FROM debian:bookworm-slim` works unchanged, and saved as an image archive in the cache folder beside
 // the node base (image-archive.ts). The testcontainers images (test/devenv/testcontainers/) build on it.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { debootstrapSlim, packRootfs, type DebianRelease } from './debian-rootfs.js';
 import { docker } from './docker.js';
-import { ensureArchivedImage, imageArchive, type ImageSource } from './image-archive.js';
+import { ensureArchivedImage, inRootfsWorkdir, type ImageSource } from './image-archive.js';
 import type { Settings } from './settings.js';
 
 export interface DebianImage extends DebianRelease {
@@ -20,11 +19,7 @@ export function ensureDebianImage(s: Settings, image: DebianImage): Promise<Imag
 }
 
 async function buildDebianStandIn(s: Settings, image: DebianImage): Promise<void> {
-  const cache = path.dirname(imageArchive(s, image.tag));
-  mkdirSync(cache, { recursive: true });
-  const work = mkdtempSync(path.join(cache, 'build-'));
-  const root = path.join(work, 'rootfs');
-  try {
+  await inRootfsWorkdir(s, image.tag, async (work, root) => {
     await debootstrapSlim(root, image, 'debian image');
     const layer = path.join(work, 'rootfs.tar');
     await packRootfs(root, layer);
@@ -38,7 +33,5 @@ async function buildDebianStandIn(s: Settings, image: DebianImage): Promise<void
       layer,
       image.tag,
     ]);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }

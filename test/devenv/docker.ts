@@ -43,8 +43,14 @@ export function dockerEnv(s: Settings, base: NodeJS.ProcessEnv = process.env): N
   return { ...base, DOCKER_HOST: dockerHost(s), DOCKER_BUILDKIT: '1' };
 }
 
-export function docker(s: Settings, args: string[], options: { input?: string } = {}): Promise<string> {
-  return run(DOCKER_CLIENT, args, { env: dockerEnv(s), ...options });
+/** The engine's client; `env` adds to the environment it runs with (`docker run -e NAME` reads it). */
+export function docker(
+  s: Settings,
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<string> {
+  const { env, ...rest } = options;
+  return run(DOCKER_CLIENT, args, { env: { ...dockerEnv(s), ...env }, ...rest });
 }
 
 /** GET /_ping on the engine's socket: true when it answers OK. */

@@ -1,7 +1,7 @@
 // An image the engine may have, may pull, or else gets from an archive in the cache folder, built once when
 // the archive is missing: the path of both stand-ins for base images no registry serves here (node's and
 // debian's). A fresh clone on the machine loads the archive in seconds; the build runs once per machine.
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { docker } from './docker.js';
 import { progress } from './proc.js';
@@ -62,4 +62,23 @@ export async function ensureArchivedImage(
   renameSync(partial, saved);
   progress(`${what}: ${tag} built in ${((Date.now() - started) / 1000).toFixed(0)} s, saved to ${saved}`);
   return 'built';
+}
+
+/**
+ * Runs `build` with a scratch folder beside the image's archive (in the cache, on the same disk) and a
+ * `rootfs` path inside it for debootstrap; the folder is removed afterwards, whatever happened.
+ */
+export async function inRootfsWorkdir(
+  s: Settings,
+  tag: string,
+  build: (work: string, root: string) => Promise<void>,
+): Promise<void> {
+  const cache = path.dirname(imageArchive(s, tag));
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(path.join(cache, 'build-'));
+  try {
+    await build(work, path.join(work, 'rootfs'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

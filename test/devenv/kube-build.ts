@@ -9,6 +9,21 @@ import path from 'node:path';
 import { progress, run } from './proc.js';
 import type { Settings } from './settings.js';
 
+/** The version stamp of the release's binaries, so they report v1.x.y, not v0.0.0. */
+export function versionLdflags(version: string): string {
+  const minor = /^v1\.(\d+)\./.exec(version)?.[1] ?? '0';
+  return [
+    '-s',
+    '-w',
+    ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+      `-X ${pkg}.gitVersion=${version}`,
+      `-X ${pkg}.gitMajor=1`,
+      `-X ${pkg}.gitMinor=${minor}`,
+      `-X ${pkg}.gitTreeState=clean`,
+    ]),
+  ].join(' ');
+}
+
 export const KUBE_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
 
 export function kubeBinDir(s: Settings): string {
@@ -89,17 +104,7 @@ export async function kubeInstall(s: Settings): Promise<void> {
     rmSync(path.join(src, 'go.sum'), { force: true });
     writeFileSync(path.join(src, 'etcd', 'main.go'), ETCD_MAIN);
     await run('go', ['get', `go.etcd.io/etcd/server/v3@${etcd}`], { cwd: src, env: goEnv() });
-    const minor = /^v1\.(\d+)\./.exec(version)?.[1] ?? '0';
-    const ldflags = [
-      '-s',
-      '-w',
-      ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
-        `-X ${pkg}.gitVersion=${version}`,
-        `-X ${pkg}.gitMajor=1`,
-        `-X ${pkg}.gitMinor=${minor}`,
-        `-X ${pkg}.gitTreeState=clean`,
-      ]),
-    ].join(' ');
+    const ldflags = versionLdflags(version);
     const partial = `${bin}.partial-${process.pid}`;
     mkdirSync(partial, { recursive: true });
     progress(`kubernetes: go build ${KUBE_COMMANDS.join(', ')} and etcd (a cold build takes 15-30 minutes)`);

@@ -4,7 +4,7 @@
 // which nodeDown needs to remove pods through the CRI (so CNI releases their addresses and namespaces).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stagingModules, wrapperGoMod } from '../kube-build.js';
+import { stagingModules, versionLdflags, wrapperGoMod } from '../kube-build.js';
 import { progress, run } from '../proc.js';
 import type { Settings } from '../settings.js';
 import { nodeVersions } from './node-settings.js';
@@ -34,21 +34,6 @@ export async function kubernetesModuleDir(s: Settings): Promise<string> {
   return info.Dir;
 }
 
-/** The same version stamp as the control plane's binaries, so the node reports v1.x.y, not v0.0.0. */
-function ldflags(version: string): string {
-  const minor = /^v1\.(\d+)\./.exec(version)?.[1] ?? '0';
-  return [
-    '-s',
-    '-w',
-    ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
-      `-X ${pkg}.gitVersion=${version}`,
-      `-X ${pkg}.gitMajor=1`,
-      `-X ${pkg}.gitMinor=${minor}`,
-      `-X ${pkg}.gitTreeState=clean`,
-    ]),
-  ].join(' ');
-}
-
 export function nodeBinariesInstalled(s: Settings): boolean {
   return existsSync(kubeletPath(s)) && existsSync(crictlPath(s));
 }
@@ -65,11 +50,15 @@ export async function buildNodeBinaries(s: Settings): Promise<void> {
     const partial = `${kubelet}.partial-${process.pid}`;
     mkdirSync(path.dirname(kubelet), { recursive: true });
     progress(`kubelet: go build k8s.io/kubernetes/cmd/kubelet@${version} (5-15 minutes with a warm cache)`);
-    await run('go', ['build', '-ldflags', ldflags(version), '-o', partial, 'k8s.io/kubernetes/cmd/kubelet'], {
-      cwd: src,
-      env: goEnv(),
-      inherit: true,
-    });
+    await run(
+      'go',
+      ['build', '-ldflags', versionLdflags(version), '-o', partial, 'k8s.io/kubernetes/cmd/kubelet'],
+      {
+        cwd: src,
+        env: goEnv(),
+        inherit: true,
+      },
+    );
     renameSync(partial, kubelet);
     progress(`kubelet: cached in ${kubelet}`);
   }
