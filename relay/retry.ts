@@ -10,7 +10,9 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5 };
+// The cap bounds how long a recovered server waits for the relay: at most 5 s after a database or broker
+// returns, the next try reaches it (one connection attempt per 5 s is no load on a server that is down).
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5_000, factor: 2, jitter: 0.5 };
 
 /** The delay before retry number `attempt` (0-based). */
 export function backoffDelay(

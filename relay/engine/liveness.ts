@@ -6,7 +6,7 @@
 // The bound is the longest the loop may legitimately go without a round or a sleep beginning: its
 // longest sleep (the poll interval, or the longest retry backoff), then one round, which reads topic
 // metadata and sends (each bounded by the Kafka send timeout: two of them) and runs a few statements (the
-// margin). With the defaults: max(500 ms, 10 s) + 2 x 30 s + 60 s = 130 s, more than a 2-minute outage
+// margin). With the defaults: max(500 ms, 5 s) + 2 x 30 s + 60 s = 125 s, more than a 2-minute outage
 // of either server: a loop waiting on a connection that is cut is not stuck. Beyond the bound something
 // hangs that retrying does not reach, and a restart is what helps.
 import { DEFAULT_BACKOFF } from '../retry.js';

@@ -20,6 +20,7 @@ import {
   type TestDb,
 } from '../support/relay-harness.js';
 import { localHelm, type Helm } from '../support/helm.js';
+import { createLogin, dbSecret, type Login } from '../support/node-login.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
 import { installCrd } from '../support/operator.js';
 import {
@@ -46,40 +47,6 @@ import {
 const OPERATOR_NS = 'outbox-system';
 const OVERLAY = path.join(repoRoot, 'test/e2e/operator-on-real-node');
 const RELAY_PODS = 'app.kubernetes.io/instance=orders,app.kubernetes.io/component=relay';
-
-interface Login {
-  user: string;
-  password: string;
-}
-
-/** A database login of the test's own, so that its password can change without touching anyone else's. */
-async function createLogin(db: TestDb): Promise<Login> {
-  const login = {
-    user: `relay_${randomBytes(4).toString('hex')}`,
-    password: `pw-${randomBytes(8).toString('hex')}`,
-  };
-  await pgQuery(db, `create role ${login.user} login password '${login.password}'`);
-  await pgQuery(db, `grant all on schema public to ${login.user}`);
-  await pgQuery(db, `grant all on all tables in schema public to ${login.user}`);
-  await pgQuery(db, `grant all on all sequences in schema public to ${login.user}`);
-  return login;
-}
-
-function dbSecret(name: string, db: TestDb, login: Login): string {
-  const host = podAddresses().host;
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name },
-    stringData: {
-      host,
-      port: String(db.port),
-      username: login.user,
-      password: login.password,
-      database: db.name,
-    },
-  });
-}
 
 function outboxRelay(extra: Record<string, unknown> = {}): string {
   return JSON.stringify({

@@ -137,6 +137,8 @@ export async function startOperatorProcess(options: {
   identity: string;
   leaseDurationSeconds?: number;
   leaderElect?: boolean;
+  /** The image of the relays it renders (default: a tag no node has, for suites where nothing runs). */
+  relayImage?: string;
 }): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const metricsPort = await freePort();
@@ -161,7 +163,7 @@ export async function startOperatorProcess(options: {
     '--metrics-port',
     String(metricsPort),
     '--relay-image',
-    'kafka-outbox-relay/relay:test',
+    options.relayImage ?? 'kafka-outbox-relay/relay:test',
     '--log-level',
     'debug',
   ];
@@ -204,7 +206,7 @@ export interface OperatorSuite {
   /** Runs an operator on the suite's namespace; it is stopped after the suite. */
   start(
     identity: string,
-    options?: { leaseDurationSeconds?: number; leaderElect?: boolean },
+    options?: { leaseDurationSeconds?: number; leaderElect?: boolean; relayImage?: string },
   ): Promise<OperatorProcess>;
   /** `kubectl get KIND NAME -o jsonpath=EXPRESSION` in the suite's namespace, trimmed. */
   jsonpath(kind: string, name: string, expression: string): Promise<string>;
