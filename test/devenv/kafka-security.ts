@@ -3,12 +3,16 @@
 //   SSL       the server certificate only
 //   SASL_SSL  SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN users (as Strimzi's scram-sha-512 listeners)
 //   MTLS      SSL with ssl.client.auth=required: a client certificate signed by the devenv CA
+// Pods on the real node reach the same three on the devenv bridge's gateway (PODS_SSL, PODS_SASL_SSL,
+// PODS_MTLS, beside the plaintext PODS of kafka.ts), with the same certificate (it names the gateway), the
+// same users and the same client-certificate rule: a relay in a pod meets what a relay on the host meets.
 // The key store and the trust store are PEM files (Kafka reads PEM since 2.7, KIP-651): no JKS, no keytool.
 // The PLAIN users are in the listener's JAAS configuration; SCRAM credentials live in the cluster metadata
 // and are set with kafka-configs' ConfigCommand once the broker is up (idempotent).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
 import { filesDigest, tlsPaths, type TlsPaths } from './tls-pki.js';
 
@@ -34,6 +38,17 @@ export function kafkaSecureBrokers(s: Settings): SecureBrokers {
   };
 }
 
+/** The same listeners for pods: on the bridge's gateway, advertised there. */
+export function kafkaPodSecureBrokers(s: Settings): SecureBrokers {
+  const p = s.ports;
+  const gateway = bridge().gateway;
+  return {
+    ssl: `${gateway}:${p.kafkaPodsSsl}`,
+    saslSsl: `${gateway}:${p.kafkaPodsSaslSsl}`,
+    mtls: `${gateway}:${p.kafkaPodsMtls}`,
+  };
+}
+
 /** Writes the broker's PEM key store and trust store from the devenv PKI (tls-pki.ts). */
 export function writeKafkaTls(s: Settings, pki: TlsPaths): KafkaTlsFiles {
   const dir = path.join(s.state, 'kafka', 'tls');
@@ -48,16 +63,42 @@ export function writeKafkaTls(s: Settings, pki: TlsPaths): KafkaTlsFiles {
 /** The listeners to add to `listeners`, `advertised.listeners` and the protocol map. */
 export function secureListeners(s: Settings): { listeners: string[]; protocols: string[] } {
   const b = kafkaSecureBrokers(s);
+  const pods = kafkaPodSecureBrokers(s);
   return {
-    listeners: [`SSL://${b.ssl}`, `SASL_SSL://${b.saslSsl}`, `MTLS://${b.mtls}`],
-    protocols: ['SSL:SSL', 'SASL_SSL:SASL_SSL', 'MTLS:SSL'],
+    listeners: [
+      `SSL://${b.ssl}`,
+      `SASL_SSL://${b.saslSsl}`,
+      `MTLS://${b.mtls}`,
+      `PODS_SSL://${pods.ssl}`,
+      `PODS_SASL_SSL://${pods.saslSsl}`,
+      `PODS_MTLS://${pods.mtls}`,
+    ],
+    protocols: [
+      'SSL:SSL',
+      'SASL_SSL:SASL_SSL',
+      'MTLS:SSL',
+      'PODS_SSL:SSL',
+      'PODS_SASL_SSL:SASL_SSL',
+      'PODS_MTLS:SSL',
+    ],
   };
 }
 
 const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
 
-export function securityProperties(s: Settings, files: KafkaTlsFiles): string[] {
+/** A SASL_SSL listener's mechanisms and their JAAS configuration (the PLAIN users live there). */
+function saslListener(s: Settings, listener: string): string[] {
   const { plain } = s.secureUsers;
+  return [
+    `listener.name.${listener}.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN`,
+    `listener.name.${listener}.scram-sha-512.sasl.jaas.config=${SCRAM_MODULE}`,
+    `listener.name.${listener}.scram-sha-256.sasl.jaas.config=${SCRAM_MODULE}`,
+    `listener.name.${listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule` +
+      ` required user_${plain.username}="${plain.password}";`,
+  ];
+}
+
+export function securityProperties(s: Settings, files: KafkaTlsFiles): string[] {
   return [
     // kafkaUp compares the whole file: new certificates restart the broker.
     `# TLS material: sha256 ${filesDigest([files.keystore, files.truststore])}`,
@@ -67,11 +108,9 @@ export function securityProperties(s: Settings, files: KafkaTlsFiles): string[] 
     `ssl.truststore.location=${files.truststore}`,
     'ssl.client.auth=none',
     'listener.name.mtls.ssl.client.auth=required',
-    'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
-    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${SCRAM_MODULE}`,
-    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${SCRAM_MODULE}`,
-    'listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule' +
-      ` required user_${plain.username}="${plain.password}";`,
+    'listener.name.pods_mtls.ssl.client.auth=required',
+    ...saslListener(s, 'sasl_ssl'),
+    ...saslListener(s, 'pods_sasl_ssl'),
   ];
 }
 
@@ -100,10 +139,11 @@ export function scramUserArgs(s: Settings, mechanism: (typeof SCRAM_MECHANISMS)[
 export function secureClientOptions(
   s: Settings,
   listener: keyof SecureBrokers,
+  at: 'loopback' | 'pods' = 'loopback',
 ): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
   const pki = tlsPaths(s);
   const ca = readFileSync(pki.ca, 'utf8');
-  const brokers = [kafkaSecureBrokers(s)[listener]];
+  const brokers = [(at === 'pods' ? kafkaPodSecureBrokers(s) : kafkaSecureBrokers(s))[listener]];
   if (listener === 'ssl') return { brokers, ssl: { ca } };
   if (listener === 'mtls') {
     const client = { cert: readFileSync(pki.client.cert, 'utf8'), key: readFileSync(pki.client.key, 'utf8') };
@@ -113,12 +153,18 @@ export function secureClientOptions(
   return { brokers, ssl: { ca }, sasl: { mechanism: 'scram-sha-512', username, password } };
 }
 
-/** True once each secure listener takes a client: SCRAM users set, certificates accepted. */
+/**
+ * True once each secure listener, on loopback and for pods, takes a client: SCRAM users set, certificates
+ * accepted (the host reaches the gateway address too: it is the host's own, on the bridge).
+ */
 export async function secureListenersReady(s: Settings): Promise<boolean> {
-  for (const listener of ['ssl', 'saslSsl', 'mtls'] as const) {
+  const all = (['loopback', 'pods'] as const).flatMap((at) =>
+    (['ssl', 'saslSsl', 'mtls'] as const).map((listener) => [listener, at] as const),
+  );
+  for (const [listener, at] of all) {
     const admin = new Kafka({
       clientId: 'devenv',
-      ...secureClientOptions(s, listener),
+      ...secureClientOptions(s, listener, at),
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
       connectionTimeout: 3000,

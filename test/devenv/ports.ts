@@ -17,6 +17,10 @@ export interface Ports {
   kwok: number;
   /** Kafka's listener for pods, on the devenv bridge's gateway address (node/node-settings.ts). */
   kafkaPods: number;
+  /** Kafka's SSL, SASL_SSL and client-certificate listeners for pods, on the same gateway address. */
+  kafkaPodsSsl: number;
+  kafkaPodsSaslSsl: number;
+  kafkaPodsMtls: number;
 }
 
 export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
@@ -38,5 +42,8 @@ export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
     apiserver: base + 443,
     kwok: base + 80,
     kafkaPods: base + 190,
+    kafkaPodsSsl: base + 191,
+    kafkaPodsSaslSsl: base + 192,
+    kafkaPodsMtls: base + 193,
   };
 }

@@ -28,7 +28,7 @@ describe('the devenv TLS', () => {
     );
   });
 
-  it('gives Kafka SSL, SASL_SSL and MTLS listeners beside PLAINTEXT, which the broker itself keeps using', () => {
+  it('gives Kafka SSL, SASL_SSL and MTLS listeners beside PLAINTEXT, on loopback and for pods on the gateway', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kafka-props-'));
     try {
       const files = { keystore: path.join(dir, 'k.pem'), truststore: path.join(dir, 't.pem') };
@@ -44,6 +44,18 @@ describe('the devenv TLS', () => {
       expect(line('listener.security.protocol.map')).toContain('SASL_SSL:SASL_SSL,MTLS:SSL');
       expect(line('inter.broker.listener.name')).toBe('inter.broker.listener.name=PLAINTEXT');
       expect(text).toContain('listener.name.mtls.ssl.client.auth=required');
+      // The same three for pods, on the bridge's gateway, with the same rules.
+      expect(line('advertised.listeners')).toContain(
+        'PODS_SSL://10.244.77.1:30191,PODS_SASL_SSL://10.244.77.1:30192,PODS_MTLS://10.244.77.1:30193',
+      );
+      expect(line('listener.security.protocol.map')).toContain(
+        'PODS_SSL:SSL,PODS_SASL_SSL:SASL_SSL,PODS_MTLS:SSL',
+      );
+      expect(text).toContain('listener.name.pods_mtls.ssl.client.auth=required');
+      expect(line('listener.name.pods_sasl_ssl.sasl.enabled.mechanisms')).toBe(
+        'listener.name.pods_sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
+      );
+      expect(text).toMatch(/listener\.name\.pods_sasl_ssl\.plain\.sasl\.jaas\.config=.*user_outbox_plain=/);
       expect(text).toContain('ssl.keystore.type=PEM');
       expect(securityProperties(s, files).join('\n')).toMatch(/user_outbox_plain="outbox-plain-local-only"/);
     } finally {
@@ -60,6 +72,9 @@ describe('the devenv TLS', () => {
       KAFKA_SSL_BROKERS: '127.0.0.1:30094',
       KAFKA_SASL_SSL_BROKERS: '127.0.0.1:30095',
       KAFKA_MTLS_BROKERS: '127.0.0.1:30096',
+      KAFKA_POD_SSL_BROKERS: '10.244.77.1:30191',
+      KAFKA_POD_SASL_SSL_BROKERS: '10.244.77.1:30192',
+      KAFKA_POD_MTLS_BROKERS: '10.244.77.1:30193',
       DEVENV_TLS_CA_FILE: '/tmp/devenv-tls-test/tls/ca.crt',
       PG_CERT_USER: 'outbox_cert',
     });
