@@ -140,6 +140,18 @@ const invalid: Array<[string, Spec, string, string]> = [
     'must be between 10ms and 1h',
   ],
   [
+    'a stalledAfter that is not a duration is rejected',
+    withSpec((s) => (s.relay = { stalledAfter: 'soon' })),
+    'spec.relay.stalledAfter',
+    'should match',
+  ],
+  [
+    'a stalledAfter under a minute is rejected',
+    withSpec((s) => (s.relay = { stalledAfter: '30s' })),
+    'spec.relay.stalledAfter',
+    'must be between 1m and 24h',
+  ],
+  [
     'zero publish attempts are rejected',
     withSpec((s) => (s.relay = { maxAttempts: 0 })),
     'spec.relay.maxAttempts',
@@ -303,7 +315,7 @@ describe('the OutboxRelay CRD', () => {
     expect(got.spec.optimize).toEqual({ enabled: true, schedule: '30 3 * * 0' });
   });
 
-  it('prints DRIVER, TABLE, READY, REASON and AGE, and more columns with -o wide', async () => {
+  it('prints DRIVER, TABLE, READY, REASON, BACKLOG, OLDEST and AGE, and more columns with -o wide', async () => {
     const header = (await kubectl(['get', 'obr', '-n', ns.name])).split('\n')[0] ?? '';
     expect(header.split(/\s+/).filter(Boolean)).toEqual([
       'NAME',
@@ -311,10 +323,20 @@ describe('the OutboxRelay CRD', () => {
       'TABLE',
       'READY',
       'REASON',
+      'BACKLOG',
+      'OLDEST',
       'AGE',
     ]);
     const wide = (await kubectl(['get', 'obr', '-n', ns.name, '-o', 'wide'])).split('\n')[0] ?? '';
-    expect(wide).toMatch(/BROKERS\s+AVAILABLE\s+CLEANUP\s+PAUSED/);
+    expect(wide).toMatch(/AGE\s+LAST PUBLISHED\s+BROKERS\s+AVAILABLE\s+CLEANUP\s+PAUSED/);
+  });
+
+  it('defaults stalledAfter to 5m', async () => {
+    const out = await kubectl(
+      ['apply', '--dry-run=server', '-n', ns.name, '-o', 'json', '-f', '-'],
+      relay('stalled-default', valid()),
+    );
+    expect(JSON.parse(out).spec.relay.stalledAfter).toBe('5m');
   });
 });
 
