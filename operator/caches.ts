@@ -2,9 +2,12 @@
 // children their owner, Secrets the OutboxRelays that reference them. Only what can change a reconcile's
 // outcome is work (controller/fingerprints.ts): our own status writes come back as OutboxRelay updates,
 // and kube-controller-manager's status updates of the children mostly change nothing the OutboxRelay
-// status reads.
+// status reads. Collections are watched per namespace when the operator watches a list of them
+// (kube/namespaced-informers.ts); Secrets one by one, only those referenced (secret-watches.ts), and an
+// OutboxRelay is not work until each of its Secrets has been listed, so that a reconcile never takes a
+// Secret not listed yet for one that does not exist.
 import type { Logger } from 'pino';
-import { API_VERSION, PLURAL, type OutboxRelay } from './api/types.js';
+import { API_VERSION, PLURAL, referencedSecrets, type OutboxRelay } from './api/types.js';
 import {
   changeFilter,
   cronJobFingerprint,
@@ -12,71 +15,112 @@ import {
   relayFingerprint,
 } from './controller/fingerprints.js';
 import { keyOf, ownerKey } from './controller/outboxrelay-controller.js';
-import type { SecretLike } from './controller/secrets-check.js';
 import { resourcePath, type KubeClient, type KubeConnection, type KubeObject } from './kube/client.js';
-import { createInformer, type InformerEvent, type ResilientInformer } from './kube/informer.js';
+import {
+  createInformer,
+  type InformerEvent,
+  type InformerOptions,
+  type ResilientInformer,
+} from './kube/informer.js';
+import { perNamespace } from './kube/namespaced-informers.js';
 import { MANAGED_BY } from './render/labels.js';
 import type { Clock } from './runtime/clock.js';
+import { SecretWatches } from './secret-watches.js';
 
 export interface CacheDeps {
   kc: KubeConnection;
   client: KubeClient;
   clock: Clock;
   log: Logger;
-  /** The namespace to watch; undefined watches all. */
-  namespace: string | undefined;
+  /** The namespaces to watch; undefined watches all. */
+  namespaces: readonly string[] | undefined;
   enqueue: (key: string) => void;
-  /** The keys of the OutboxRelays that reference a Secret. */
-  keysForSecret: (secret: SecretLike) => string[];
+  /** Each failure of a watch (a refusal is counted). */
+  onWatchFailure?: (err: unknown) => void;
 }
 
 export interface OperatorCaches {
   relays: ResilientInformer<OutboxRelay & KubeObject>;
   deployments: ResilientInformer<KubeObject>;
   cronjobs: ResilientInformer<KubeObject>;
-  secrets: ResilientInformer<SecretLike & KubeObject>;
+  secrets: SecretWatches;
+  /** The informers of whole collections (Secrets are watched one by one, in `secrets`). */
   all: Array<ResilientInformer<KubeObject>>;
+  /** Starts the collections, then the watches of the Secrets the OutboxRelays listed reference. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type CollectionOptions<T extends KubeObject> = Pick<
+  InformerOptions<T>,
+  'name' | 'labelSelector' | 'onEvent'
+> & { apiVersion: string; plural: string };
+
+/** One informer of a collection in every watched namespace (or in all of them). */
+function collection<T extends KubeObject>(d: CacheDeps, o: CollectionOptions<T>): ResilientInformer<T> {
+  return perNamespace(o.name, d.namespaces, (namespace) =>
+    createInformer<T>({
+      ...{ kc: d.kc, client: d.client, clock: d.clock, log: d.log },
+      ...{ name: o.name, labelSelector: o.labelSelector, onEvent: o.onEvent },
+      path: resourcePath(o.apiVersion, o.plural, namespace),
+      onFailure: d.onWatchFailure,
+    }),
+  );
 }
 
 export function createCaches(d: CacheDeps): OperatorCaches {
-  const common = { kc: d.kc, client: d.client, clock: d.clock, log: d.log };
+  // Work for an OutboxRelay waits until its Secrets are listed; their listing enqueues it then.
+  const enqueue = (key: string) => {
+    if (secrets.settled(key)) d.enqueue(key);
+  };
+  const secrets = new SecretWatches({
+    ...{ kc: d.kc, client: d.client, clock: d.clock, log: d.log },
+    onSecret: (s) => {
+      const { namespace, name } = s.metadata ?? {};
+      if (namespace && name) for (const key of secrets.relaysOf(namespace, name)) enqueue(key);
+    },
+    onSettled: (namespace, name) => {
+      for (const key of secrets.relaysOf(namespace, name)) enqueue(key);
+    },
+    onFailure: d.onWatchFailure,
+  });
   const relayIsWork = changeFilter(relayFingerprint);
-  const relays = createInformer<OutboxRelay & KubeObject>({
-    ...common,
+  const relays = collection<OutboxRelay & KubeObject>(d, {
     name: 'outboxrelays',
-    path: resourcePath(API_VERSION, PLURAL, d.namespace),
+    ...{ apiVersion: API_VERSION, plural: PLURAL },
     onEvent: (event, r) => {
-      if (relayIsWork(event, r)) d.enqueue(keyOf(r.metadata.namespace, r.metadata.name));
+      const key = keyOf(r.metadata.namespace, r.metadata.name);
+      const names = event === 'delete' ? [] : referencedSecrets(r).map((ref) => ref.name);
+      secrets.track(key, r.metadata.namespace, names);
+      if (relayIsWork(event, r)) enqueue(key);
     },
   });
   const enqueueOwner =
     (isWork: ReturnType<typeof changeFilter>) => (event: InformerEvent, obj: KubeObject) => {
       if (!isWork(event, obj)) return;
       const key = ownerKey(obj);
-      if (key) d.enqueue(key);
+      if (key) enqueue(key);
     };
   const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-  const deployments = createInformer<KubeObject>({
-    ...common,
+  const deployments = collection<KubeObject>(d, {
     name: 'deployments',
-    path: resourcePath('apps/v1', 'deployments', d.namespace),
-    labelSelector,
+    ...{ apiVersion: 'apps/v1', plural: 'deployments', labelSelector },
     onEvent: enqueueOwner(changeFilter(deploymentFingerprint)),
   });
-  const cronjobs = createInformer<KubeObject>({
-    ...common,
+  const cronjobs = collection<KubeObject>(d, {
     name: 'cronjobs',
-    path: resourcePath('batch/v1', 'cronjobs', d.namespace),
-    labelSelector,
+    ...{ apiVersion: 'batch/v1', plural: 'cronjobs', labelSelector },
     onEvent: enqueueOwner(changeFilter(cronJobFingerprint)),
   });
-  const secrets = createInformer<SecretLike & KubeObject>({
-    ...common,
-    name: 'secrets',
-    path: resourcePath('v1', 'secrets', d.namespace),
-    onEvent: (_e, s) => {
-      for (const key of d.keysForSecret(s)) d.enqueue(key);
+  const all = [relays, deployments, cronjobs] as Array<ResilientInformer<KubeObject>>;
+  return {
+    ...{ relays, deployments, cronjobs, secrets, all },
+    async start() {
+      await Promise.all(all.map((i) => i.start()));
+      await secrets.start();
     },
-  });
-  return { relays, deployments, cronjobs, secrets, all: [relays, deployments, cronjobs, secrets] };
+    async stop() {
+      await Promise.all([...all.map((i) => i.stop()), secrets.stop()]);
+    },
+  };
 }

@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       relayImage: `kafka-outbox-relay/relay:${OPERATOR_VERSION}`,
       logLevel: 'info',
     });
-    expect(c.namespace).toBeUndefined();
+    expect(c.namespaces).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -25,11 +25,26 @@ describe('loadConfig', () => {
       RELAY_IMAGE: 'r:2',
     });
     expect(c).toMatchObject({
-      namespace: 'shop',
+      namespaces: ['shop'],
       relayImage: 'r:1',
       leaderElection: false,
       leaseNamespace: 'shop',
     });
+  });
+
+  it('takes a comma-separated list of namespaces, frozen, the lease in the first by default', () => {
+    const c = loadConfig([], { WATCH_NAMESPACE: 'shop, billing,ops' });
+    expect(c.namespaces).toEqual(['shop', 'billing', 'ops']);
+    expect(Object.isFrozen(c.namespaces)).toBe(true);
+    expect(c.leaseNamespace).toBe('shop');
+  });
+
+  it.each([
+    ['shop,,ops', '--namespace (WATCH_NAMESPACE) "": must match pattern'],
+    ['shop,Ops', '--namespace (WATCH_NAMESPACE) "Ops": must match pattern'],
+    ['shop,shop', '--namespace (WATCH_NAMESPACE): must NOT have duplicate items'],
+  ])('rejects the namespace list %j naming the flag and the item', (list, message) => {
+    expect(() => loadConfig(['--namespace', list], {})).toThrow(message);
   });
 
   it('takes the lease namespace from POD_NAMESPACE when it is not given', () => {

@@ -9,8 +9,8 @@ export const REPORTING_CONTROLLER = 'outbox.kafka-relay.dev/operator';
 
 export interface OperatorConfig {
   kubeconfig?: string;
-  /** The namespace to watch; undefined watches all. */
-  namespace?: string;
+  /** The namespaces to watch (one or more, each once); undefined watches all. */
+  namespaces?: readonly string[];
   leaderElection: boolean;
   leaseName: string;
   leaseNamespace: string;
@@ -36,7 +36,12 @@ const schema = {
   type: 'object',
   properties: {
     kubeconfig: { type: 'string', minLength: 1 },
-    namespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+    namespaces: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+    },
     leaderElection: { type: 'boolean' },
     leaseName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 },
     leaseNamespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
@@ -66,7 +71,7 @@ const schema = {
 // The flag each field comes from, so a validation message names what the user typed.
 const FLAGS: Record<string, string> = {
   kubeconfig: '--kubeconfig',
-  namespace: '--namespace (WATCH_NAMESPACE)',
+  namespaces: '--namespace (WATCH_NAMESPACE)',
   leaderElection: '--leader-elect (LEADER_ELECT)',
   leaseName: '--lease-name (LEASE_NAME)',
   leaseNamespace: '--lease-namespace (LEASE_NAMESPACE)',
@@ -81,10 +86,10 @@ const FLAGS: Record<string, string> = {
 
 export const USAGE = `usage: outbox-relay-operator [flags]
   --kubeconfig FILE          kubeconfig (else KUBECONFIG, else in-cluster)
-  --namespace NS             watch one namespace (WATCH_NAMESPACE; default: all)
+  --namespace NS[,NS...]     watch these namespaces, comma-separated (WATCH_NAMESPACE; default: all)
   --leader-elect true|false  Lease-based leader election (LEADER_ELECT; default true)
   --lease-name NAME          (LEASE_NAME; default outbox-relay-operator)
-  --lease-namespace NS       (LEASE_NAMESPACE, else POD_NAMESPACE, else the watched namespace, else default)
+  --lease-namespace NS       (LEASE_NAMESPACE, else POD_NAMESPACE, else the first watched namespace, else default)
   --lease-duration SECONDS   (LEASE_DURATION_SECONDS; default 15)
   --identity NAME            this replica's name in the Lease (POD_NAME; default <hostname>-<pid>)
   --metrics-port N           /metrics (METRICS_PORT; default 8080; 0 picks a free port)
@@ -132,6 +137,15 @@ function toBool(v: string | undefined): boolean | string | undefined {
   return v;
 }
 
+/**
+ * A comma-separated list of namespaces (as Strimzi's STRIMZI_NAMESPACE), spaces around names allowed;
+ * undefined when not given. An empty item stays in, for the schema to refuse naming the flag.
+ */
+function namespaceList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return v.split(',').map((n) => n.trim());
+}
+
 export function isHelp(argv: string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
@@ -145,10 +159,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, hostname = 'o
     for (const v of vars) if (env[v] !== undefined && env[v] !== '') return env[v];
     return undefined;
   };
-  const namespace = pick('namespace', 'WATCH_NAMESPACE');
+  const namespaces = namespaceList(pick('namespace', 'WATCH_NAMESPACE'));
+  const namespace = namespaces?.[0];
   const raw: Record<string, unknown> = {
     kubeconfig: pick('kubeconfig', 'KUBECONFIG'),
-    namespace,
+    namespaces,
     leaderElection: toBool(pick('leader-elect', 'LEADER_ELECT')) ?? true,
     leaseName: pick('lease-name', 'LEASE_NAME') ?? 'outbox-relay-operator',
     leaseNamespace: pick('lease-namespace', 'LEASE_NAMESPACE', 'POD_NAMESPACE') ?? namespace ?? 'default',
@@ -165,10 +180,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, hostname = 'o
   const validate = ajv.compile(schema);
   if (!validate(raw)) {
     const messages = (validate.errors ?? []).map((e) => {
-      const field = e.instancePath.replace(/^\//, '');
-      return `${FLAGS[field] ?? field}: ${e.message ?? 'is invalid'}`;
+      const [field = '', item] = e.instancePath.replace(/^\//, '').split('/');
+      const value = item === undefined ? '' : ` ${JSON.stringify((raw[field] as unknown[])[Number(item)])}`;
+      return `${FLAGS[field] ?? field}${value}: ${e.message ?? 'is invalid'}`;
     });
     throw new ConfigError(`invalid operator configuration: ${messages.join('; ')}`);
   }
+  if (namespaces) Object.freeze(namespaces);
   return Object.freeze(raw as unknown as OperatorConfig);
 }

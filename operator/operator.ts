@@ -2,13 +2,14 @@
 // the HTTP endpoints and leader election. Nothing reconciles before this replica leads and the initial
 // lists are in; stop takes the same steps back in reverse.
 import type { Logger } from 'pino';
+import { ObservedKubeClient, registerCacheMetrics } from './cache-metrics.js';
 import { createCaches, type OperatorCaches } from './caches.js';
 import { FIELD_MANAGER, REPORTING_CONTROLLER, type OperatorConfig } from './config.js';
 import { relayEvents } from './controller/events.js';
 import { OutboxRelayController } from './controller/outboxrelay-controller.js';
 import { runWorker } from './controller/reconcile-worker.js';
 import { startHttp, type HttpEndpoints } from './http.js';
-import { KubeClient, type KubeConnection } from './kube/client.js';
+import { KubeApiError, type KubeClient, type KubeConnection } from './kube/client.js';
 import { loadConnection } from './kube/connection.js';
 import { createEventRecorder } from './kube/events.js';
 import { lead } from './leadership.js';
@@ -35,17 +36,30 @@ export async function startOperator(
   log.info({ credentials: source }, 'connecting to the API server');
   const queue = new WorkQueue({ clock, ...QUEUE });
   const metrics = createMetrics(() => queue.len());
-  const client = new KubeClient(kc, undefined, (verb, resource) =>
-    metrics.apiRequests.inc({ verb, resource }),
+  const box: { caches?: OperatorCaches } = {};
+  const cacheMetrics = registerCacheMetrics(metrics.registry, {
+    cachedObjects: () => cachedObjects(box.caches),
+    secretWatches: () => box.caches?.secrets.counts().watches ?? 0,
+  });
+  const client = new ObservedKubeClient(
+    kc,
+    (verb, resource) => metrics.apiRequests.inc({ verb, resource }),
+    (err) => cacheMetrics.noteFailure(err),
   );
-  const { caches, controller } = createController({ config, log, clock, kc, client, metrics, queue });
+  // A failed LIST went through the client and is counted there; a watch's failure only here.
+  const onWatchFailure = (err: unknown) => {
+    if (err instanceof KubeApiError && err.method === 'WATCH') cacheMetrics.noteFailure(err);
+  };
+  const wiring = { config, log, clock, kc, client, metrics, queue, onWatchFailure };
+  const { caches, controller } = createController(wiring);
+  box.caches = caches;
 
   const state = { leading: !config.leaderElection, synced: false };
   const http = await serveHttp(config, metrics, state, log);
   const workers: Array<Promise<void>> = [];
   const worker = { queue, metrics, log, reconcile: (key: string) => controller.reconcile(key) };
   const startControllers = async (): Promise<void> => {
-    await Promise.all(caches.all.map((i) => i.start()));
+    await caches.start();
     state.synced = true;
     log.info('caches synced; reconciling');
     for (let i = 0; i < config.workers; i++) workers.push(runWorker(worker));
@@ -61,7 +75,7 @@ export async function startOperator(
     lost: leadership.lost,
     async stop() {
       queue.shutDown();
-      await Promise.all(caches.all.map((i) => i.stop()));
+      await caches.stop();
       await Promise.all(workers);
       await leadership.stop();
       await http.close();
@@ -77,6 +91,16 @@ interface ControllerWiring {
   client: KubeClient;
   metrics: OperatorMetrics;
   queue: WorkQueue;
+  onWatchFailure: (err: unknown) => void;
+}
+
+/** Objects held per cached resource, for the metrics. */
+function cachedObjects(caches: OperatorCaches | undefined): Array<{ resource: string; count: number }> {
+  if (!caches) return [];
+  return [
+    ...caches.all.map((i) => ({ resource: i.name, count: i.list().length })),
+    { resource: 'secrets', count: caches.secrets.counts().objects },
+  ];
 }
 
 /** The informer caches, whose events fill the queue, and the controller reading them. */
@@ -93,16 +117,11 @@ function createController(w: ControllerWiring): {
     reportingController: REPORTING_CONTROLLER,
     fieldManager: FIELD_MANAGER,
   });
-  // The Secret handler needs the controller, which needs the Secret cache: tie the knot through a box.
-  const box: { controller?: OutboxRelayController } = {};
   const caches = createCaches({
-    kc: w.kc,
-    client,
-    clock,
-    log,
-    namespace: config.namespace,
+    ...{ kc: w.kc, client, clock, log },
+    namespaces: config.namespaces,
     enqueue: (key) => w.queue.add(key),
-    keysForSecret: (secret) => box.controller?.keysForSecret(secret) ?? [],
+    onWatchFailure: w.onWatchFailure,
   });
   const { relays, deployments, cronjobs, secrets } = caches;
   const controller = new OutboxRelayController({
@@ -110,7 +129,6 @@ function createController(w: ControllerWiring): {
     ...{ relays, deployments, cronjobs, secrets },
     events: relayEvents(recorder),
   });
-  box.controller = controller;
   return { caches, controller };
 }
 
@@ -131,7 +149,7 @@ async function serveHttp(
     },
   });
   log.info(
-    { healthPort: http.healthPort, metricsPort: http.metricsPort, namespace: config.namespace ?? '(all)' },
+    { healthPort: http.healthPort, metricsPort: http.metricsPort, namespaces: config.namespaces ?? '(all)' },
     'listening',
   );
   return http;

@@ -16,6 +16,7 @@ describe('createInformer', () => {
   let server: http.Server;
   let kc: CredentialsConnection;
   let lists = 0;
+  const limits: Array<string | null> = [];
   const watches: http.ServerResponse[] = [];
 
   beforeAll(async () => {
@@ -28,6 +29,7 @@ describe('createInformer', () => {
         return;
       }
       lists++;
+      limits.push(url.searchParams.get('limit'));
       // The first list fails as an API server restarting would.
       if (lists === 1) {
         res
@@ -66,6 +68,7 @@ describe('createInformer', () => {
     expect(inf.synced()).toBe(true);
     expect(inf.restarts()).toBe(1);
     expect(lists).toBe(2);
+    expect(limits).toEqual(['500', '500']); // paged (paged-list.ts)
     for (let i = 0; i < 50 && !seen.includes('add:b'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(seen).toEqual(['add:a', 'add:b']);
     expect(

@@ -5,6 +5,7 @@ import { backoffDelay, type BackoffOptions } from '../runtime/backoff.js';
 import type { Clock } from '../runtime/clock.js';
 import type { KubeClient, KubeConnection, KubeObject } from './client.js';
 import { ListWatch } from './list-watch.js';
+import { listAllPages } from './paged-list.js';
 import { startWatch } from './watch.js';
 
 // As client-go's reflector: the API server ends each watch after a random 5 to 10 minutes.
@@ -29,7 +30,12 @@ export interface InformerOptions<T extends KubeObject> {
   client: KubeClient;
   path: string;
   labelSelector?: string;
+  fieldSelector?: string;
+  /** Objects per LIST page (paged-list.ts). */
+  pageSize?: number;
   onEvent: (event: InformerEvent, obj: T) => void;
+  /** Each failure, before the restart (for a count of refusals). */
+  onFailure?: (err: unknown) => void;
   clock: Clock;
   log: Logger;
   backoff?: BackoffOptions;
@@ -44,7 +50,8 @@ function listWatch<T extends KubeObject>(
   const { min, max } = WATCH_TIMEOUT_SECONDS;
   return new ListWatch<T>({
     list: async () => {
-      const list = await o.client.list<T>(o.path, o.labelSelector);
+      const { labelSelector, fieldSelector, pageSize: limit } = o;
+      const list = await listAllPages<T>(o.client, o.path, { labelSelector, fieldSelector, limit });
       onListed();
       return list;
     },
@@ -53,6 +60,7 @@ function listWatch<T extends KubeObject>(
         path: o.path,
         resourceVersion,
         labelSelector: o.labelSelector,
+        fieldSelector: o.fieldSelector,
         timeoutSeconds: Math.round(min + Math.random() * (max - min)),
         onEvent,
       }),
@@ -91,6 +99,7 @@ export function createInformer<T extends KubeObject>(o: InformerOptions<T>): Res
 
   function onError(err: unknown): void {
     if (stopped) return;
+    o.onFailure?.(err);
     failures++;
     restartCount++;
     const delay = backoffDelay(failures, o.backoff ?? { baseMs: 500, maxMs: 30_000, jitter: 0.2 });

@@ -36,6 +36,8 @@ export interface WatchOptions<T extends KubeObject> {
   path: string;
   resourceVersion: string;
   labelSelector?: string;
+  /** metadata.name=<name> watches one object, as a Role with resourceNames allows. */
+  fieldSelector?: string;
   /** The API server ends the watch after this long; a new one starts from the last resourceVersion. */
   timeoutSeconds: number;
   onEvent: (type: WatchEventType, object: T) => void;
@@ -57,6 +59,7 @@ export function startWatch<T extends KubeObject>(conn: KubeConnection, o: WatchO
     resourceVersion: o.resourceVersion,
     timeoutSeconds: String(o.timeoutSeconds),
     labelSelector: o.labelSelector || undefined,
+    fieldSelector: o.fieldSelector || undefined,
   };
   const done = prepareRequest(conn, 'GET', o.path, query).then((prepared) =>
     state.aborted ? undefined : stream(prepared, o, state),

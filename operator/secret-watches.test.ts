@@ -1,0 +1,167 @@
+// The per-name Secret watches against a small local HTTP server that serves Secrets as the API server
+// does for a metadata.name field selector (a list of at most that one, then a watch stream), and refuses
+// the names a test marks forbidden, as a Role with resourceNames would.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { KubeClient } from './kube/client.js';
+import { CredentialsConnection } from './kube/connection.js';
+import { realClock } from './runtime/clock.js';
+import { SecretWatches } from './secret-watches.js';
+
+const secret = (name: string, rv: string) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: rv },
+  data: { password: 'cA==' },
+});
+
+interface Served {
+  secrets: Map<string, ReturnType<typeof secret>>;
+  forbidden: Set<string>;
+  /** Every request: method, and the name its field selector asks for ('' for none). */
+  requests: Array<{ watch: boolean; name: string }>;
+  /** Open watch streams by name. */
+  streams: Map<string, http.ServerResponse[]>;
+}
+
+async function serve(s: Served): Promise<{ server: http.Server; kc: CredentialsConnection }> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://api');
+    const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1] ?? '';
+    const watch = url.searchParams.get('watch') === 'true';
+    s.requests.push({ watch, name });
+    res.setHeader('Content-Type', 'application/json');
+    if (!name || s.forbidden.has(name)) {
+      res
+        .writeHead(403)
+        .end(JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'no' }));
+      return;
+    }
+    if (watch) {
+      res.writeHead(200);
+      res.flushHeaders();
+      s.streams.set(name, [...(s.streams.get(name) ?? []), res]);
+      res.on('close', () =>
+        s.streams.set(
+          name,
+          (s.streams.get(name) ?? []).filter((r) => r !== res),
+        ),
+      );
+      return;
+    }
+    const items = s.secrets.has(name) ? [s.secrets.get(name)] : [];
+    res.writeHead(200).end(JSON.stringify({ metadata: { resourceVersion: '100' }, items }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return { server, kc: new CredentialsConnection({ server: `http://127.0.0.1:${port}` }) };
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('SecretWatches', () => {
+  let s: Served;
+  let server: http.Server;
+  let watches: SecretWatches;
+  let settledNames: string[];
+  let changed: string[];
+  let failures: unknown[];
+
+  beforeEach(async () => {
+    s = { secrets: new Map(), forbidden: new Set(), requests: [], streams: new Map() };
+    s.secrets.set('db', secret('db', '1'));
+    s.secrets.set('kafka', secret('kafka', '2'));
+    s.secrets.set('unrelated', secret('unrelated', '3'));
+    const served = await serve(s);
+    server = served.server;
+    settledNames = [];
+    changed = [];
+    failures = [];
+    watches = new SecretWatches({
+      kc: served.kc,
+      client: new KubeClient(served.kc),
+      clock: realClock,
+      log: pino({ level: 'silent' }),
+      onSecret: (x) => changed.push(x.metadata?.name ?? ''),
+      onSettled: (_ns, name) => settledNames.push(name),
+      onFailure: (err) => failures.push(err),
+    });
+  });
+
+  afterEach(async () => {
+    await watches.stop();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('lists and watches each referenced Secret by name and nothing else', async () => {
+    watches.track('ns/a', 'ns', ['db', 'kafka']);
+    expect(watches.settled('ns/a')).toBe(false);
+    await watches.start();
+    expect(watches.settled('ns/a')).toBe(true);
+    expect(settledNames.sort()).toEqual(['db', 'kafka']);
+    expect(watches.get('db', 'ns')?.metadata?.uid).toBe('uid-db');
+    expect(watches.get('unrelated', 'ns')).toBeUndefined();
+    await until('both watches', () => s.requests.filter((r) => r.watch).length === 2);
+    expect(new Set(s.requests.map((r) => r.name))).toEqual(new Set(['db', 'kafka']));
+    expect(watches.counts()).toEqual({ watches: 2, objects: 2 });
+  });
+
+  it('holds one watch per Secret however many OutboxRelays reference it, and stops it with the last', async () => {
+    await watches.start();
+    watches.track('ns/a', 'ns', ['db']);
+    watches.track('ns/b', 'ns', ['db', 'kafka']);
+    await until('both settled', () => watches.settled('ns/a') && watches.settled('ns/b'));
+    await until(
+      'two watch streams',
+      () => s.streams.get('db')?.length === 1 && s.streams.get('kafka')?.length === 1,
+    );
+    expect(watches.relaysOf('ns', 'db').sort()).toEqual(['ns/a', 'ns/b']);
+    watches.track('ns/b', 'ns', []);
+    await until('the kafka watch closed', () => (s.streams.get('kafka') ?? []).length === 0);
+    expect(watches.counts()).toEqual({ watches: 1, objects: 1 });
+    expect(watches.get('kafka', 'ns')).toBeUndefined();
+    expect(s.streams.get('db')).toHaveLength(1);
+    watches.track('ns/a', 'ns', []);
+    await until('the db watch closed', () => (s.streams.get('db') ?? []).length === 0);
+    expect(watches.counts()).toEqual({ watches: 0, objects: 0 });
+    expect(s.requests.filter((r) => !r.watch && r.name === 'db')).toHaveLength(1);
+  });
+
+  it('settles a Secret that does not exist as absent, and passes on its creation', async () => {
+    watches.track('ns/a', 'ns', ['later']);
+    await watches.start();
+    expect(watches.get('later', 'ns')).toBeUndefined();
+    await until('the watch', () => s.streams.get('later')?.length === 1);
+    s.streams.get('later')![0]!.write(`${JSON.stringify({ type: 'ADDED', object: secret('later', '5') })}\n`);
+    await until('the event', () => changed.includes('later'));
+    expect(watches.get('later', 'ns')?.metadata?.resourceVersion).toBe('5');
+  });
+
+  it('settles a Secret it may not read at the first refusal, reporting it, and keeps it absent', async () => {
+    s.forbidden.add('kafka');
+    watches.track('ns/a', 'ns', ['db', 'kafka']);
+    await watches.start();
+    expect(watches.settled('ns/a')).toBe(true);
+    expect(watches.get('kafka', 'ns')).toBeUndefined();
+    expect(failures[0]).toMatchObject({ statusCode: 403 });
+  });
+
+  it('moves the watch when an OutboxRelay references another Secret', async () => {
+    watches.track('ns/a', 'ns', ['db']);
+    await watches.start();
+    watches.track('ns/a', 'ns', ['kafka']);
+    expect(watches.settled('ns/a')).toBe(false);
+    await until('the new Secret settled', () => watches.settled('ns/a'));
+    expect(watches.get('kafka', 'ns')?.metadata?.uid).toBe('uid-kafka');
+    expect(watches.get('db', 'ns')).toBeUndefined();
+    expect(watches.counts().watches).toBe(1);
+  });
+});
