@@ -121,7 +121,7 @@ describe('desiredChildren', () => {
     expect(byComponent.optimize?.object).toBeUndefined();
   });
 
-  it('passes every credential as a secretKeyRef and never as a value', () => {
+  it('passes every credential as a secretKeyRef or a mounted file and never as a value', () => {
     for (const child of desiredChildren(full(), config, 'h')) {
       const text = JSON.stringify(child.object ?? {});
       for (const name of [

@@ -1,6 +1,7 @@
 // The relay's environment, built from the resource. The database connection settings are secretKeyRefs to
-// the user's Secret; key material and SASL credentials are files of mounted Secrets (secret-files.ts),
-// named by *_FILE variables. Their values never pass through the operator.
+// the user's Secret; the database password, key material and SASL credentials are files of mounted Secrets
+// (secret-files.ts), named by *_FILE variables (DB_PASS_FILE, not DB_PASS). Their values never pass
+// through the operator.
 import { databaseKeys, type OutboxRelay } from '../api/types.js';
 import { durationMs } from './durations.js';
 import { HTTP_PORT } from './pod.js';
@@ -28,7 +29,6 @@ export function databaseEnv(relay: OutboxRelay): EnvVar[] {
     fromSecret('DB_HOST', secret, keys.host),
     fromSecret('DB_PORT', secret, keys.port),
     fromSecret('DB_USER', secret, keys.username),
-    fromSecret('DB_PASS', secret, keys.password),
     fromSecret('DB_NAME', secret, keys.database),
     plain('OUTBOX_TABLE', db.table ?? 'kafka_outbox'),
     plain('DB_TLS_ENABLE', db.tls?.enabled ?? false),

@@ -107,7 +107,12 @@ describe('TLS and SASL Secrets as files', () => {
     for (const v of pod.volumes.filter((v) => v.secret)) expect(v.secret!.defaultMode).toBe(0o400);
     const mounts = pod.containers[0]!.volumeMounts.filter((m) => m.name !== 'tmp');
     expect(mounts.every((m) => m.readOnly === true)).toBe(true);
-    expect(mounts.map((m) => m.name).sort()).toEqual(['db-tls-ca', 'kafka-tls-ca', 'kafka-tls-client']);
+    expect(mounts.map((m) => m.name).sort()).toEqual([
+      'db-password',
+      'db-tls-ca',
+      'kafka-tls-ca',
+      'kafka-tls-client',
+    ]);
   });
 
   it('gives the maintenance jobs the database TLS files and no Kafka setting', () => {
@@ -115,7 +120,27 @@ describe('TLS and SASL Secrets as files', () => {
     const names = pod.containers[0]!.env.map((e) => e.name);
     expect(names).toEqual(expect.arrayContaining(['DB_TLS_MODE', 'DB_TLS_CA_FILE']));
     expect(names.filter((n) => n.startsWith('KAFKA_') || n.startsWith('TLS_'))).toEqual([]);
-    expect(pod.volumes.map((v) => v.name)).toEqual(['tmp', 'db-tls-ca']);
+    expect(pod.volumes.map((v) => v.name)).toEqual(['tmp', 'db-password', 'db-tls-ca']);
+  });
+
+  it('mounts the database password as a file (DB_PASS_FILE), for the relay and the jobs alike', () => {
+    const r = strimziMtlsRds();
+    r.spec.database.secretRef = { name: 'orders-db', keys: { password: 'pgpass' } };
+    for (const component of ['relay', 'cleanup'] as const) {
+      const pod = podOf(r, component);
+      const env = envOf(pod);
+      expect(env.DB_PASS).toBeUndefined();
+      expect(env.DB_PASS_FILE).toEqual({
+        name: 'DB_PASS_FILE',
+        value: '/etc/outbox-relay/db-password/password',
+      });
+      const volume = pod.volumes.find((v) => v.name === 'db-password')!;
+      expect(volume.secret).toEqual({
+        secretName: 'orders-db',
+        defaultMode: 0o400,
+        items: [{ key: 'pgpass', path: 'password' }],
+      });
+    }
   });
 
   it('takes the SASL user from the spec and mounts only the password key', () => {
@@ -137,11 +162,13 @@ describe('TLS and SASL Secrets as files', () => {
     expect(env.KAFKA_SASL_USERNAME).toBeUndefined();
   });
 
-  it('puts no Secret value or key material reference in an environment value', () => {
+  it('puts no credential or key material in the environment: only the non-secret connection settings', () => {
     for (const make of [strimziMtlsRds, scramWithSpecUser]) {
-      const env = podOf(make(), 'relay').containers[0]!.env;
-      const kafkaFromSecret = env.filter((e) => e.name.startsWith('KAFKA_') && e.valueFrom);
-      expect(kafkaFromSecret).toEqual([]);
+      for (const component of ['relay', 'cleanup'] as const) {
+        const env = podOf(make(), component).containers[0]!.env;
+        const fromSecret = env.filter((e) => e.valueFrom).map((e) => e.name);
+        expect(fromSecret).toEqual(['DB_HOST', 'DB_PORT', 'DB_USER', 'DB_NAME']);
+      }
     }
   });
 });

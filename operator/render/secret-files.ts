@@ -1,4 +1,4 @@
-// Key material and SASL credentials reach the relay as files of read-only Secret volumes, never as
+// Key material, the database password and SASL credentials reach the relay as files of read-only Secret volumes, never as
 // environment values: the relay reads them once at start (relay/config/security-definitions.ts), and the
 // pod template's secret-hash annotation rolls the pods when one of these Secrets changes.
 //
@@ -9,6 +9,7 @@
 import {
   CA_KEY_DEFAULT,
   clientCertKeys,
+  databaseKeys,
   DATABASE_CLIENT_CERT_DEFAULTS,
   KAFKA_CLIENT_CERT_DEFAULTS,
   saslKeys,
@@ -63,10 +64,21 @@ function clientCertSet(
   ];
 }
 
-/** The database's CA and client certificate: the relay and the maintenance jobs. */
+/**
+ * The database password (the key of spec.database.secretRef that holds it), so that no credential is in
+ * the pod's environment: `kubectl describe pod` and a process listing show environment values, a volume's
+ * files stay behind their mode. The connection settings that are not secret remain secretKeyRefs.
+ */
+function databasePasswordSet(relay: OutboxRelay): SecretFileSet {
+  const files = [{ key: databaseKeys(relay).password, path: 'password', variable: 'DB_PASS_FILE' }];
+  return { volume: 'db-password', secret: relay.spec.database.secretRef.name, files };
+}
+
+/** The database password, CA and client certificate: the relay and the maintenance jobs. */
 export function databaseSecretFiles(relay: OutboxRelay): SecretFileSet[] {
   const tls = relay.spec.database.tls;
   return [
+    databasePasswordSet(relay),
     ...caSet('db-tls-ca', 'DB_TLS_CA_FILE', tls?.caSecretRef),
     ...clientCertSet('db-tls-client', 'DB', tls?.clientCertSecretRef, DATABASE_CLIENT_CERT_DEFAULTS),
   ];

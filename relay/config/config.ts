@@ -7,6 +7,7 @@ import type { DatabaseTls, KafkaTls } from '../tls/types.js';
 import type { Command } from './cli.js';
 import { SETTINGS } from './definitions.js';
 import { durationMs, parseSettings, type SettingValues } from './parse.js';
+import { readUtf8, readValueFile } from './files.js';
 import { databaseTls, kafkaSasl, kafkaTls, type KafkaSasl } from './security.js';
 
 export interface KafkaConfig {
@@ -62,6 +63,17 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * DB_PASS, or the file DB_PASS_FILE names (the rules refused both); unset: empty, as the Go relay. An empty
+ * file is an empty password too: the operator always mounts the Secret's password key, and a certificate
+ * user's Secret may hold an empty one.
+ */
+function databasePassword(v: SettingValues): string {
+  const file = v.DB_PASS_FILE as string | undefined;
+  if (file !== undefined) return readValueFile('DB_PASS_FILE', file, readUtf8, { allowEmpty: true });
+  return (v.DB_PASS as string | undefined) ?? '';
+}
+
+/**
  * The configuration of validated settings; reads the files the TLS and SASL settings name (Kafka's only
  * for `run`, the one command that publishes), throwing a ConfigError naming the variable and path.
  */
@@ -82,7 +94,7 @@ export function configFromSettings(v: SettingValues, command: Command = 'run'): 
       poolSize: (v.WRITE_CONCURRENCY as number) + 3,
     },
     'password',
-    v.DB_PASS as string,
+    databasePassword(v),
   ) as RelayConfig['db'];
   const kafka: KafkaConfig = {
     brokers: (v.KAFKA_HOST as string[] | undefined) ?? [],

@@ -19,7 +19,20 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description: 'Database port (default: 5432 for postgres, 3306 for mysql).',
   },
   { name: 'DB_USER', type: { kind: 'string', minLength: 1 }, required: true, description: 'Database user.' },
-  { name: 'DB_PASS', type: { kind: 'string' }, default: '', secret: true, description: 'Database password.' },
+  // No default, so that DB_PASS set beside DB_PASS_FILE is seen (config.ts reads an unset one as empty).
+  {
+    name: 'DB_PASS',
+    type: { kind: 'string' },
+    secret: true,
+    description:
+      'Database password; unset: empty (a user that needs none, e.g. one that presents a certificate).',
+  },
+  {
+    name: 'DB_PASS_FILE',
+    type: { kind: 'file' },
+    description:
+      "A file holding the database password, instead of DB_PASS (a mounted Secret's key; a final newline is ignored). Read once at start.",
+  },
   {
     name: 'DB_NAME',
     type: { kind: 'list' },
@@ -166,4 +179,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
 ];
 
 /** The rules that tie settings together, checked after each value is validated (parse.ts). */
-export const SETTING_RULES: readonly SettingRule[] = [...SECURITY_RULES];
+export const SETTING_RULES: readonly SettingRule[] = [
+  {
+    kind: 'conflicts',
+    name: 'DB_PASS_FILE',
+    condition: { name: 'DB_PASS' },
+    why: 'set one of them (DB_PASS_FILE names a file holding the password)',
+  },
+  ...SECURITY_RULES,
+];

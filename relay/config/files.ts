@@ -87,9 +87,17 @@ export function readKeyPair(
   return { cert: certFile, key: keyFile };
 }
 
-/** A file holding one value (a user name, a password), without its final newline. */
-export function readValueFile(variable: string, path: string, read = readUtf8): string {
+/**
+ * A file holding one value (a user name, a password), without its final newline. Empty is refused unless
+ * `allowEmpty` (a database user that presents a certificate has no password, as an empty DB_PASS says).
+ */
+export function readValueFile(
+  variable: string,
+  path: string,
+  read = readUtf8,
+  options: { allowEmpty?: boolean } = {},
+): string {
   const text = readText(variable, path, read).replace(/\r?\n$/, '');
-  if (text === '') throw new ConfigError(variable, `${path} is empty`);
+  if (text === '' && !options.allowEmpty) throw new ConfigError(variable, `${path} is empty`);
   return text;
 }

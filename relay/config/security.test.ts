@@ -186,3 +186,44 @@ describe('Kafka SASL', () => {
     );
   });
 });
+
+describe('the database password', () => {
+  const { DB_PASS: _value, ...noPassword } = base;
+
+  it('reads DB_PASS_FILE once at start, without its final newline, and never shows it', () => {
+    const file = path.join(files.dir, 'db-password');
+    writeFileSync(file, 'file-db-s3cret\n');
+    const config = loadConfig({ ...noPassword, DB_PASS_FILE: file }, 'cleanup');
+    expect(config.db.password).toBe('file-db-s3cret');
+    expect(storeConfig(config, 'shop').password).toBe('file-db-s3cret');
+    expect(JSON.stringify(config)).not.toContain('file-db-s3cret');
+  });
+
+  it("keeps the Go relay's DB_PASS, and an unset one is empty", () => {
+    expect(loadConfig(base).db.password).toBe('s3cret-db');
+    expect(loadConfig(noPassword).db.password).toBe('');
+  });
+
+  it('refuses DB_PASS and DB_PASS_FILE together, naming both', () => {
+    const error = errorOf({ ...base, DB_PASS_FILE: '/p' }, 'cleanup');
+    expect(error.field).toBe('DB_PASS_FILE');
+    expect(error.message).toBe(
+      'DB_PASS_FILE: cannot be set when DB_PASS is set: set one of them (DB_PASS_FILE names a file holding the password)',
+    );
+  });
+
+  it('reads an empty file as an empty password (a certificate user), as an empty DB_PASS', () => {
+    const empty = path.join(files.dir, 'empty-db-password');
+    writeFileSync(empty, '\n');
+    expect(loadConfig({ ...noPassword, DB_PASS_FILE: empty }).db.password).toBe('');
+  });
+
+  it('names DB_PASS_FILE and the path of an unreadable file', () => {
+    expect(errorOf({ ...noPassword, DB_PASS_FILE: files.dir }).message).toBe(
+      `DB_PASS_FILE: cannot read ${files.dir} (EISDIR: a folder, not a file)`,
+    );
+    expect(errorOf({ ...noPassword, DB_PASS_FILE: path.join(files.dir, 'missing') }).message).toBe(
+      `DB_PASS_FILE: cannot read ${path.join(files.dir, 'missing')} (ENOENT: no such file)`,
+    );
+  });
+});

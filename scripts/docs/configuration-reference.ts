@@ -20,7 +20,7 @@ export const FIELD_TO_VARIABLE: Record<string, string> = {
   'spec.database.secretRef.keys.host': 'DB_HOST',
   'spec.database.secretRef.keys.port': 'DB_PORT',
   'spec.database.secretRef.keys.username': 'DB_USER',
-  'spec.database.secretRef.keys.password': 'DB_PASS',
+  'spec.database.secretRef.keys.password': 'DB_PASS_FILE',
   'spec.database.secretRef.keys.database': 'DB_NAME',
   'spec.database.table': 'OUTBOX_TABLE',
   'spec.database.tls.enabled': 'DB_TLS_ENABLE',

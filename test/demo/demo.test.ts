@@ -22,7 +22,7 @@ describe('the demo', () => {
     expect(summary.relayImage).toBe('kafka-outbox-relay/relay:0.1.0');
     expect(summary.relayArgs).toEqual(['run']);
     expect(summary.relayEnvNames).toEqual(
-      expect.arrayContaining(['DB_DRIVER', 'DB_HOST', 'DB_PASS', 'KAFKA_HOST', 'OUTBOX_TABLE']),
+      expect.arrayContaining(['DB_DRIVER', 'DB_HOST', 'DB_PASS_FILE', 'KAFKA_HOST', 'OUTBOX_TABLE']),
     );
   });
 

@@ -1,6 +1,6 @@
 // Turns a rendered container's env list into the environment a kubelet would give the process: plain
 // values as they are, secretKeyRef values read from the Secret. Used by the demo to run the relay exactly
-// as the operator rendered it, outside a cluster.
+// as the operator rendered it, outside a cluster (resolve-files.ts adds the Secret volumes' files).
 export interface EnvVar {
   name: string;
   value?: string;

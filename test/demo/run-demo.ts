@@ -158,7 +158,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       o.say(`      ${line}`);
     }
     o.say(
-      `      ${container.image} ${relayArgs.join(' ')}   with ${relayEnvNames.join(' ')} (secretKeyRefs resolved by the kubelet)`,
+      `      ${container.image} ${relayArgs.join(' ')}   with ${relayEnvNames.join(' ')} (secretKeyRefs and Secret files resolved by the kubelet)`,
     );
 
     step(7, `inserting ${o.rows} outbox rows in one transaction, and consuming ${o.topic}`);

@@ -1,11 +1,16 @@
 // The cheap guard for the maintenance CronJobs: each CronJob the operator renders is run the way its pod
 // would run it (the image's entrypoint with the container's args, the environment with every secretKeyRef
-// resolved from the Secret, nothing else), against the local servers. It must exit 0 and do its work:
+// resolved from the Secret and the Secret volumes' files written with their modes, nothing else), against
+// the local servers. It must exit 0 and do its work:
 // cleanup deletes the old published rows, optimize has the server VACUUM / rebuild the table. A job's
 // environment that lacks what the relay needs for that command fails here, not in a user's cluster.
 import type { OutboxRelay } from '../../operator/api/types.js';
 import { desiredChildren } from '../../operator/render/children.js';
-import { resolveEnv, type EnvVar } from '../demo/resolve-env.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EnvVar } from '../demo/resolve-env.js';
+import { resolveContainer, type PodVolume } from '../demo/resolve-files.js';
 import {
   createTestDb,
   dbQuery,
@@ -41,19 +46,23 @@ function outboxRelay(db: TestDb): OutboxRelay {
 interface JobContainer {
   args: string[];
   env: EnvVar[];
+  volumeMounts: Array<{ name: string; mountPath: string }>;
+  /** The pod's volumes (the Secret files the container mounts). */
+  volumes: PodVolume[];
 }
 
-/** The one container of the CronJob rendered for `component`. */
+/** The one container of the CronJob rendered for `component`, with its pod's volumes. */
 function jobContainer(relay: OutboxRelay, component: 'cleanup' | 'optimize'): JobContainer {
   const child = desiredChildren(relay, { relayImage: 'kafka-outbox-relay/relay:test' }, 'hash').find(
     (c) => c.kind.component === component,
   );
-  const spec = child?.object?.spec as
-    { jobTemplate: { spec: { template: { spec: { containers: JobContainer[] } } } } } | undefined;
-  const containers = spec?.jobTemplate.spec.template.spec.containers ?? [];
+  type PodSpec = { containers: JobContainer[]; volumes?: PodVolume[] };
+  const spec = child?.object?.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } } | undefined;
+  const pod = spec?.jobTemplate.spec.template.spec;
+  const containers = pod?.containers ?? [];
   if (containers.length !== 1)
     throw new Error(`the ${component} CronJob has ${containers.length} containers`);
-  return containers[0]!;
+  return { ...containers[0]!, volumes: pod?.volumes ?? [] };
 }
 
 /** Runs the container as its pod would: only the environment the kubelet would give it. */
@@ -65,7 +74,13 @@ async function runJob(db: TestDb, container: JobContainer): Promise<{ code: numb
     password: db.password,
     database: db.name,
   };
-  return runCommand(container.args, resolveEnv(container.env, { [SECRET]: secret }));
+  const files = mkdtempSync(path.join(tmpdir(), 'maintenance-job-'));
+  try {
+    const env = resolveContainer(container, container.volumes, { [SECRET]: secret }, files);
+    return await runCommand(container.args, env);
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
 }
 
 /** Proof from the server that the table was vacuumed (PostgreSQL) or rebuilt (MySQL, MariaDB). */
@@ -107,6 +122,9 @@ describe.each(['postgres', 'mysql'] as const)('the maintenance CronJobs as rende
   it('cleanup exits 0 with no Kafka setting and deletes only the published rows older than the retention', async () => {
     const container = jobContainer(outboxRelay(db), 'cleanup');
     expect(container.env.map((e) => e.name)).not.toContain('KAFKA_HOST');
+    // The password arrives as a mounted file, not as an environment value.
+    expect(container.env.map((e) => e.name)).toContain('DB_PASS_FILE');
+    expect(container.env.map((e) => e.name)).not.toContain('DB_PASS');
     const [old, recent, pending] = await insertRows(db, [{ topic: 't' }, { topic: 't' }, { topic: 't' }]);
     const ago = driver === 'postgres' ? "now() - interval '2 hours'" : 'NOW() - INTERVAL 2 HOUR';
     await dbQuery(db, `UPDATE kafka_outbox SET push_completed_at = ${ago} WHERE id = ${old}`);
