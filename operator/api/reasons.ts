@@ -4,6 +4,7 @@ export const ConditionType = {
   Ready: 'Ready',
   Reconciled: 'Reconciled',
   Available: 'Available',
+  Publishing: 'Publishing',
 } as const;
 
 export const Reason = {
@@ -22,6 +23,16 @@ export const Reason = {
   MinimumReplicasUnavailable: 'MinimumReplicasUnavailable',
   DeploymentNotFound: 'DeploymentNotFound',
   ScaledToZero: 'ScaledToZero',
+  // Publishing (and Ready, when Publishing is not True)
+  Publishing: 'Publishing',
+  Idle: 'Idle',
+  AwaitingReport: 'AwaitingReport',
+  KafkaUnauthorized: 'KafkaUnauthorized',
+  KafkaUnavailable: 'KafkaUnavailable',
+  DatabaseUnavailable: 'DatabaseUnavailable',
+  TopicMissing: 'TopicMissing',
+  TopicUnauthorized: 'TopicUnauthorized',
+  Stalled: 'Stalled',
 } as const;
 
 export type ReasonValue = (typeof Reason)[keyof typeof Reason];
@@ -32,4 +43,5 @@ export const EventReason = {
   ChildDeleted: 'Deleted',
   ApplyFailed: 'ApplyFailed',
   ReadyChanged: 'ReadyChanged',
+  PublishingChanged: 'PublishingChanged',
 } as const;

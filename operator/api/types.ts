@@ -70,6 +70,8 @@ export interface OutboxRelaySpec {
     maxAttempts?: number;
     claimTimeout?: string;
     notifyOnInsert?: boolean;
+    /** How old the oldest pending row may get before Publishing is False (Stalled); default 5m. */
+    stalledAfter?: string;
     shutdownTimeout?: string;
     logLevel?: string;
     image?: string;
@@ -98,9 +100,44 @@ export interface Condition {
   message: string;
 }
 
-export interface OutboxRelayStatus {
+export type KafkaState = 'Available' | 'Unavailable' | 'Unauthorized';
+export type DatabaseState = 'Available' | 'Unavailable';
+export type HeldReason = 'TopicMissing' | 'TopicUnauthorized';
+
+export interface HeldTopic {
+  topic: string;
+  reason: HeldReason;
+  since: string;
+}
+
+/** One entry of status.databases: written by the relay pod that publishes the database, never by us. */
+export interface DatabaseReport {
+  name: string;
+  pending: number;
+  errored: number;
+  /** Absent when nothing is pending. */
+  oldestPendingTime?: string;
+  /** Absent until the reporting pod's first publish. */
+  lastPublishedTime?: string;
+  heldTopics?: HeldTopic[];
+  kafka: { state: KafkaState; message?: string };
+  database: { state: DatabaseState; message?: string };
+  reportedBy: string;
+}
+
+/** The summary the operator derives from status.databases, for the printer columns. */
+export interface StatusSummary {
+  backlog?: number;
+  oldestPendingTime?: string;
+  lastPublishedTime?: string;
+  brokers?: string;
+}
+
+export interface OutboxRelayStatus extends StatusSummary {
   observedGeneration?: number;
   conditions?: Condition[];
+  /** The relays' reports (their field managers own it; the operator only reads it). */
+  databases?: DatabaseReport[];
 }
 
 export interface ObjectMeta {

@@ -1,7 +1,9 @@
 // Events about an OutboxRelay: the domain's side of kube/events.ts, which knows an object only by
 // reference. The controller records against the resource; this names it for the recorder.
-import { API_VERSION, KIND, type OutboxRelay } from '../api/types.js';
+import { ConditionType, EventReason } from '../api/reasons.js';
+import { API_VERSION, KIND, type Condition, type OutboxRelay } from '../api/types.js';
 import type { EventRecorder, ObjectReference } from '../kube/events.js';
+import { findCondition } from './conditions.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -24,4 +26,38 @@ export function relayEvents(recorder: EventRecorder): RelayEvents {
     record: (relay, type, reason, action, note) =>
       recorder.record(relayReference(relay), type, reason, action, note),
   };
+}
+
+export interface TransitionEvent {
+  type: EventType;
+  reason: string;
+  note: string;
+}
+
+/** The conditions whose transitions are recorded as Events, with the Event's reason. */
+const RECORDED: ReadonlyArray<[string, string]> = [
+  [ConditionType.Ready, EventReason.ReadyChanged],
+  [ConditionType.Publishing, EventReason.PublishingChanged],
+];
+
+/**
+ * One Event per recorded condition whose status or reason changed between two statuses (a new message
+ * alone, such as a new pending count, is not a transition). Normal when it became True, else Warning.
+ */
+export function transitionEvents(
+  before: readonly Condition[] | undefined,
+  after: readonly Condition[] | undefined,
+): TransitionEvent[] {
+  const events: TransitionEvent[] = [];
+  for (const [conditionType, reason] of RECORDED) {
+    const was = findCondition(before, conditionType);
+    const now = findCondition(after, conditionType);
+    if (!now || (was?.status === now.status && was?.reason === now.reason)) continue;
+    events.push({
+      type: now.status === 'True' ? 'Normal' : 'Warning',
+      reason,
+      note: `${conditionType} is ${now.status}: ${now.reason}: ${now.message}`,
+    });
+  }
+  return events;
 }

@@ -80,11 +80,22 @@ describe('cronJobFingerprint', () => {
 });
 
 describe('relayFingerprint', () => {
-  it('ignores the status and sees the generation', () => {
-    const r = (generation: number, status: unknown) =>
-      ({ metadata: { name: 'r', namespace: 'shop', generation }, status }) as KubeObject;
+  const r = (generation: number, status: unknown) =>
+    ({ metadata: { name: 'r', namespace: 'shop', generation }, status }) as KubeObject;
+
+  it("ignores the operator's own status fields and sees the generation", () => {
     expect(relayFingerprint(r(1, { a: 1 }))).toBe(relayFingerprint(r(1, { a: 2 })));
+    expect(relayFingerprint(r(1, { backlog: 1, conditions: [] }))).toBe(
+      relayFingerprint(r(1, { backlog: 2, conditions: [{ type: 'Ready' }] })),
+    );
     expect(relayFingerprint(r(2, {}))).not.toBe(relayFingerprint(r(1, {})));
+  });
+
+  it("sees a change of the relays' reports (status.databases)", () => {
+    const report = (pending: number) => ({ databases: [{ name: 'd', pending }], backlog: 1 });
+    expect(relayFingerprint(r(1, report(1)))).not.toBe(relayFingerprint(r(1, report(2))));
+    expect(relayFingerprint(r(1, report(1)))).toBe(relayFingerprint(r(1, { ...report(1), backlog: 9 })));
+    expect(relayFingerprint(r(1, report(1)))).not.toBe(relayFingerprint(r(1, {})));
   });
 });
 

@@ -11,10 +11,15 @@ function metadataOf(obj: KubeObject): unknown[] {
   return [m.generation, m.labels, m.annotations, m.ownerReferences, m.deletionTimestamp];
 }
 
-/** An OutboxRelay: its spec (generation) and metadata; its status is ours. */
+/**
+ * An OutboxRelay: its spec (generation), metadata and the relays' reports (status.databases, which
+ * Publishing and the summary are derived from). The rest of its status is ours, so our own writes are
+ * not work; the relays write a report only when it changed (at most every 10 s per pod).
+ */
 export function relayFingerprint(obj: KubeObject): string {
   const m = obj.metadata ?? {};
-  return JSON.stringify([m.generation, m.labels, m.annotations, m.deletionTimestamp]);
+  const databases = (obj as { status?: { databases?: unknown } }).status?.databases ?? null;
+  return JSON.stringify([m.generation, m.labels, m.annotations, m.deletionTimestamp, databases]);
 }
 
 /** A Deployment: spec and metadata, and exactly the status fields the OutboxRelay status reads. */

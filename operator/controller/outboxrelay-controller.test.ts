@@ -33,8 +33,13 @@ function relay(spec: Partial<OutboxRelay['spec']> = {}): OutboxRelay {
     kind: 'OutboxRelay',
     metadata: { name: 'orders', namespace: 'shop', uid: 'u1', generation: 1, resourceVersion: '1' },
     spec: { database: { secretRef: { name: 'db' } }, kafka: { brokers: ['k:9092'] }, ...spec },
+    status: { databases: [idleReport] },
   };
 }
+
+/** A relay pod's report of a database with nothing pending. */
+const ok = { state: 'Available' as const };
+const idleReport = { name: 'd', pending: 0, errored: 0, kafka: ok, database: ok, reportedBy: 'p' };
 
 const dbSecret: SecretLike = {
   metadata: { name: 'db', namespace: 'shop' },
@@ -115,8 +120,14 @@ describe('OutboxRelayController.reconcile', () => {
       'Ready=True:Ready',
       'Reconciled=True:Applied',
       'Available=True:MinimumReplicasAvailable',
+      'Publishing=True:Idle',
     ]);
-    expect(t.events).toEqual(['Normal/Applied', 'Normal/Applied', 'Normal/ReadyChanged']);
+    expect(t.events).toEqual([
+      'Normal/Applied',
+      'Normal/Applied',
+      'Normal/ReadyChanged',
+      'Normal/PublishingChanged',
+    ]);
 
     // The same world again, cache not yet updated with our write: no second status write.
     t.calls.length = 0;

@@ -1,7 +1,8 @@
 // The OutboxRelay controller: one reconcile per key, as a recipe. Read the resource (gone: stop) ->
 // check the referenced Secrets -> build the desired children -> apply those the cache shows differing
 // (server-side apply, one field manager) or delete those no longer wanted -> derive status from what was
-// observed -> write it only if it changed. A user error is reported on the resource and waits for a
+// observed (the relays' reports included: publishing.ts) -> write it only if it changed, and requeue at the
+// moment an unchanged backlog would become Stalled. A user error is reported on the resource and waits for a
 // change; any other error is thrown for the worker, which retries it with backoff only if a retry can help
 // (reconcile-worker.ts).
 import type { Logger } from 'pino';
@@ -20,11 +21,16 @@ import { desiredChildren, type DesiredChild } from '../render/children.js';
 import { childName } from '../render/labels.js';
 import type { Clock } from '../runtime/clock.js';
 import { stampAppliedHash, upToDate } from './applied-hash.js';
-import { findCondition } from './conditions.js';
-import type { RelayEvents } from './events.js';
+import { transitionEvents, type RelayEvents } from './events.js';
+import { evaluatePublishing } from './publishing.js';
 import { deploymentView } from './readiness.js';
 import { checkSecrets, type SecretLike } from './secrets-check.js';
-import { deriveStatus, statusChanged } from './status.js';
+import { deriveStatus, statusChanged, statusPatch } from './status.js';
+
+/** What a reconcile asks of its worker: to come back after a delay though nothing changed. */
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
 
 export interface Cache<T> {
   get(name: string, namespace?: string): T | undefined;
@@ -89,16 +95,19 @@ export class OutboxRelayController {
       .map((r) => keyOf(ns, r.metadata.name));
   }
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     const cached = this.d.relays.get(name, namespace);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.written.delete(key);
-      return; // gone: the garbage collector removes the children through their owner references
+      return {}; // gone: the garbage collector removes the children through their owner references
     }
     const relay = structuredClone(cached);
     const written = this.written.get(key);
-    if (written && written.baseVersion === relay.metadata.resourceVersion) relay.status = written.status;
+    // The reports (status.databases) are the cache's: our write did not touch them.
+    if (written && written.baseVersion === relay.metadata.resourceVersion) {
+      relay.status = { ...relay.status, ...written.status };
+    }
     const log = this.log.child({ outboxrelay: key, generation: relay.metadata.generation });
 
     const secrets = checkSecrets(relay, (n) => this.d.secrets.get(n, namespace));
@@ -113,6 +122,8 @@ export class OutboxRelayController {
       children = await this.syncChildren(relay, secrets.hash, children.deployment, log);
     }
 
+    const nowMs = this.d.clock.now();
+    const publishing = evaluatePublishing(relay, nowMs);
     const status = deriveStatus(
       relay,
       {
@@ -120,10 +131,12 @@ export class OutboxRelayController {
         applyProblem: children.applyProblem,
         paused,
         deployment: deploymentView(children.deployment as Parameters<typeof deploymentView>[0]),
+        publishing: publishing.condition,
       },
-      new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     );
     if (statusChanged(relay.status, status)) await this.writeStatus(key, relay, status, log);
+    return publishing.requeueAfterMs === undefined ? {} : { requeueAfterMs: publishing.requeueAfterMs };
   }
 
   /** Applies the children that differ from the cache and deletes those no longer wanted. */
@@ -202,20 +215,17 @@ export class OutboxRelayController {
     log: Logger,
   ): Promise<void> {
     const statusPath = `${resourcePath(API_VERSION, PLURAL, relay.metadata.namespace, relay.metadata.name)}/status`;
-    const updated = await this.d.client.mergePatch<OutboxRelay>(statusPath, { status }, FIELD_MANAGER);
+    // A merge patch of the operator's fields only: status.databases belongs to the relays' field managers.
+    const updated = await this.d.client.mergePatch<OutboxRelay>(
+      statusPath,
+      statusPatch(status),
+      FIELD_MANAGER,
+    );
     this.written.set(key, { baseVersion: relay.metadata.resourceVersion ?? '', status });
     this.d.metrics.statusWrites.inc();
-    const before = findCondition(relay.status?.conditions, 'Ready');
-    const after = findCondition(status.conditions, 'Ready');
-    if (after && (before?.status !== after.status || before?.reason !== after.reason)) {
-      log.info({ ready: after.status, reason: after.reason }, 'readiness changed');
-      this.d.events.record(
-        relay,
-        after.status === 'True' ? 'Normal' : 'Warning',
-        EventReason.ReadyChanged,
-        'UpdateStatus',
-        `Ready is ${after.status}: ${after.reason}: ${after.message}`,
-      );
+    for (const event of transitionEvents(relay.status?.conditions, status.conditions)) {
+      log.info({ event: event.reason, note: event.note }, 'condition changed');
+      this.d.events.record(relay, event.type, event.reason, 'UpdateStatus', event.note);
     }
     log.debug({ resourceVersion: updated.metadata?.resourceVersion }, 'status written');
   }

@@ -2,6 +2,12 @@ import { Reason } from '../api/reasons.js';
 import { deploymentView, evaluateReadiness, type ReadinessInput } from './readiness.js';
 
 const available = { replicas: 1, availableReplicas: 1, available: true, rolloutStuck: false };
+const publishing = (status: 'True' | 'False' | 'Unknown', reason: string) => ({
+  type: 'Publishing',
+  status,
+  reason,
+  message: `publishing: ${reason}`,
+});
 
 describe('evaluateReadiness', () => {
   const cases: Array<[string, ReadinessInput, string, boolean]> = [
@@ -44,6 +50,50 @@ describe('evaluateReadiness', () => {
       'a paused resource with an available Deployment says Paused',
       { paused: true, deployment: available },
       Reason.Paused,
+      false,
+    ],
+    [
+      'a relay that is not publishing is not ready, with the reason of Publishing',
+      { paused: false, deployment: available, publishing: publishing('False', Reason.KafkaUnauthorized) },
+      Reason.KafkaUnauthorized,
+      true,
+    ],
+    [
+      'a relay that has not reported yet is not ready',
+      { paused: false, deployment: available, publishing: publishing('Unknown', Reason.AwaitingReport) },
+      Reason.AwaitingReport,
+      true,
+    ],
+    [
+      'a stalled backlog makes even a paused resource unready',
+      { paused: true, deployment: available, publishing: publishing('False', Reason.Stalled) },
+      Reason.Stalled,
+      true,
+    ],
+    [
+      'an unavailable Deployment comes before Publishing',
+      {
+        paused: false,
+        deployment: { ...available, availableReplicas: 0, available: false },
+        publishing: publishing('False', Reason.Stalled),
+      },
+      Reason.DeploymentUnavailable,
+      true,
+    ],
+    [
+      'a publishing relay is ready',
+      { paused: false, deployment: available, publishing: publishing('True', Reason.Publishing) },
+      Reason.Ready,
+      false,
+    ],
+    [
+      'a relay scaled to zero is not expected to publish',
+      {
+        paused: false,
+        deployment: { ...available, replicas: 0, availableReplicas: 0, available: false },
+        publishing: publishing('Unknown', Reason.AwaitingReport),
+      },
+      Reason.Ready,
       false,
     ],
     [

@@ -1,12 +1,16 @@
 // Readiness as an ordered chain of pure checks (the first failing one decides), each returning its
-// reason and message and whether it failed.
+// reason and message and whether it failed. Ready = configured (Secrets, apply), available (the
+// Deployment) and publishing (the Publishing condition, from the relays' reports: publishing.ts).
 import { Reason } from '../api/reasons.js';
+import type { ConditionInput } from './conditions.js';
 
 export interface ReadinessInput {
   secretProblem?: { reason: string; message: string };
   applyProblem?: { reason: string; message: string };
   paused: boolean;
   deployment?: DeploymentView;
+  /** The Publishing condition of this pass; absent means not evaluated (no effect on Ready). */
+  publishing?: ConditionInput;
 }
 
 export interface DeploymentView {
@@ -57,6 +61,16 @@ export const deploymentCheck: ReadinessCheck = (i) => {
   return undefined;
 };
 
+/**
+ * Not publishing is not ready, with Publishing's reason. A relay scaled to zero on purpose publishes
+ * nothing and is not expected to.
+ */
+export const publishingCheck: ReadinessCheck = (i) => {
+  const p = i.publishing;
+  if (!p || p.status === 'True' || i.deployment?.replicas === 0) return undefined;
+  return { reason: p.reason, message: p.message, failed: true };
+};
+
 /** Paused resources report their state; Ready says so when everything else is fine. */
 export const pausedCheck: ReadinessCheck = (i) =>
   i.paused
@@ -71,6 +85,7 @@ export const READINESS_CHAIN: readonly ReadinessCheck[] = [
   secretsCheck,
   applyCheck,
   deploymentCheck,
+  publishingCheck,
   pausedCheck,
 ];
 
@@ -79,7 +94,11 @@ export function evaluateReadiness(input: ReadinessInput, chain = READINESS_CHAIN
     const result = check(input);
     if (result) return result;
   }
-  return { reason: Reason.Ready, message: 'the relay is configured and available', failed: false };
+  return {
+    reason: Reason.Ready,
+    message: 'the relay is configured, available and publishing',
+    failed: false,
+  };
 }
 
 interface DeploymentLike {

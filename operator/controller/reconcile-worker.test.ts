@@ -157,6 +157,29 @@ describe('processKey: what the error says of itself', () => {
   });
 });
 
+describe('processKey: a requeue asked for by the reconcile', () => {
+  it('adds the key again after the delay the reconcile returned, though nothing changed', async () => {
+    const t = setup([undefined]);
+    t.deps.reconcile = async () => ({ requeueAfterMs: 180_000 });
+    t.queue.add(KEY);
+    await t.work();
+    expect(t.queue.len()).toBe(0);
+    await t.clock.advance(179_999);
+    expect(t.queue.len()).toBe(0);
+    await t.clock.advance(1);
+    expect(t.queue.len()).toBe(1);
+    expect(t.queue.failuresOf(KEY)).toBe(0);
+  });
+
+  it('adds nothing when the reconcile asks for nothing', async () => {
+    const t = setup([undefined]);
+    t.queue.add(KEY);
+    await t.work();
+    await t.clock.advance(3_600_000);
+    expect(t.queue.len()).toBe(0);
+  });
+});
+
 describe('runWorker', () => {
   it('works the keys as they come until the queue shuts down', async () => {
     const t = setup([undefined]);

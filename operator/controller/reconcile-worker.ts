@@ -6,15 +6,16 @@
 // and counted (outbox_operator_reconcile_errors_total), and the key waits for the next change of its
 // resource or of a child or Secret (the informers add it again). The user errors among refusals (a child's
 // apply refused by a policy) do not get here: the controller reports them on the resource (Ready=False,
-// ApplyFailed) and returns.
+// ApplyFailed) and returns. A reconcile may ask to come back after a delay though nothing changes (the
+// moment a backlog would become Stalled): the key is added again then, an earlier pending delay winning.
 import type { Logger } from 'pino';
 import type { OperatorMetrics } from '../metrics.js';
 import { isProgrammingError, isRetriable } from '../runtime/backoff.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 
 export interface WorkerDeps {
-  queue: Pick<WorkQueue, 'get' | 'done' | 'forget' | 'addRateLimited'>;
-  reconcile: (key: string) => Promise<void>;
+  queue: Pick<WorkQueue, 'get' | 'done' | 'forget' | 'addRateLimited' | 'addAfter'>;
+  reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>;
   metrics: Pick<OperatorMetrics, 'reconciles' | 'reconcileErrors' | 'reconcileDuration'>;
   log: Logger;
 }
@@ -32,8 +33,9 @@ export async function runWorker(d: WorkerDeps): Promise<void> {
 export async function processKey(d: WorkerDeps, key: string): Promise<void> {
   const end = d.metrics.reconcileDuration.startTimer();
   try {
-    await d.reconcile(key);
+    const result = await d.reconcile(key);
     d.queue.forget(key);
+    if (result?.requeueAfterMs !== undefined) d.queue.addAfter(key, result.requeueAfterMs);
     d.metrics.reconciles.inc({ result: 'success' });
   } catch (err) {
     d.metrics.reconciles.inc({ result: 'error' });
