@@ -1,6 +1,6 @@
 // The contract between the publishing engine and a database. One OutboxStore serves one database (one
-// DB_NAME value) and one outbox table; the dialect modules (PostgreSQL, MySQL/MariaDB) implement it and
-// hold all of that dialect's SQL. Errors thrown are DatabaseError with `retriable` set from the dialect's
+// DB_NAME value) and one outbox table; one implementation (outbox-store.ts) serves both dialects, whose
+// modules (PostgreSQL, MySQL/MariaDB; dialect.ts) hold all of their SQL. Errors thrown are DatabaseError with `retriable` set from the dialect's
 // error-code table: a connection loss or a deadlock is retriable, a syntax error is not.
 import type { DatabaseTls } from '../tls/types.js';
 

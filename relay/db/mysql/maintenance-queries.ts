@@ -1,6 +1,8 @@
-// The queries of the operator commands and health checks: cleanup, optimize, status, requeue, ping, and
-// the named lock that makes a relay the leader.
+// The queries of the operator commands and health checks (cleanup, optimize, status, requeue, ping), and
+// the session setting of every pooled connection.
+import { DatabaseError } from '../../errors.js';
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
+import type { StatusRecord } from '../status-record.js';
 import type { Queryable, Result, Rows } from './queryable.js';
 
 export async function ping(db: Queryable): Promise<void> {
@@ -24,19 +26,14 @@ export async function deletePublishedChunk(
   return result.affectedRows;
 }
 
-/** OPTIMIZE TABLE reports problems as rows, not as errors: returns the texts of its error rows. */
-export async function optimizeTable(db: Queryable, names: TableNames): Promise<string[]> {
+/** OPTIMIZE TABLE reports problems as rows, not as errors: its error rows are thrown as one error. */
+export async function optimizeTable(db: Queryable, names: TableNames): Promise<void> {
   const [rows] = await db.query<Rows>(`OPTIMIZE TABLE ${q(names.table)}`);
-  return rows
+  const errors = rows
     .filter((row) => String(row.Msg_type).toLowerCase() === 'error')
     .map((row) => String(row.Msg_text));
-}
-
-export interface StatusRecord {
-  pending: string | number;
-  errored: string | number;
-  total: string | number;
-  oldest_pending_age_seconds: string | number | null;
+  if (errors.length > 0)
+    throw new DatabaseError(`OPTIMIZE TABLE ${names.table}: ${errors.join('; ')}`, undefined);
 }
 
 export async function tableStatus(db: Queryable, names: TableNames): Promise<StatusRecord> {
@@ -68,12 +65,6 @@ export async function requeueAllErrored(db: Queryable, names: TableNames): Promi
      WHERE errored <> 0`,
   );
   return result.affectedRows;
-}
-
-/** Takes the named lock if it is free: 1 when taken, 0 when another session holds it. */
-export async function tryNamedLock(db: Queryable, name: string): Promise<boolean> {
-  const [rows] = await db.query<Rows>('SELECT GET_LOCK(?, 0) AS locked', [name]);
-  return Number(rows[0]?.locked) === 1;
 }
 
 /** A pooled connection as the pool's 'connection' event gives it: mysql2's callback interface. */

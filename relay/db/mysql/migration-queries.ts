@@ -1,30 +1,11 @@
-// The queries the migration runner needs around the migrations themselves: the named lock that serializes
-// two relays starting at once, our record of applied migrations, and what it takes to recognise (and
-// complete) a Go relay table. MySQL DDL commits implicitly, so these are checks, not transactions.
+// The queries the migration runner needs around the migrations themselves: the server's version, our
+// record of applied migrations, and what it takes to recognise (and complete) a Go relay table (the lock
+// is in locks.ts). MySQL DDL commits implicitly, so these are checks, not transactions.
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
 import type { Queryable, Rows } from './queryable.js';
 
 /** The table golang-migrate kept for the Go relay (its name was fixed, whatever the outbox table). */
 export const GO_RELAY_MIGRATIONS_TABLE = 'kafka_outbox_schema_migrations';
-
-/** Waits up to `timeoutSeconds` for the named lock; false when it timed out. */
-export async function getNamedLock(db: Queryable, name: string, timeoutSeconds: number): Promise<boolean> {
-  const [rows] = await db.query<Rows>('SELECT GET_LOCK(?, ?) AS locked', [name, timeoutSeconds]);
-  return Number(rows[0]?.locked) === 1;
-}
-
-export async function releaseNamedLock(db: Queryable, name: string): Promise<void> {
-  await db.query('SELECT RELEASE_LOCK(?)', [name]);
-}
-
-/**
- * DDL waits for a metadata lock that queues the application's inserts behind it; give up after 10 s rather
- * than stall the application behind a long transaction (ER_LOCK_WAIT_TIMEOUT is retriable).
- */
-export async function limitLockWait(db: Queryable, seconds: number | 'DEFAULT'): Promise<void> {
-  if (seconds === 'DEFAULT') await db.query('SET SESSION lock_wait_timeout = DEFAULT');
-  else await db.query('SET SESSION lock_wait_timeout = ?', [seconds]);
-}
 
 export async function createMigrationsTable(db: Queryable, names: TableNames): Promise<void> {
   await db.query(

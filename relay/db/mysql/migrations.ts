@@ -3,13 +3,10 @@
 // first and a migration interrupted half-way completes when it runs again.
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
 import { columnExists, indexOnColumnsExists } from './migration-queries.js';
+import type { Migration as DialectMigration } from '../dialect.js';
 import type { Queryable } from './queryable.js';
 
-export interface Migration {
-  id: number;
-  name: string;
-  up(db: Queryable, names: TableNames): Promise<void>;
-}
+export type Migration = DialectMigration<Queryable>;
 
 async function ensureIndex(db: Queryable, table: string, index: string, columns: string[]): Promise<void> {
   // An adopted table is recognised by the indexed columns, whatever the Go relay named the index.

@@ -5,6 +5,8 @@ import type mysql from 'mysql2/promise';
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
 import { outboxRow } from '../outbox-row.js';
 import type { OutboxRow } from '../store.js';
+import type { Pool } from '../dialect.js';
+import { transaction } from './pool.js';
 import type { Queryable, Rows } from './queryable.js';
 
 /**
@@ -97,12 +99,34 @@ export async function markRowsPublished(
 }
 
 /**
+ * Counts one permanent failure on each unpublished row, keeping the reason, in one transaction (one
+ * UPDATE per row: each has its own reason). Rows reaching `maxAttempts` become errored, stamped with the
+ * batch; the others stay in the queue. Returns the ids now errored.
+ */
+export async function countRowFailures(
+  pool: Pool<Queryable>,
+  names: TableNames,
+  batchId: string,
+  ids: string[],
+  reasons: string[],
+  maxAttempts: number,
+): Promise<string[]> {
+  return transaction(pool, async (db) => {
+    const counted: string[] = [];
+    for (const [index, id] of ids.entries()) {
+      if (await countOneFailure(db, names, batchId, id, reasons[index]!, maxAttempts)) counted.push(id);
+    }
+    return counted.length === 0 ? [] : erroredInBatch(db, names, batchId, counted);
+  });
+}
+
+/**
  * Counts one permanent failure on an unpublished row, keeping the reason; false when the row was
  * published or errored already. At `maxAttempts` the row becomes errored, stamped with the batch;
  * otherwise it stays in the queue. MySQL assigns left to right with the new values, so push_attempts is
  * assigned last and every condition reads its old value.
  */
-export async function countRowFailure(
+async function countOneFailure(
   db: Queryable,
   names: TableNames,
   batchId: string,
@@ -123,7 +147,7 @@ export async function countRowFailure(
   return result.affectedRows > 0;
 }
 
-export async function erroredInBatch(
+async function erroredInBatch(
   db: Queryable,
   names: TableNames,
   batchId: string,

@@ -1,84 +1,102 @@
 // LISTEN on a dedicated connection for the insert trigger's channel. When the connection is lost it
-// reconnects with backoff and wakes the relay once, since notifications sent meanwhile were missed.
-import pg from 'pg';
+// reconnects with the relay's backoff (retry.ts: jittered, capped, so a returning server is reached soon)
+// and wakes the relay once, since notifications sent meanwhile were missed.
+import type pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { backoffDelay } from '../../retry.js';
+import type { DescribeError } from '../dialect.js';
 import type { StoreConfig } from '../store.js';
-import { clientConfig } from './connection.js';
 import { listenChannel } from './maintenance-queries.js';
-
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 30_000;
+import { connectClient } from './pool.js';
 
 export async function listenPostgres(
   config: StoreConfig,
   channel: string,
   onWake: () => void,
   logger: Logger,
-  /** Classifies and redacts a driver error before it is logged. */
-  describe: (operation: string, error: unknown) => Error,
+  describe: DescribeError,
 ): Promise<() => Promise<void>> {
-  let stopped = false;
-  let current: pg.Client | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let retryMs = FIRST_RETRY_MS;
+  const listener = new Listener(config, channel, onWake, logger, describe);
+  await listener.open();
+  return () => listener.stop();
+}
 
-  async function open(): Promise<void> {
-    const client = new pg.Client(clientConfig(config));
+class Listener {
+  private stopped = false;
+  private current: pg.Client | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Failed reconnections in a row: the backoff's attempt number. */
+  private failures = 0;
+
+  constructor(
+    private readonly config: StoreConfig,
+    private readonly channel: string,
+    private readonly onWake: () => void,
+    private readonly logger: Logger,
+    private readonly describe: DescribeError,
+  ) {}
+
+  async open(): Promise<void> {
+    const client = await connectClient(this.config);
     client.on('notification', (message) => {
-      if (message.channel === channel) onWake();
+      if (message.channel === this.channel) this.onWake();
     });
     client.on('error', (err) => {
-      if (client === current) logger.warn({ err: describe('listen', err) }, 'LISTEN connection failed');
-      lose(client);
+      if (client === this.current)
+        this.logger.warn({ err: this.describe('listen', err) }, 'LISTEN connection failed');
+      this.lose(client);
     });
-    client.on('end', () => lose(client));
+    client.on('end', () => this.lose(client));
     try {
-      await client.connect();
-      await listenChannel(client, channel);
+      await listenChannel(client, this.channel);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
     }
-    if (stopped) {
+    if (this.stopped) {
       await client.end().catch(() => undefined);
       return;
     }
-    current = client;
+    this.current = client;
   }
 
-  function lose(client: pg.Client): void {
-    if (client !== current) return;
-    current = undefined;
-    client.end().catch(() => undefined);
-    schedule();
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      open().then(
-        () => {
-          retryMs = FIRST_RETRY_MS;
-          logger.info({ database: config.database }, 'LISTEN connection restored');
-          onWake();
-        },
-        (err: unknown) => {
-          logger.warn({ err: describe('listen', err), retryMs }, 'LISTEN reconnect failed');
-          retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-          schedule();
-        },
-      );
-    }, retryMs);
-    retryTimer.unref();
-  }
-
-  await open();
-  return async () => {
-    stopped = true;
-    if (retryTimer !== undefined) clearTimeout(retryTimer);
-    const client = current;
-    current = undefined;
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    const client = this.current;
+    this.current = undefined;
     await client?.end().catch(() => undefined);
-  };
+  }
+
+  private lose(client: pg.Client): void {
+    if (client !== this.current) return;
+    this.current = undefined;
+    client.end().catch(() => undefined);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const retryMs = backoffDelay(this.failures);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.reconnect(retryMs);
+    }, retryMs);
+    this.retryTimer.unref();
+  }
+
+  private reconnect(retryMs: number): void {
+    this.open().then(
+      () => {
+        this.failures = 0;
+        this.logger.info({ database: this.config.database }, 'LISTEN connection restored');
+        this.onWake();
+      },
+      (err: unknown) => {
+        this.logger.warn({ err: this.describe('listen', err), retryMs }, 'LISTEN reconnect failed');
+        this.failures += 1;
+        this.schedule();
+      },
+    );
+  }
 }

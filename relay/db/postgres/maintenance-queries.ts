@@ -1,4 +1,5 @@
-// The queries of the operator commands and health checks: cleanup, optimize, status, requeue, ping.
+// The queries of the operator commands and health checks (cleanup, optimize, status, requeue, ping) and
+// the LISTEN of the wake-up.
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
 import type { Queryable } from './queryable.js';
 
@@ -26,7 +27,7 @@ export async function deletePublishedChunk(
 }
 
 /** VACUUM cannot run inside a transaction block: run it on the pool, never in a transaction. */
-export async function vacuumTable(db: Queryable, names: TableNames): Promise<void> {
+export async function optimizeTable(db: Queryable, names: TableNames): Promise<void> {
   await db.query(`VACUUM (ANALYZE) ${q(names.table)}`);
 }
 
@@ -66,17 +67,6 @@ export async function requeueAllErrored(db: Queryable, names: TableNames): Promi
      WHERE errored <> 0`,
   );
   return result.rowCount ?? 0;
-}
-
-export async function tryAdvisoryLock(db: Queryable, key: string): Promise<boolean> {
-  const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [
-    key,
-  ]);
-  return rows[0]?.locked === true;
-}
-
-export async function advisoryUnlock(db: Queryable, key: string): Promise<void> {
-  await db.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
 }
 
 /** LISTEN takes no parameters: the channel is a validated identifier (TableNames.channel), quoted. */

@@ -1,32 +1,10 @@
-// The queries the migration runner needs around the migrations themselves: the lock that serializes two
-// relays starting at once, our record of applied migrations, and what it takes to recognise a Go relay table.
+// The queries the migration runner needs around the migrations themselves: the server's version, our
+// record of applied migrations, and what it takes to recognise a Go relay table (the lock is in locks.ts).
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
 import type { Queryable } from './queryable.js';
 
 /** The table golang-migrate kept for the Go relay (its name was fixed, whatever the outbox table). */
 export const GO_RELAY_MIGRATIONS_TABLE = 'kafka_outbox_schema_migrations';
-
-export async function beginTransaction(db: Queryable): Promise<void> {
-  await db.query('BEGIN');
-}
-
-export async function commitTransaction(db: Queryable): Promise<void> {
-  await db.query('COMMIT');
-}
-
-export async function rollbackTransaction(db: Queryable): Promise<void> {
-  await db.query('ROLLBACK');
-}
-
-/**
- * Waits for the migration lock, held until the transaction ends. DDL on the outbox table takes an ACCESS
- * EXCLUSIVE lock that queues the application's inserts behind it, so it gives up after 10 s rather than
- * stall the application behind a long transaction (the relay retries: SQLSTATE 55P03 is retriable).
- */
-export async function lockForMigration(db: Queryable, key: string): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
-  await db.query(`SET LOCAL lock_timeout = '10s'`);
-}
 
 export async function createMigrationsTable(db: Queryable, names: TableNames): Promise<void> {
   await db.query(

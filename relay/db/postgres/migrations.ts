@@ -3,13 +3,10 @@
 // table the Go relay created, at any of its versions, is brought up to date in place.
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
 import { indexOnColumnsExists, triggerExists } from './migration-queries.js';
+import type { Migration as DialectMigration } from '../dialect.js';
 import type { Queryable } from './queryable.js';
 
-export interface Migration {
-  id: number;
-  name: string;
-  up(db: Queryable, names: TableNames): Promise<void>;
-}
+export type Migration = DialectMigration<Queryable>;
 
 async function ensureIndex(db: Queryable, table: string, index: string, columns: string[]): Promise<void> {
   // The Go relay named its indexes outbox_push_completed_at and outbox_batch_query whatever the table, so an

@@ -1,0 +1,204 @@
+// The one OutboxStore, on top of a Dialect: it wires the dialect's pool to the dialect's queries and turns
+// every driver error into a classified DatabaseError (classify.ts, with the dialect's error table).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import { toDatabaseError } from './classify.js';
+import { DedicatedConnections } from './dedicated.js';
+import type { Dialect, Pool } from './dialect.js';
+import { tableNames, validateRowIds, type TableNames } from './identifiers.js';
+import { acquireLeadership } from './leadership.js';
+import { migrate } from './migrate.js';
+import { truncateChars } from './redact.js';
+import { toStoreStatus } from './status-record.js';
+import type {
+  Claim,
+  Driver,
+  Leadership,
+  MigrationResult,
+  OutboxStore,
+  RowFailure,
+  StoreConfig,
+  StoreStatus,
+} from './store.js';
+
+/** error_reason's size when the column has none (text). */
+const UNBOUNDED_REASON = 1_000;
+
+export function createOutboxStore<Db>(
+  dialect: Dialect<Db>,
+  config: StoreConfig,
+  logger: Logger,
+): OutboxStore {
+  return new SqlOutboxStore(dialect, config, logger);
+}
+
+class SqlOutboxStore<Db> implements OutboxStore {
+  readonly driver: Driver;
+  readonly database: string;
+  readonly table: string;
+  private readonly names: TableNames;
+  private readonly logger: Logger;
+  private readonly pool: Pool<Db>;
+  private readonly dedicated = new DedicatedConnections();
+  private reasonLength: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly dialect: Dialect<Db>,
+    private readonly config: StoreConfig,
+    parentLogger: Logger,
+  ) {
+    this.driver = dialect.driver;
+    this.database = config.database;
+    this.table = config.table;
+    this.names = tableNames(config.table);
+    this.logger = parentLogger.child({
+      component: `${dialect.driver}-store`,
+      database: config.database,
+      table: config.table,
+    });
+    // A pooled connection that dies while idle emits 'error'; unhandled, it would crash the process.
+    this.pool = dialect.createPool(config, (operation, error, message) =>
+      this.logger.warn({ err: this.wrap(operation, error) }, message),
+    );
+  }
+
+  /** The driver's error, classified, with the password scrubbed (an arrow: it is handed out as is). */
+  private readonly wrap = (operation: string, error: unknown) =>
+    toDatabaseError(this.dialect.errors, error, {
+      driver: this.dialect.driver,
+      database: this.config.database,
+      operation,
+      password: this.config.password,
+      server: {
+        host: this.config.host,
+        port: this.config.port,
+        user: this.config.user,
+        tls: this.config.tls,
+      },
+    });
+
+  private async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.wrap(operation, error);
+    }
+  }
+
+  private get queries() {
+    return this.dialect.queries;
+  }
+
+  ping(): Promise<void> {
+    return this.run('ping', () => this.queries.ping(this.pool.db));
+  }
+
+  migrate(): Promise<MigrationResult> {
+    return this.run('migrate', () => migrate(this.dialect, this.pool, this.config, this.names, this.logger));
+  }
+
+  claim(
+    limit: number,
+    claimTimeoutMs: number,
+    exclude: readonly string[] = [],
+    excludeTopics: readonly string[] = [],
+  ): Promise<Claim> {
+    return this.run('claim', async () => ({
+      batchId: randomUUID(),
+      rows: await this.queries.selectBatch(
+        this.pool.db,
+        this.names,
+        limit,
+        claimTimeoutMs,
+        exclude,
+        excludeTopics,
+      ),
+    }));
+  }
+
+  clearClaims(): Promise<number> {
+    return this.run('clearClaims', () => this.queries.clearAllClaims(this.pool.db, this.names));
+  }
+
+  markPublished(batchId: string, ids: string[]): Promise<void> {
+    return this.run('markPublished', async () => {
+      if (ids.length > 0) await this.queries.markRowsPublished(this.pool.db, this.names, batchId, ids);
+    });
+  }
+
+  recordPermanentFailures(batchId: string, failures: RowFailure[], maxAttempts: number): Promise<string[]> {
+    return this.run('recordPermanentFailures', async () => {
+      if (failures.length === 0) return [];
+      const size = await this.reasonSize();
+      return this.queries.countRowFailures(
+        this.pool,
+        this.names,
+        batchId,
+        failures.map((failure) => failure.id),
+        failures.map((failure) => truncateChars(failure.reason, size)),
+        maxAttempts,
+      );
+    });
+  }
+
+  private async reasonSize(): Promise<number> {
+    this.reasonLength ??=
+      (await this.queries.errorReasonLength(this.pool.db, this.names)) ?? UNBOUNDED_REASON;
+    return this.reasonLength;
+  }
+
+  cleanup(retentionMs: number): Promise<number> {
+    return this.run('cleanup', async () => {
+      const chunk = this.dialect.cleanupChunk;
+      let total = 0;
+      for (;;) {
+        const deleted = await this.queries.deletePublishedChunk(this.pool.db, this.names, retentionMs, chunk);
+        total += deleted;
+        if (deleted < chunk) return total;
+      }
+    });
+  }
+
+  optimize(): Promise<void> {
+    return this.run('optimize', () => this.queries.optimizeTable(this.pool.db, this.names));
+  }
+
+  status(): Promise<StoreStatus> {
+    return this.run('status', async () =>
+      toStoreStatus(this.database, await this.queries.tableStatus(this.pool.db, this.names)),
+    );
+  }
+
+  requeue(ids: string[] | 'all'): Promise<number> {
+    return this.run('requeue', async () => {
+      if (ids === 'all') return this.queries.requeueAllErrored(this.pool.db, this.names);
+      if (ids.length === 0) return 0;
+      return this.queries.requeueErroredIds(this.pool.db, this.names, validateRowIds(ids));
+    });
+  }
+
+  acquireLeadership(): Promise<Leadership | null> {
+    return this.run('acquireLeadership', async () =>
+      this.dedicated.leadership(await acquireLeadership(this.dialect, this.config, this.logger, this.wrap)),
+    );
+  }
+
+  listen(onWake: () => void): Promise<(() => Promise<void>) | undefined> {
+    const listen = this.dialect.listen;
+    // MySQL has no notifications; a PostgreSQL table without the insert trigger sends none: both poll.
+    if (listen === undefined || !(this.config.notifyOnInsert ?? true)) return Promise.resolve(undefined);
+    return this.run('listen', async () =>
+      this.dedicated.listener(await listen(this.config, this.names, onWake, this.logger, this.wrap)),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.run('close', async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.dedicated.closeAll();
+      await this.pool.end();
+    });
+  }
+}
