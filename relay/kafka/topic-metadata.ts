@@ -23,69 +23,85 @@ const { ConfigResourceTypes } = kafkajs;
 // Kafka's default max.message.bytes, used when the topic's configuration cannot be read (no ACL for it).
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
-export function createTopicMetadata(deps: {
+export interface TopicMetadataDeps {
   admin: () => Promise<Admin>;
   ttlMs?: number;
   now?: () => number;
-}): TopicMetadata {
-  const ttlMs = deps.ttlMs ?? 60_000;
-  const now = deps.now ?? Date.now;
-  const cache = new Map<string, { info: TopicInfo; at: number }>();
+}
 
-  async function refresh(wanted: string[]): Promise<void> {
-    const admin = await deps.admin();
+export function createTopicMetadata(deps: TopicMetadataDeps): TopicMetadata {
+  return new CachedTopicMetadata(deps);
+}
+
+class CachedTopicMetadata implements TopicMetadata {
+  private readonly cache = new Map<string, { info: TopicInfo; at: number }>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TopicMetadataDeps) {
+    this.ttlMs = deps.ttlMs ?? 60_000;
+    this.now = deps.now ?? Date.now;
+  }
+
+  async lookup(topics: string[]): Promise<Map<string, TopicInfo | null>> {
+    const unique = [...new Set(topics)];
+    const stale = unique.filter((t) => {
+      const entry = this.cache.get(t);
+      return !entry || this.now() - entry.at > this.ttlMs;
+    });
+    if (stale.length > 0) await this.refresh(stale);
+    return new Map(unique.map((t) => [t, this.cache.get(t)?.info ?? null]));
+  }
+
+  forget(topic: string): void {
+    this.cache.delete(topic);
+  }
+
+  private async refresh(wanted: string[]): Promise<void> {
+    const admin = await this.deps.admin();
     try {
       // Asking for all topics (no list) rather than the wanted ones: kafkajs remembers every topic it was
       // asked about and fails all later metadata requests if one of them does not exist.
       const existing = new Set(await admin.listTopics());
       const present = wanted.filter((t) => existing.has(t));
-      for (const gone of wanted.filter((t) => !existing.has(t))) cache.delete(gone);
+      for (const gone of wanted.filter((t) => !existing.has(t))) this.cache.delete(gone);
       if (present.length === 0) return;
       const { topics } = await admin.fetchTopicMetadata({ topics: present });
-      const sizes = new Map<string, number>();
-      try {
-        const described = await admin.describeConfigs({
-          includeSynonyms: false,
-          resources: present.map((name) => ({
-            type: ConfigResourceTypes.TOPIC,
-            name,
-            configNames: ['max.message.bytes'],
-          })),
-        });
-        for (const resource of described.resources) {
-          const entry = resource.configEntries.find((e) => e.configName === 'max.message.bytes');
-          if (entry) sizes.set(resource.resourceName, Number(entry.configValue));
-        }
-      } catch {
-        // Reading topic configuration needs DescribeConfigs rights; without them the default applies and
-        // the broker's own check remains.
-      }
+      const sizes = await maxMessageSizes(admin, present);
       for (const topic of topics) {
-        cache.set(topic.name, {
+        this.cache.set(topic.name, {
           info: {
             partitions: topic.partitions.length,
             maxMessageBytes: sizes.get(topic.name) ?? DEFAULT_MAX_MESSAGE_BYTES,
           },
-          at: now(),
+          at: this.now(),
         });
       }
     } catch (error) {
       throw toPublishError(error);
     }
   }
+}
 
-  return {
-    async lookup(topics) {
-      const unique = [...new Set(topics)];
-      const stale = unique.filter((t) => {
-        const entry = cache.get(t);
-        return !entry || now() - entry.at > ttlMs;
-      });
-      if (stale.length > 0) await refresh(stale);
-      return new Map(unique.map((t) => [t, cache.get(t)?.info ?? null]));
-    },
-    forget(topic) {
-      cache.delete(topic);
-    },
-  };
+/** Each topic's max.message.bytes, where the relay may read it. */
+async function maxMessageSizes(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  try {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    for (const resource of described.resources) {
+      const entry = resource.configEntries.find((e) => e.configName === 'max.message.bytes');
+      if (entry) sizes.set(resource.resourceName, Number(entry.configValue));
+    }
+  } catch {
+    // Reading topic configuration needs DescribeConfigs rights; without them the default applies and
+    // the broker's own check remains.
+  }
+  return sizes;
 }
