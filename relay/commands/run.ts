@@ -14,6 +14,8 @@ import { createPublisher, PRODUCE_TIMEOUT_MS, type Publisher } from '../kafka/pu
 import { guardKafkaRejections } from '../kafka/rejection-guard.js';
 import type { Logger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
+import { createPublishTimes } from '../report/publish-times.js';
+import { createReporting } from '../report/reporting.js';
 import { retryTransient, RetryAborted } from '../retry.js';
 import { closeStores, openStores, type StoreFactory } from './stores.js';
 
@@ -46,6 +48,18 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
   let unguard: (() => void) | undefined;
   let wakeStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));
+  // The report on the OutboxRelay's status (only with OUTBOX_RELAY_NAME: report/reporting.ts).
+  const published = createPublishTimes();
+  const reporting = createReporting(
+    config,
+    {
+      relays: () => relays,
+      stores: () => stores,
+      kafkaReachable: () => publisher?.reachable() ?? Promise.resolve(),
+      lastPublishedAt: published.lastPublishedAt,
+    },
+    logger,
+  );
 
   const livenessBound = livenessBoundMs({
     pollMs: config.pollFrequencyMs,
@@ -102,7 +116,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       relays.push(
         createDatabaseRelay({
           store,
-          publish,
+          publish: published.track(store.database, publish),
           metrics,
           logger,
           batchSize: config.batchSize,
@@ -113,6 +127,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       );
     }
     if (stopping) return;
+    reporting?.start();
     // Kafka is reached once at start, beside the relays, so that a configuration mistake (a certificate
     // not trusted, a SASL login refused: a ConfigError) stops the relay even while the outbox is empty.
     const checked = untilUp('Kafka connection', () => kafka.check()).then(() =>
@@ -123,6 +138,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
 
   async function shutdown(): Promise<void> {
     await Promise.all(relays.map((r) => r.stop()));
+    await reporting?.stop();
     await publisher?.close();
     unguard?.();
     await closeStores(stores, logger);
@@ -138,6 +154,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
     async (error: unknown) => {
       stopping = true;
       wakeStop();
+      await reporting?.final(error);
       await shutdown();
       if (!(error instanceof RetryAborted)) throw error;
     },

@@ -9,6 +9,7 @@ import { SETTINGS } from './definitions.js';
 import { durationMs, parseSettings, type SettingValues } from './parse.js';
 import { readUtf8, readValueFile } from './files.js';
 import { databaseTls, kafkaSasl, kafkaTls, type KafkaSasl } from './security.js';
+import { reportConfig, type ReportConfig } from '../report/settings.js';
 
 export interface KafkaConfig {
   /** Empty for a job (KAFKA_HOST is required only by `run`). */
@@ -50,6 +51,8 @@ export interface RelayConfig {
   httpPort: number;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** The status report on the OutboxRelay (`run` with OUTBOX_RELAY_NAME set only). */
+  report: ReportConfig | undefined;
 }
 
 const DEFAULT_PORT: Record<Driver, number> = { postgres: 5432, mysql: 3306 };
@@ -124,6 +127,7 @@ export function configFromSettings(v: SettingValues, command: Command = 'run'): 
     httpPort: v.HTTP_PORT as number,
     logLevel: v.LOG_LEVEL as string,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS as number,
+    report: reportConfig(v, command),
   });
 }
 

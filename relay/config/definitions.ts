@@ -4,6 +4,7 @@
 // meanings unchanged so its users can switch images without renaming a variable.
 import type { SettingDefinition, SettingRule, SettingType } from './setting-types.js';
 import { DATABASE_TLS_SETTINGS, KAFKA_SECURITY_SETTINGS, SECURITY_RULES } from './security-definitions.js';
+import { REPORT_RULES, REPORT_SETTINGS } from '../report/settings.js';
 
 export type { SettingDefinition, SettingRule, SettingType } from './setting-types.js';
 
@@ -176,6 +177,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     default: '8000',
     description: 'On SIGTERM, how long the in-flight batch may take before the process exits anyway.',
   },
+  ...REPORT_SETTINGS,
 ];
 
 /** The rules that tie settings together, checked after each value is validated (parse.ts). */
@@ -187,4 +189,5 @@ export const SETTING_RULES: readonly SettingRule[] = [
     why: 'set one of them (DB_PASS_FILE names a file holding the password)',
   },
   ...SECURITY_RULES,
+  ...REPORT_RULES,
 ];

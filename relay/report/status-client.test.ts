@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { API_VERSION as OPERATOR_API_VERSION } from '../../operator/api/types.js';
+import { createLogger } from '../logger.js';
+import { createReporter } from './reporter.js';
+import type { DatabaseReport } from './report-types.js';
+import { API_VERSION, APPLY_PATCH, createStatusClient, StatusWriteError } from './status-client.js';
+
+interface Seen {
+  method: string | undefined;
+  url: string | undefined;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+const entry: DatabaseReport = {
+  name: 'orders',
+  pending: 1,
+  errored: 0,
+  heldTopics: [],
+  kafka: { state: 'Available', message: 'reachable' },
+  database: { state: 'Available', message: 'reachable' },
+  reportedBy: 'orders-relay-7d9f-x2',
+};
+
+describe('the status client', () => {
+  let server: http.Server;
+  let port: number;
+  let dir: string;
+  let tokenFile: string;
+  const seen: Seen[] = [];
+  let answer: { status: number; body: string } = { status: 200, body: '{}' };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'status-client-'));
+    tokenFile = path.join(dir, 'token');
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    seen.splice(0);
+    answer = { status: 200, body: '{}' };
+    writeFileSync(tokenFile, 'first-token-value\n');
+  });
+
+  const client = (apiUrl = `http://127.0.0.1:${port}`) =>
+    createStatusClient({
+      apiUrl,
+      tokenFile,
+      namespace: 'shop',
+      name: 'orders',
+      podName: 'orders-relay-7d9f-x2',
+    });
+
+  it('speaks the API of the operator it reports to', () => {
+    expect(API_VERSION).toBe(OPERATOR_API_VERSION);
+  });
+
+  it('applies the status subresource server-side under the pod’s own field manager', async () => {
+    await client().apply([entry]);
+    expect(seen).toHaveLength(1);
+    const [request] = seen;
+    expect(request?.method).toBe('PATCH');
+    const url = new URL(request?.url ?? '', 'http://x');
+    expect(url.pathname).toBe(`/apis/${API_VERSION}/namespaces/shop/outboxrelays/orders/status`);
+    expect(url.searchParams.get('fieldManager')).toBe('outbox-relay-orders-relay-7d9f-x2');
+    expect(url.searchParams.get('force')).toBe('true');
+    expect(request?.headers['content-type']).toBe(APPLY_PATCH);
+    expect(request?.headers.authorization).toBe('Bearer first-token-value');
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      apiVersion: API_VERSION,
+      kind: 'OutboxRelay',
+      metadata: { name: 'orders', namespace: 'shop' },
+      status: { databases: [entry] },
+    });
+  });
+
+  it('reads the token again for every write (the kubelet rotates it)', async () => {
+    const c = client();
+    await c.apply([entry]);
+    writeFileSync(tokenFile, 'rotated-token-value');
+    await c.apply([]);
+    expect(seen.map((s) => s.headers.authorization)).toEqual([
+      'Bearer first-token-value',
+      'Bearer rotated-token-value',
+    ]);
+  });
+
+  it('turns a refusal into a typed, non-retriable error with the server’s words and no token', async () => {
+    answer = {
+      status: 403,
+      body: JSON.stringify({
+        kind: 'Status',
+        reason: 'Forbidden',
+        message: 'outboxrelays.outbox.kafka-relay.dev "orders" is forbidden',
+      }),
+    };
+    const error = (await client()
+      .apply([entry])
+      .catch((e: unknown) => e)) as StatusWriteError;
+    expect(error).toBeInstanceOf(StatusWriteError);
+    expect(error.statusCode).toBe(403);
+    expect(error.retriable).toBe(false);
+    expect(error.message).toContain('is forbidden');
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(
+      'first-token',
+    );
+  });
+
+  it.each([
+    [429, true],
+    [500, true],
+    [503, true],
+    [401, false],
+    [404, false],
+    [422, false],
+  ])('classes HTTP %d as retriable=%s', async (status, retriable) => {
+    answer = { status, body: 'not a Status' };
+    const error = (await client()
+      .apply([entry])
+      .catch((e: unknown) => e)) as StatusWriteError;
+    expect(error.statusCode).toBe(status);
+    expect(error.retriable).toBe(retriable);
+  });
+
+  it('reports a server that cannot be reached as retriable, without the token', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const gone = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const error = (await client(`http://127.0.0.1:${gone}`)
+      .apply([entry])
+      .catch((e: unknown) => e)) as StatusWriteError;
+    expect(error.retriable).toBe(true);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(`${error.message}${error.stack}${String(error.cause)}`).not.toContain('first-token');
+  });
+
+  it('names the token file it cannot read, never its content', async () => {
+    const c = createStatusClient({
+      apiUrl: `http://127.0.0.1:${port}`,
+      tokenFile: path.join(dir, 'missing'),
+      namespace: 'shop',
+      name: 'orders',
+      podName: 'p',
+    });
+    await expect(c.apply([entry])).rejects.toThrow(/token file .*missing \(ENOENT\)/);
+    expect(seen).toEqual([]);
+  });
+
+  it('logs failed writes without the token', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    answer = {
+      status: 503,
+      body: JSON.stringify({ kind: 'Status', reason: 'ServiceUnavailable', message: 'etcd' }),
+    };
+    const c = client();
+    const reporter = createReporter({
+      collect: async () => ({
+        databases: [
+          { name: 'orders', counts: { pending: 1, errored: 0, oldestPendingAgeSeconds: null }, held: [] },
+        ],
+        kafka: { state: 'Available', message: 'reachable' },
+      }),
+      write: (entries, timeoutMs) => c.apply(entries, timeoutMs),
+      podName: 'p',
+      databaseNames: ['orders'],
+      now: Date.now,
+      sleep: async () => undefined,
+      logger: createLogger({ level: 'debug' }, sink),
+      backoff: { initialMs: 1, maxMs: 1, factor: 1, jitter: 0 },
+    });
+    expect(await reporter.refresh()).toBe('failed');
+    expect(seen.length).toBeGreaterThan(1);
+    expect(lines.join('')).toContain('status report not written');
+    expect(lines.join('')).not.toContain('first-token');
+  });
+});

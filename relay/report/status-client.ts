@@ -1,0 +1,149 @@
+// The smallest Kubernetes API client the report needs: one server-side apply of the OutboxRelay's status
+// subresource, over plain node:https (the relay image carries no Kubernetes client library:
+// scripts/image-dependencies.json). In a pod it uses the service account's token and CA; the token is read
+// from its file on every write, since the kubelet rotates it (a projected token lives an hour). Errors are
+// StatusWriteError: retriable for a lost connection, a timeout, 429 and 5xx; never carrying the token (it
+// is only ever put in the Authorization header, and no error keeps the request).
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { RelayError } from '../errors.js';
+import type { DatabaseReport, StatusApplyBody } from './report-types.js';
+
+// The operator's API (operator/api/types.ts API_VERSION; a test holds them equal): the relay imports
+// nothing of the operator.
+export const API_VERSION = 'outbox.kafka-relay.dev/v1alpha1';
+export const PLURAL = 'outboxrelays';
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+const MAX_BODY = 64 * 1024;
+
+export class StatusWriteError extends RelayError {
+  constructor(
+    message: string,
+    readonly statusCode: number | undefined,
+    options: { retriable: boolean; cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface StatusClientOptions {
+  /** https://host:port of the API server (http:// only for tests and local proxies). */
+  apiUrl: string;
+  tokenFile: string;
+  /** The CA of the API server's certificate; undefined trusts the system's CAs. */
+  caFile?: string;
+  namespace: string;
+  name: string;
+  podName: string;
+  timeoutMs?: number;
+  readFile?: (path: string) => string;
+}
+
+export interface StatusClient {
+  readonly path: string;
+  readonly fieldManager: string;
+  /** Applies these entries as this pod's share of status.databases. */
+  apply(databases: readonly DatabaseReport[], timeoutMs?: number): Promise<void>;
+}
+
+/** The field manager of one pod: each pod owns only the entries it applied. */
+export const fieldManagerOf = (podName: string) => `outbox-relay-${podName}`;
+
+export function statusPath(namespace: string, name: string, fieldManager: string): string {
+  const base = `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}`;
+  return `${base}/${encodeURIComponent(name)}/status?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+}
+
+function readSecretFile(read: (path: string) => string, path: string, what: string): string {
+  try {
+    return read(path).trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new StatusWriteError(`cannot read the ${what} file ${path} (${code})`, undefined, {
+      retriable: false,
+    });
+  }
+}
+
+/** The API server's own words from a Status body, else the status line. */
+function serverMessage(statusCode: number, statusMessage: string | undefined, body: string): string {
+  try {
+    const status = JSON.parse(body) as { message?: unknown; reason?: unknown };
+    if (typeof status.message === 'string')
+      return `${statusCode} ${String(status.reason ?? '')}: ${status.message}`;
+  } catch {
+    // not a Status object: the status line says enough
+  }
+  return `${statusCode} ${statusMessage ?? ''}`.trim();
+}
+
+const retriableStatus = (code: number) => code === 429 || code >= 500;
+
+export function createStatusClient(options: StatusClientOptions): StatusClient {
+  const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const fieldManager = fieldManagerOf(options.podName);
+  const path = statusPath(options.namespace, options.name, fieldManager);
+  const url = new URL(path, options.apiUrl);
+  const what = `the status of OutboxRelay ${options.namespace}/${options.name}`;
+
+  function request(body: string, timeoutMs: number): Promise<void> {
+    const token = readSecretFile(read, options.tokenFile, 'service account token');
+    const secure = url.protocol === 'https:';
+    const ca = secure && options.caFile ? readSecretFile(read, options.caFile, 'CA') : undefined;
+    const transport = secure ? https : http;
+    return new Promise<void>((resolve, reject) => {
+      const req = transport.request(url, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': APPLY_PATCH,
+          accept: 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+        ...(ca ? { ca } : {}),
+        timeout: timeoutMs,
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const why = error.code ? `${error.code}: ${error.message}` : error.message;
+        reject(new StatusWriteError(`cannot write ${what}: ${why}`, undefined, { retriable: true }));
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < MAX_BODY) text += chunk;
+        });
+        res.on('end', () => {
+          const code = res.statusCode ?? 0;
+          if (code >= 200 && code < 300) return resolve();
+          const message = `cannot write ${what}: ${serverMessage(code, res.statusMessage, text)}`;
+          reject(new StatusWriteError(message, code, { retriable: retriableStatus(code) }));
+        });
+        res.on('error', (error) => {
+          reject(
+            new StatusWriteError(`cannot write ${what}: ${error.message}`, res.statusCode, {
+              retriable: true,
+            }),
+          );
+        });
+      });
+      req.end(body);
+    });
+  }
+
+  return {
+    path,
+    fieldManager,
+    async apply(databases, timeoutMs = options.timeoutMs ?? 5000) {
+      const doc: StatusApplyBody = {
+        apiVersion: API_VERSION,
+        kind: 'OutboxRelay',
+        metadata: { name: options.name, namespace: options.namespace },
+        status: { databases: [...databases] },
+      };
+      await request(JSON.stringify(doc), timeoutMs);
+    },
+  };
+}
