@@ -24,6 +24,11 @@ export function backoffDelay(
   return Math.round(base * (1 - options.jitter) + base * options.jitter * random());
 }
 
+/** The relay's one sleep: a timer that does not keep the process alive. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export interface RetryDeps {
   /** Waits; resolves false when the wait was cut short because the caller is stopping. */
   sleep: (ms: number) => Promise<boolean>;

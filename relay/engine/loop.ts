@@ -19,45 +19,27 @@
 // Rows of a held topic (parked) do not make a batch wait: the next claim leaves that topic out, so the
 // other topics go on at full speed.
 import type { Claim } from '../db/store.js';
-import type { Logger } from '../logger.js';
-import {
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  retryTransient,
-  RetryAborted,
-  type BackoffOptions,
-} from '../retry.js';
+import { backoffDelay, DEFAULT_BACKOFF, retryTransient, RetryAborted, sleep } from '../retry.js';
+import type { LoopDeps } from './loop-deps.js';
 import { MARKING_DEPTH, settle, tracked, type Marking } from './markings.js';
 import type { BatchOutcome } from './publish-batch.js';
 
 export { MARKING_DEPTH } from './markings.js';
+export type { LoopDeps } from './loop-deps.js';
 
-export interface LoopDeps {
-  /**
-   * Reads the next batch, leaving out `exclude` (rows sent or being sent and not yet marked); `first` is
-   * true for the first claim after taking leadership.
-   */
-  claim: (first: boolean, exclude: readonly string[]) => Promise<Claim>;
-  publish: (claim: Claim) => Promise<BatchOutcome>;
-  /** Writes the outcome back (mark published, record failures). Called once per batch, then retried. */
-  resolve: (claim: Claim, outcome: BatchOutcome) => Promise<void>;
-  batchSize: number;
-  pollMs: number;
-  /** Least time between the starts of two claims read from scratch (default 0). */
-  coalesceMs?: number;
-  logger: Logger;
-  now?: () => number;
-  /** Waits ms; the loop races it against wake-ups. */
-  sleep?: (ms: number) => Promise<void>;
-  backoff?: BackoffOptions;
-  random?: () => number;
-  onBatch?: (claim: Claim, outcome: BatchOutcome, seconds: number) => void;
-  onRetry?: (error: unknown, what: string) => void;
-  /** The loop is making progress: called as each round and each sleep starts (liveness). */
-  onProgress?: () => void;
+/** Where the loop is between two rounds. */
+interface LoopState {
+  /** The next claim is the first since taking leadership. */
+  first: boolean;
+  /** The batch read ahead, to be sent next. */
+  next: Claim | undefined;
+  markings: Marking[];
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/** The ids of the rows being marked, which a claim leaves out. */
+function marked(markings: readonly Marking[]): readonly string[] {
+  return markings.length === 1 ? markings[0]!.ids : markings.flatMap((m) => m.ids);
+}
 
 export class RelayLoop {
   private running = false;
@@ -72,7 +54,7 @@ export class RelayLoop {
   private readonly now: () => number;
 
   constructor(private readonly deps: LoopDeps) {
-    this.sleepFn = deps.sleep ?? defaultSleep;
+    this.sleepFn = deps.sleep ?? sleep;
     this.now = deps.now ?? Date.now;
   }
 
@@ -103,30 +85,34 @@ export class RelayLoop {
     await this.stop();
   }
 
+  /**
+   * The loop's states: claim (from scratch, or the batch read ahead), then an empty claim idles and a
+   * batch goes round (publish, start its marking, wait as its outcome says); at the end the markings
+   * still running are awaited.
+   */
   private async run(): Promise<void> {
-    let first = true;
-    let next: Claim | undefined;
-    const markings: Marking[] = [];
-    const marked = () => (markings.length === 1 ? markings[0]!.ids : markings.flatMap((m) => m.ids));
+    const state: LoopState = { first: true, next: undefined, markings: [] };
     try {
       while (this.running) {
         this.deps.onProgress?.();
-        const claim = next ?? (await this.claimAnew(first, marked));
-        next = undefined;
+        const claim = state.next ?? (await this.claimAnew(state.first, () => marked(state.markings)));
+        state.next = undefined;
         if (!claim) break;
-        first = false;
-        if (claim.rows.length === 0) {
-          await settle(markings, 0);
-          await this.idle(this.pollWait(), true);
-          continue;
-        }
-        next = await this.round(claim, markings, marked);
+        state.first = false;
+        if (claim.rows.length === 0) await this.idleRound(state.markings);
+        else state.next = await this.round(claim, state.markings);
       }
-      await settle(markings, 0);
+      await settle(state.markings, 0);
     } catch (error) {
       if (error instanceof RetryAborted) return;
       throw error;
     }
+  }
+
+  /** Nothing to send: let every marking finish, then wait for a wake-up or the poll. */
+  private async idleRound(markings: Marking[]): Promise<void> {
+    await settle(markings, 0);
+    await this.idle(this.pollWait(), true);
   }
 
   /** Reads a batch from scratch, retrying; undefined once the loop stops. */
@@ -149,36 +135,43 @@ export class RelayLoop {
    * Publishes one batch, starts writing its outcome and waits as the outcome says; returns the batch read
    * meanwhile when it is to be sent next.
    */
-  private async round(
-    claim: Claim,
-    markings: Marking[],
-    marked: () => readonly string[],
-  ): Promise<Claim | undefined> {
+  private async round(claim: Claim, markings: Marking[]): Promise<Claim | undefined> {
     const started = this.now();
     const full = claim.rows.length >= this.deps.batchSize;
     const inFlight = claim.rows.map((row) => row.id);
-    const ahead = full ? this.readAhead([...marked(), ...inFlight]) : undefined;
+    const ahead = full ? this.readAhead([...marked(markings), ...inFlight]) : undefined;
     const outcome = await this.deps.publish(claim);
     await settle(markings, MARKING_DEPTH - 1);
     const done = this.resolve(claim, outcome, started);
     const parked = outcome.parked?.length ?? 0;
     const clean = !outcome.transient && outcome.published.length + parked === claim.rows.length;
     if (clean && this.running) {
-      // Mark this batch while the next one is read and sent. A full batch means more rows are likely
-      // waiting: go on at once, with the batch read meanwhile. Otherwise wait for a wake-up or the poll.
-      // With rows parked, the read-ahead may hold later rows of their topic (read while it was being
-      // tried again) and is read anew, leaving the topic out; the parked rows stay out of the markings,
-      // so that no later claim takes a row of their topic without them.
+      // Mark this batch while the next one is read and sent. With rows parked, the read-ahead may hold
+      // later rows of their topic (read while it was being tried again) and is read anew, leaving the
+      // topic out; the parked rows stay out of the markings, so that no later claim takes a row of their
+      // topic without them.
       markings.push(tracked(parked > 0 ? outcome.published : inFlight, done));
       this.transientStreak = 0;
-      if (full && parked === 0) return ahead;
-      if (full) await ahead;
-      else await this.idle(this.pollWait(), true);
-      return undefined;
+      return this.afterCleanBatch(full, parked, ahead);
     }
     await ahead;
     await settle([...markings.splice(0), tracked(inFlight, done)], 0);
     await this.waitAfterFailure(outcome);
+    return undefined;
+  }
+
+  /**
+   * A full batch means more rows are likely waiting: go on at once, with the batch read meanwhile (unless
+   * rows were parked). Otherwise wait for a wake-up or the poll.
+   */
+  private async afterCleanBatch(
+    full: boolean,
+    parked: number,
+    ahead: Promise<Claim | undefined> | undefined,
+  ): Promise<Claim | undefined> {
+    if (full && parked === 0) return ahead;
+    if (full) await ahead;
+    else await this.idle(this.pollWait(), true);
     return undefined;
   }
 

@@ -1,0 +1,30 @@
+// What the relay loop (loop.ts) is given: its collaborators, its settings and its observers.
+import type { Claim } from '../db/store.js';
+import type { Logger } from '../logger.js';
+import type { BackoffOptions } from '../retry.js';
+import type { BatchOutcome } from './publish-batch.js';
+
+export interface LoopDeps {
+  /**
+   * Reads the next batch, leaving out `exclude` (rows sent or being sent and not yet marked); `first` is
+   * true for the first claim after taking leadership.
+   */
+  claim: (first: boolean, exclude: readonly string[]) => Promise<Claim>;
+  publish: (claim: Claim) => Promise<BatchOutcome>;
+  /** Writes the outcome back (mark published, record failures). Called once per batch, then retried. */
+  resolve: (claim: Claim, outcome: BatchOutcome) => Promise<void>;
+  batchSize: number;
+  pollMs: number;
+  /** Least time between the starts of two claims read from scratch (default 0). */
+  coalesceMs?: number;
+  logger: Logger;
+  now?: () => number;
+  /** Waits ms; the loop races it against wake-ups. */
+  sleep?: (ms: number) => Promise<void>;
+  backoff?: BackoffOptions;
+  random?: () => number;
+  onBatch?: (claim: Claim, outcome: BatchOutcome, seconds: number) => void;
+  onRetry?: (error: unknown, what: string) => void;
+  /** The loop is making progress: called as each round and each sleep starts (liveness). */
+  onProgress?: () => void;
+}
