@@ -51,16 +51,6 @@ export class PublishError extends RelayError {
   }
 }
 
-/** A row that can never be published as it is (empty topic, headers not a JSON object, too large, ...). */
-export class PoisonRowError extends RelayError {
-  constructor(
-    readonly rowId: string,
-    readonly reason: string,
-  ) {
-    super(`outbox row ${rowId}: ${reason}`, { retriable: false });
-  }
-}
-
 export function isRetriable(error: unknown): boolean {
   return error instanceof RelayError && error.retriable;
 }
