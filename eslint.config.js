@@ -16,4 +16,28 @@ export default tseslint.config(
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Small single-purpose files and functions in the two programs. Blank lines and comments count: a file
+    // that needs 300 lines of explanation is doing too much, and a rule that skips them is gamed by them.
+    files: ['relay/**/*.ts', 'operator/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
+    // Not yet split into named steps; each is to leave this list once it is. relay/report/reporter.ts
+    // (createReporter) and relay/report/status-client.ts (createStatusClient) came with the status report,
+    // operator/caches.ts (createCaches) grew with the Secret cache.
+    files: [
+      'relay/commands/run.ts',
+      'relay/engine/database-relay.ts',
+      'relay/metrics.ts',
+      'relay/report/reporter.ts',
+      'relay/report/status-client.ts',
+      'operator/caches.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
 );
