@@ -28,3 +28,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "kafka-outbox-relay.image" -}}
 {{- printf "%s:%s" .repository (default .appVersion .tag) -}}
 {{- end -}}
+
+{{/* The watched namespaces, as JSON: watchNamespaces, and the older single watchNamespace; empty: all. */}}
+{{- define "kafka-outbox-relay.watchNamespaces" -}}
+{{- $list := .Values.watchNamespaces | default list -}}
+{{- with .Values.watchNamespace }}{{ $list = append $list . }}{{ end -}}
+{{- toJson (uniq $list) -}}
+{{- end -}}
