@@ -4,15 +4,16 @@ import type { Logger } from '../logger.js';
 import type { BackoffOptions } from '../retry.js';
 import type { BatchOutcome } from './publish-batch.js';
 
-export interface LoopDeps {
+/** `B` is the loop's batch: a Claim, or one that carries more of its own (its resolution). */
+export interface LoopDeps<B extends Claim = Claim> {
   /**
    * Reads the next batch, leaving out `exclude` (rows sent or being sent and not yet marked); `first` is
    * true for the first claim after taking leadership.
    */
-  claim: (first: boolean, exclude: readonly string[]) => Promise<Claim>;
-  publish: (claim: Claim) => Promise<BatchOutcome>;
+  claim: (first: boolean, exclude: readonly string[]) => Promise<B>;
+  publish: (claim: B) => Promise<BatchOutcome>;
   /** Writes the outcome back (mark published, record failures). Called once per batch, then retried. */
-  resolve: (claim: Claim, outcome: BatchOutcome) => Promise<void>;
+  resolve: (claim: B, outcome: BatchOutcome) => Promise<void>;
   batchSize: number;
   pollMs: number;
   /** Least time between the starts of two claims read from scratch (default 0). */
@@ -23,7 +24,7 @@ export interface LoopDeps {
   sleep?: (ms: number) => Promise<void>;
   backoff?: BackoffOptions;
   random?: () => number;
-  onBatch?: (claim: Claim, outcome: BatchOutcome, seconds: number) => void;
+  onBatch?: (claim: B, outcome: BatchOutcome, seconds: number) => void;
   onRetry?: (error: unknown, what: string) => void;
   /** The loop is making progress: called as each round and each sleep starts (liveness). */
   onProgress?: () => void;

@@ -28,11 +28,11 @@ export { MARKING_DEPTH } from './markings.js';
 export type { LoopDeps } from './loop-deps.js';
 
 /** Where the loop is between two rounds. */
-interface LoopState {
+interface LoopState<B> {
   /** The next claim is the first since taking leadership. */
   first: boolean;
   /** The batch read ahead, to be sent next. */
-  next: Claim | undefined;
+  next: B | undefined;
   markings: Marking[];
 }
 
@@ -41,7 +41,7 @@ function marked(markings: readonly Marking[]): readonly string[] {
   return markings.length === 1 ? markings[0]!.ids : markings.flatMap((m) => m.ids);
 }
 
-export class RelayLoop {
+export class RelayLoop<B extends Claim = Claim> {
   private running = false;
   private aborted = false;
   private done: Promise<void> | undefined;
@@ -53,7 +53,8 @@ export class RelayLoop {
   private readonly sleepFn: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
-  constructor(private readonly deps: LoopDeps) {
+  // NoInfer: the batch type is the caller's to name (new RelayLoop<Batch>); left out, it is a plain Claim.
+  constructor(private readonly deps: LoopDeps<NoInfer<B>>) {
     this.sleepFn = deps.sleep ?? sleep;
     this.now = deps.now ?? Date.now;
   }
@@ -91,7 +92,7 @@ export class RelayLoop {
    * still running are awaited.
    */
   private async run(): Promise<void> {
-    const state: LoopState = { first: true, next: undefined, markings: [] };
+    const state: LoopState<B> = { first: true, next: undefined, markings: [] };
     try {
       while (this.running) {
         this.deps.onProgress?.();
@@ -116,7 +117,7 @@ export class RelayLoop {
   }
 
   /** Reads a batch from scratch, retrying; undefined once the loop stops. */
-  private async claimAnew(first: boolean, marked: () => readonly string[]): Promise<Claim | undefined> {
+  private async claimAnew(first: boolean, marked: () => readonly string[]): Promise<B | undefined> {
     await this.coalesce();
     this.lastClaimAt = this.now();
     try {
@@ -135,7 +136,7 @@ export class RelayLoop {
    * Publishes one batch, starts writing its outcome and waits as the outcome says; returns the batch read
    * meanwhile when it is to be sent next.
    */
-  private async round(claim: Claim, markings: Marking[]): Promise<Claim | undefined> {
+  private async round(claim: B, markings: Marking[]): Promise<B | undefined> {
     const started = this.now();
     const full = claim.rows.length >= this.deps.batchSize;
     const inFlight = claim.rows.map((row) => row.id);
@@ -167,8 +168,8 @@ export class RelayLoop {
   private async afterCleanBatch(
     full: boolean,
     parked: number,
-    ahead: Promise<Claim | undefined> | undefined,
-  ): Promise<Claim | undefined> {
+    ahead: Promise<B | undefined> | undefined,
+  ): Promise<B | undefined> {
     if (full && parked === 0) return ahead;
     if (full) await ahead;
     else await this.idle(this.pollWait(), true);
@@ -216,7 +217,7 @@ export class RelayLoop {
   }
 
   /** One try at reading the batch after this one; a failure only means reading it again later. */
-  private async readAhead(exclude: readonly string[]): Promise<Claim | undefined> {
+  private async readAhead(exclude: readonly string[]): Promise<B | undefined> {
     try {
       const claim = await this.deps.claim(false, exclude);
       return claim.rows.length > 0 ? claim : undefined;
@@ -226,7 +227,7 @@ export class RelayLoop {
   }
 
   /** Writes the outcome back, retrying; settles with the error that ended it (never rejects). */
-  private resolve(claim: Claim, outcome: BatchOutcome, started: number): Promise<unknown> {
+  private resolve(claim: B, outcome: BatchOutcome, started: number): Promise<unknown> {
     return this.retry(
       () => this.deps.resolve(claim, outcome),
       'resolve',
