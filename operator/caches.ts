@@ -13,6 +13,9 @@ import {
   cronJobFingerprint,
   deploymentFingerprint,
   relayFingerprint,
+  roleBindingFingerprint,
+  roleFingerprint,
+  serviceAccountFingerprint,
 } from './controller/fingerprints.js';
 import { keyOf, ownerKey } from './controller/outboxrelay-controller.js';
 import { resourcePath, type KubeClient, type KubeConnection, type KubeObject } from './kube/client.js';
@@ -43,6 +46,10 @@ export interface OperatorCaches {
   relays: ResilientInformer<OutboxRelay & KubeObject>;
   deployments: ResilientInformer<KubeObject>;
   cronjobs: ResilientInformer<KubeObject>;
+  /** The relay pods' ServiceAccount, Role and RoleBinding (render/reporter-rbac.ts). */
+  serviceAccounts: ResilientInformer<KubeObject>;
+  roles: ResilientInformer<KubeObject>;
+  roleBindings: ResilientInformer<KubeObject>;
   secrets: SecretWatches;
   /** The informers of whole collections (Secrets are watched one by one, in `secrets`). */
   all: Array<ResilientInformer<KubeObject>>;
@@ -112,9 +119,26 @@ export function createCaches(d: CacheDeps): OperatorCaches {
     ...{ apiVersion: 'batch/v1', plural: 'cronjobs', labelSelector },
     onEvent: enqueueOwner(changeFilter(cronJobFingerprint)),
   });
-  const all = [relays, deployments, cronjobs] as Array<ResilientInformer<KubeObject>>;
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  const serviceAccounts = collection<KubeObject>(d, {
+    name: 'serviceaccounts',
+    ...{ apiVersion: 'v1', plural: 'serviceaccounts', labelSelector },
+    onEvent: enqueueOwner(changeFilter(serviceAccountFingerprint)),
+  });
+  const roles = collection<KubeObject>(d, {
+    name: 'roles',
+    ...{ apiVersion: rbac, plural: 'roles', labelSelector },
+    onEvent: enqueueOwner(changeFilter(roleFingerprint)),
+  });
+  const roleBindings = collection<KubeObject>(d, {
+    name: 'rolebindings',
+    ...{ apiVersion: rbac, plural: 'rolebindings', labelSelector },
+    onEvent: enqueueOwner(changeFilter(roleBindingFingerprint)),
+  });
+  const children = [deployments, cronjobs, serviceAccounts, roles, roleBindings];
+  const all = [relays, ...children] as Array<ResilientInformer<KubeObject>>;
   return {
-    ...{ relays, deployments, cronjobs, secrets, all },
+    ...{ relays, deployments, cronjobs, serviceAccounts, roles, roleBindings, secrets, all },
     async start() {
       await Promise.all(all.map((i) => i.start()));
       await secrets.start();

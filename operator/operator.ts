@@ -124,9 +124,11 @@ function createController(w: ControllerWiring): {
     onWatchFailure: w.onWatchFailure,
   });
   const { relays, deployments, cronjobs, secrets } = caches;
+  const { serviceAccounts, roles, roleBindings } = caches;
   const controller = new OutboxRelayController({
     ...{ client, config, clock, log, metrics },
     ...{ relays, deployments, cronjobs, secrets },
+    ...{ serviceAccounts, roles, roleBindings },
     events: relayEvents(recorder),
   });
   return { caches, controller };

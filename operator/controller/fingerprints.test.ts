@@ -1,5 +1,13 @@
 import type { KubeObject } from '../kube/client.js';
-import { changeFilter, cronJobFingerprint, deploymentFingerprint, relayFingerprint } from './fingerprints.js';
+import {
+  changeFilter,
+  cronJobFingerprint,
+  deploymentFingerprint,
+  relayFingerprint,
+  roleBindingFingerprint,
+  roleFingerprint,
+  serviceAccountFingerprint,
+} from './fingerprints.js';
 
 function deployment(patch: { generation?: number; status?: Record<string, unknown>; spec?: unknown } = {}) {
   return {
@@ -123,5 +131,46 @@ describe('changeFilter', () => {
     expect(isWork('add', a)).toBe(true);
     expect(isWork('update', b)).toBe(true);
     expect(isWork('update', a)).toBe(false);
+  });
+});
+
+describe('the relay pods’ RBAC fingerprints', () => {
+  const meta = (resourceVersion: string) => ({
+    name: 'orders-reporter',
+    namespace: 'shop',
+    resourceVersion,
+    labels: { a: '1' },
+  });
+  const role = (verbs: string[], rv = '1') =>
+    ({ metadata: meta(rv), rules: [{ resources: ['outboxrelays/status'], verbs }] }) as KubeObject;
+  const binding = (subject: string, rv = '1') =>
+    ({
+      metadata: meta(rv),
+      roleRef: { kind: 'Role', name: 'orders-reporter' },
+      subjects: [{ kind: 'ServiceAccount', name: subject }],
+    }) as KubeObject;
+
+  it('make an edited rule work, and a new resourceVersion alone not', () => {
+    const isWork = changeFilter(roleFingerprint);
+    expect(isWork('add', role(['get', 'patch']))).toBe(true);
+    expect(isWork('update', role(['get', 'patch'], '2'))).toBe(false);
+    expect(isWork('update', role(['get', 'patch', 'update'], '3'))).toBe(true);
+  });
+
+  it('make a changed subject of the RoleBinding work, and its deletion', () => {
+    const isWork = changeFilter(roleBindingFingerprint);
+    expect(isWork('add', binding('orders-reporter'))).toBe(true);
+    expect(isWork('update', binding('orders-reporter', '2'))).toBe(false);
+    expect(isWork('update', binding('someone-else', '3'))).toBe(true);
+    expect(isWork('delete', binding('someone-else', '3'))).toBe(true);
+  });
+
+  it('make a ServiceAccount’s token setting work, and the token controller’s secrets not', () => {
+    const isWork = changeFilter(serviceAccountFingerprint);
+    const sa = (automount: boolean, rv: string, secrets: unknown[] = []) =>
+      ({ metadata: meta(rv), automountServiceAccountToken: automount, secrets }) as KubeObject;
+    expect(isWork('add', sa(false, '1'))).toBe(true);
+    expect(isWork('update', sa(false, '2', [{ name: 'orders-reporter-token-x' }]))).toBe(false);
+    expect(isWork('update', sa(true, '3'))).toBe(true);
   });
 });

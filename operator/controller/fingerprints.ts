@@ -32,6 +32,25 @@ export function cronJobFingerprint(obj: KubeObject): string {
   return JSON.stringify(metadataOf(obj));
 }
 
+/**
+ * The relay pods' ServiceAccount, Role and RoleBinding (render/reporter-rbac.ts): they have no generation,
+ * so their content is the fingerprint (a user's edit of a rule is work, and the apply puts it back); the
+ * token controller's or anyone's status-like writes to other fields are not.
+ */
+export function serviceAccountFingerprint(obj: KubeObject): string {
+  const sa = obj as { automountServiceAccountToken?: unknown; imagePullSecrets?: unknown };
+  return JSON.stringify([...metadataOf(obj), sa.automountServiceAccountToken, sa.imagePullSecrets]);
+}
+
+export function roleFingerprint(obj: KubeObject): string {
+  return JSON.stringify([...metadataOf(obj), (obj as { rules?: unknown }).rules]);
+}
+
+export function roleBindingFingerprint(obj: KubeObject): string {
+  const rb = obj as { roleRef?: unknown; subjects?: unknown };
+  return JSON.stringify([...metadataOf(obj), rb.roleRef, rb.subjects]);
+}
+
 export type WatchEvent = 'add' | 'update' | 'delete';
 
 /**

@@ -72,6 +72,9 @@ function setup() {
     relays,
     deployments,
     cronjobs: new MapCache<KubeObject>(),
+    serviceAccounts: new MapCache<KubeObject>(),
+    roles: new MapCache<KubeObject>(),
+    roleBindings: new MapCache<KubeObject>(),
     secrets,
   });
   /** A relay pod's report lands: the cache holds it, at a new resourceVersion. */

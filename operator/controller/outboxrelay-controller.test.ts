@@ -75,6 +75,16 @@ function setup(options: { failApply?: number } = {}) {
   const secrets = new MapCache<SecretLike>();
   const deployments = new MapCache<KubeObject>();
   const cronjobs = new MapCache<KubeObject>();
+  const serviceAccounts = new MapCache<KubeObject>();
+  const roles = new MapCache<KubeObject>();
+  const roleBindings = new MapCache<KubeObject>();
+  const byKind: Record<string, MapCache<KubeObject>> = {
+    Deployment: deployments,
+    CronJob: cronjobs,
+    ServiceAccount: serviceAccounts,
+    Role: roles,
+    RoleBinding: roleBindings,
+  };
   const events: string[] = [];
   const controller = new OutboxRelayController({
     client,
@@ -87,14 +97,32 @@ function setup(options: { failApply?: number } = {}) {
     secrets,
     deployments,
     cronjobs,
+    ...{ serviceAccounts, roles, roleBindings },
   });
   /** The caches catch up with every applied child, as the informers would. */
   const syncCaches = () => {
-    for (const o of applied.values())
-      (o.kind === 'Deployment' ? deployments : cronjobs).put(structuredClone(o));
+    for (const o of applied.values()) byKind[String(o.kind)]!.put(structuredClone(o));
   };
-  return { controller, calls, relays, secrets, deployments, cronjobs, events, syncCaches };
+  return {
+    controller,
+    calls,
+    relays,
+    secrets,
+    deployments,
+    cronjobs,
+    roles,
+    roleBindings,
+    events,
+    syncCaches,
+  };
 }
+
+/** The relay pods' ServiceAccount, Role and RoleBinding, applied before the pods. */
+const REPORTER_APPLIES = [
+  'apply serviceaccounts/orders-reporter',
+  'apply roles/orders-reporter',
+  'apply rolebindings/orders-reporter',
+];
 
 const verbs = (calls: Call[]) => calls.map((c) => `${c.verb} ${c.path.split('/').slice(-2).join('/')}`);
 
@@ -105,17 +133,18 @@ describe('OutboxRelayController.reconcile', () => {
     expect(t.calls).toEqual([]);
   });
 
-  it('applies the Deployment and the cleanup CronJob, then writes a Ready status once', async () => {
+  it('applies the reporter RBAC, the Deployment and the cleanup CronJob, then writes a Ready status once', async () => {
     const t = setup();
     t.relays.put(relay());
     t.secrets.put(dbSecret);
     await t.controller.reconcile('shop/orders');
     expect(verbs(t.calls)).toEqual([
+      ...REPORTER_APPLIES,
       'apply deployments/orders-relay',
       'apply cronjobs/orders-cleanup',
       'status orders/status',
     ]);
-    const status = (t.calls[2]?.body as { status: OutboxRelay['status'] }).status;
+    const status = (t.calls[5]?.body as { status: OutboxRelay['status'] }).status;
     expect(status?.conditions?.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual([
       'Ready=True:Ready',
       'Reconciled=True:Applied',
@@ -123,6 +152,7 @@ describe('OutboxRelayController.reconcile', () => {
       'Publishing=True:Idle',
     ]);
     expect(t.events).toEqual([
+      ...REPORTER_APPLIES.map(() => 'Normal/Applied'),
       'Normal/Applied',
       'Normal/Applied',
       'Normal/ReadyChanged',
@@ -132,7 +162,11 @@ describe('OutboxRelayController.reconcile', () => {
     // The same world again, cache not yet updated with our write: no second status write.
     t.calls.length = 0;
     await t.controller.reconcile('shop/orders');
-    expect(verbs(t.calls)).toEqual(['apply deployments/orders-relay', 'apply cronjobs/orders-cleanup']);
+    expect(verbs(t.calls)).toEqual([
+      ...REPORTER_APPLIES,
+      'apply deployments/orders-relay',
+      'apply cronjobs/orders-cleanup',
+    ]);
   });
 
   it('reports a missing Secret without touching the children and without throwing', async () => {
@@ -245,7 +279,7 @@ describe('OutboxRelayController.reconcile', () => {
     const annotations = t.calls
       .filter((c) => c.verb === 'apply')
       .map((c) => (c.body as KubeObject).metadata?.annotations?.['outbox.kafka-relay.dev/applied-hash']);
-    expect(annotations).toHaveLength(2);
+    expect(annotations).toHaveLength(2 + REPORTER_APPLIES.length);
     for (const a of annotations) expect(a).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -272,6 +306,33 @@ describe('OutboxRelayController.reconcile', () => {
     t.calls.length = 0;
     await t.controller.reconcile('shop/orders');
     expect(verbs(t.calls)).toEqual(['apply cronjobs/orders-cleanup']);
+  });
+
+  it('puts back a deleted RoleBinding of the relay pods and writes nothing for the unchanged ones', async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    t.syncCaches();
+    t.calls.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual([]);
+    t.roleBindings.items.delete('shop/orders-reporter');
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['apply rolebindings/orders-reporter']);
+  });
+
+  it("puts back a rule a user widened in the relay pods' Role", async () => {
+    const t = setup();
+    t.relays.put(relay());
+    t.secrets.put(dbSecret);
+    await t.controller.reconcile('shop/orders');
+    t.syncCaches();
+    const role = t.roles.get('orders-reporter', 'shop') as KubeObject & { rules: Array<{ verbs: string[] }> };
+    role.rules[0]!.verbs = ['get', 'patch', 'update', 'delete'];
+    t.calls.length = 0;
+    await t.controller.reconcile('shop/orders');
+    expect(verbs(t.calls)).toEqual(['apply roles/orders-reporter']);
   });
 
   it('applies a child again when what it should be changed', async () => {

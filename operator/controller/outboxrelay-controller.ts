@@ -50,6 +50,10 @@ export interface ControllerDeps {
   relays: Cache<OutboxRelay>;
   deployments: Cache<KubeObject>;
   cronjobs: Cache<KubeObject>;
+  /** The relay pods' ServiceAccount, Role and RoleBinding (render/reporter-rbac.ts). */
+  serviceAccounts: Cache<KubeObject>;
+  roles: Cache<KubeObject>;
+  roleBindings: Cache<KubeObject>;
   secrets: Cache<SecretLike>;
 }
 
@@ -139,6 +143,20 @@ export class OutboxRelayController {
     return publishing.requeueAfterMs === undefined ? {} : { requeueAfterMs: publishing.requeueAfterMs };
   }
 
+  /** The informer cache of a child's kind. */
+  private cacheOf(child: DesiredChild): Cache<KubeObject> {
+    const byPlural: Record<string, Cache<KubeObject>> = {
+      deployments: this.d.deployments,
+      cronjobs: this.d.cronjobs,
+      serviceaccounts: this.d.serviceAccounts,
+      roles: this.d.roles,
+      rolebindings: this.d.roleBindings,
+    };
+    const cache = byPlural[child.kind.plural];
+    if (!cache) throw new Error(`no cache of ${child.kind.plural}`);
+    return cache;
+  }
+
   /** Applies the children that differ from the cache and deletes those no longer wanted. */
   private async syncChildren(
     relay: OutboxRelay,
@@ -149,8 +167,7 @@ export class OutboxRelayController {
     const outcome: ChildrenOutcome = { deployment };
     const namespace = relay.metadata.namespace;
     for (const child of desiredChildren(relay, this.d.config, secretHash)) {
-      const cache = child.kind.kind === 'Deployment' ? this.d.deployments : this.d.cronjobs;
-      const existing = cache.get(child.name, namespace);
+      const existing = this.cacheOf(child).get(child.name, namespace);
       if (!child.object) {
         await this.deleteChild(relay, child, existing, log);
         continue;

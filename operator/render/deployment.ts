@@ -12,6 +12,7 @@ import {
   tmpVolume,
 } from './pod.js';
 import { runEnv, shutdownTimeoutMs } from './relay-env.js';
+import { relayServiceAccountName } from './reporter-rbac.js';
 import { databaseSecretFiles, kafkaSecretFiles, secretMounts, secretVolumes } from './secret-files.js';
 
 // Beyond the relay's own drain: the endpoints controller and kube-proxy need a few seconds to stop
@@ -66,7 +67,9 @@ export function desiredDeployment(
         },
         spec: {
           ...podPlacement(relay),
-          automountServiceAccountToken: false,
+          // The token lets the relay patch its own OutboxRelay's status and nothing else (reporter-rbac.ts).
+          serviceAccountName: relayServiceAccountName(relay),
+          automountServiceAccountToken: true,
           securityContext: podSecurityContext(),
           terminationGracePeriodSeconds: terminationGracePeriodSeconds(relay),
           containers: [container],

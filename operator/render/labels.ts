@@ -1,7 +1,7 @@
 // Names, labels and the owner reference every child carries.
 import { API_VERSION, KIND, type OutboxRelay } from '../api/types.js';
 
-export type Component = 'relay' | 'cleanup' | 'optimize';
+export type Component = 'relay' | 'cleanup' | 'optimize' | 'reporter';
 
 export const MANAGED_BY = 'outbox-relay-operator';
 export const SECRET_HASH_ANNOTATION = 'outbox.kafka-relay.dev/secret-hash';

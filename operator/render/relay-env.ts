@@ -10,7 +10,7 @@ import { databaseSecretFiles, kafkaSecretFiles, secretFileEnv } from './secret-f
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string } };
+  valueFrom?: { secretKeyRef: { name: string; key: string } } | { fieldRef: { fieldPath: string } };
 }
 
 const plain = (name: string, value: string | number | boolean): EnvVar => ({ name, value: String(value) });
@@ -71,7 +71,20 @@ export function runEnv(relay: OutboxRelay): EnvVar[] {
     plain('HTTP_PORT', HTTP_PORT),
     plain('SKIP_MIGRATIONS', false),
   );
+  env.push(...reportEnv(relay));
   return env;
+}
+
+/**
+ * Where the relay reports its status (relay/report): its OutboxRelay, and its pod's name (downward API)
+ * for its field manager and reportedBy.
+ */
+export function reportEnv(relay: OutboxRelay): EnvVar[] {
+  return [
+    plain('OUTBOX_RELAY_NAME', relay.metadata.name),
+    plain('OUTBOX_RELAY_NAMESPACE', relay.metadata.namespace),
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  ];
 }
 
 /** A maintenance job (`cleanup`, `optimize`): database only; the Deployment owns migrations. */
