@@ -59,6 +59,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
       lastPublishedAt: published.lastPublishedAt,
     },
     logger,
+    metrics.registry,
   );
 
   const livenessBound = livenessBoundMs({

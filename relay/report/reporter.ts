@@ -31,6 +31,8 @@ export interface ReporterDeps {
   logger: Logger;
   intervalMs?: number;
   backoff?: BackoffOptions;
+  /** Each refresh's outcome (a metric: how many were written and how many found nothing changed). */
+  onRefresh?: (result: RefreshResult) => void;
 }
 
 export interface ReporterStats {
@@ -111,7 +113,10 @@ export function createReporter(deps: ReporterDeps): Reporter {
   }
 
   function refresh(): Promise<RefreshResult> {
-    const next = inFlight.then(refreshOnce, refreshOnce);
+    const next = inFlight.then(refreshOnce, refreshOnce).then((result) => {
+      deps.onRefresh?.(result);
+      return result;
+    });
     inFlight = next.catch(() => undefined);
     return next;
   }

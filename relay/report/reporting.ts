@@ -4,6 +4,7 @@
 // (operator/render/reporter-rbac.ts). The operator never holds database credentials, and needs no rights
 // on pods: the alternative, the operator reading each relay pod's HTTP endpoint, would need pod list/watch
 // and a network path from the operator to every relay pod, which NetworkPolicies commonly deny.
+import { Counter, type Registry } from 'prom-client';
 import type { RelayConfig } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -31,10 +32,17 @@ export function createReporting(
   config: RelayConfig,
   sources: ReportSources,
   logger: Logger,
+  registry?: Registry,
 ): Reporting | undefined {
   const settings = config.report;
   if (!settings) return undefined;
   const client = createStatusClient(settings);
+  const refreshes = new Counter({
+    name: 'outbox_relay_status_reports_total',
+    help: 'Refreshes of the status report by outcome: written, unchanged (nothing written), throttled, nothing (no entries to write or release), failed.',
+    labelNames: ['outcome'],
+    registers: registry ? [registry] : [],
+  });
   const reporter = createReporter({
     collect: () => collectReport(sources),
     write: (entries, timeoutMs) => client.apply(entries, timeoutMs),
@@ -43,6 +51,7 @@ export function createReporting(
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
     logger,
+    onRefresh: (outcome) => refreshes.inc({ outcome }),
   });
   logger
     .child({ component: 'report' })
