@@ -31,6 +31,8 @@ export interface RelayConfig {
     port: number;
     user: string;
     password: string;
+    /** DB_PASS or DB_PASS_FILE: the setting a refused password is reported against. */
+    passwordFrom: string;
     names: string[];
     table: string;
     tls: DatabaseTls;
@@ -89,6 +91,7 @@ export function configFromSettings(v: SettingValues, command: Command = 'run'): 
       host: v.DB_HOST as string,
       port: (v.DB_PORT as number | undefined) ?? DEFAULT_PORT[driver],
       user: v.DB_USER as string,
+      passwordFrom: v.DB_PASS_FILE !== undefined ? 'DB_PASS_FILE' : 'DB_PASS',
       names: v.DB_NAME as string[],
       table: v.OUTBOX_TABLE as string,
       tls: databaseTls(v, driver),
@@ -153,6 +156,7 @@ export function storeConfig(config: RelayConfig, database: string): StoreConfig 
     host: db.host,
     port: db.port,
     user: db.user,
+    passwordFrom: db.passwordFrom,
     database,
     table: db.table,
     // Shared, not copied: the TLS secure context is built once per TLS configuration.

@@ -196,6 +196,8 @@ describe('the database password', () => {
     const config = loadConfig({ ...noPassword, DB_PASS_FILE: file }, 'cleanup');
     expect(config.db.password).toBe('file-db-s3cret');
     expect(storeConfig(config, 'shop').password).toBe('file-db-s3cret');
+    expect(storeConfig(config, 'shop').passwordFrom).toBe('DB_PASS_FILE');
+    expect(storeConfig(loadConfig(base), 'shop').passwordFrom).toBe('DB_PASS');
     expect(JSON.stringify(config)).not.toContain('file-db-s3cret');
   });
 

@@ -43,6 +43,16 @@ describe('toDatabaseError', () => {
     expect((error.cause as Error).message).not.toContain('hunter2');
   });
 
+  it('names DB_PASS_FILE when the refused password came from that file', () => {
+    const cause = withCode('password authentication failed for user "relay"', '28P01');
+    const fromFile = { ...server, passwordFrom: 'DB_PASS_FILE' };
+    const error = toDatabaseError(postgresErrors, cause, { ...context, server: fromFile }) as ConfigError;
+    expect(error.field).toBe('DB_PASS_FILE');
+    expect(error.message).toMatch(
+      /^DB_PASS_FILE: the postgres server db:5432 refused the password of user "relay"/,
+    );
+  });
+
   it.each([
     [
       'postgres',

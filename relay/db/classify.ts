@@ -43,7 +43,14 @@ export interface ErrorContext {
   operation: string;
   password: string;
   /** Where the store connects and how: for the errors that name a setting. */
-  server?: { host: string; port: number; user: string; tls: DatabaseTls };
+  server?: {
+    host: string;
+    port: number;
+    user: string;
+    tls: DatabaseTls;
+    /** The setting the password came from (DB_PASS, or DB_PASS_FILE): the one a refusal names. */
+    passwordFrom?: string;
+  };
 }
 
 function codeOf(error: unknown): string | undefined {

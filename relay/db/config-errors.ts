@@ -1,7 +1,8 @@
 // The database errors that are mistakes in the configuration, as ConfigErrors naming the setting to fix:
 // a server certificate not signed by a CA the relay trusts (DB_TLS_CA_FILE), one that does not name the
 // host dialled (DB_HOST), a client certificate refused or missing (DB_TLS_CERT_FILE), a password refused
-// (DB_PASS), a user admitted over TLS only (DB_TLS_MODE). No retry fixes them; the relay stops and says so.
+// (DB_PASS, or DB_PASS_FILE when it came from a file), a user admitted over TLS only (DB_TLS_MODE). No
+// retry fixes them; the relay stops and says so.
 import { ConfigError } from '../errors.js';
 import { tlsFailure } from '../tls/failures.js';
 import type { ErrorContext, Refusal } from './classify.js';
@@ -65,6 +66,13 @@ const REFUSALS: Readonly<Record<Refusal, { setting: string; says: Says }>> = {
   user: { setting: 'DB_USER', says: (user) => `does not accept user "${user}" here` },
 };
 
+/** The setting a refusal names: the variable the certificate or the password came from, when known. */
+function refusedSetting(refusal: Refusal, setting: string, context: RefusalContext): string {
+  if (refusal === 'client-certificate') return context.server?.tls.cert?.variable ?? setting;
+  if (refusal === 'password') return context.server?.passwordFrom ?? setting;
+  return setting;
+}
+
 /** The ConfigError a driver error amounts to, or undefined when it is not a configuration mistake. */
 export function databaseConfigError(
   refusal: Refusal | undefined,
@@ -74,7 +82,7 @@ export function databaseConfigError(
   const tls = tlsError(error, context);
   if (tls || !refusal) return tls;
   const { setting, says } = REFUSALS[refusal];
-  const field = refusal === 'client-certificate' ? (context.server?.tls.cert?.variable ?? setting) : setting;
+  const field = refusedSetting(refusal, setting, context);
   const user = context.server?.user ?? 'the configured user';
   return new ConfigError(field, `${where(context)} ${says(user, context.driver)}: ${context.detail}`, {
     cause: context.cause,

@@ -75,6 +75,7 @@ class SqlOutboxStore<Db> implements OutboxStore {
         port: this.config.port,
         user: this.config.user,
         tls: this.config.tls,
+        ...(this.config.passwordFrom ? { passwordFrom: this.config.passwordFrom } : {}),
       },
     });
 

@@ -154,6 +154,8 @@ export interface StoreConfig {
   user: string;
   /** Never logged: keep it out of error messages too. */
   password: string;
+  /** The setting the password came from (DB_PASS or DB_PASS_FILE), named when the server refuses it. */
+  passwordFrom?: string;
   database: string;
   table: string;
   /** The TLS mode and the PEM files (DB_TLS_*). */
