@@ -60,9 +60,9 @@ describe('transitionEvents', () => {
     expect(transitionEvents(before, [c('Publishing', 'True', 'Publishing', '9 rows pending')])).toEqual([]);
   });
 
-  it('records the first Publishing condition of a resource', () => {
+  it('records the first Publishing condition of a resource, Unknown as Normal (nothing failed)', () => {
     expect(transitionEvents(undefined, [c('Publishing', 'Unknown', 'AwaitingReport')])).toEqual([
-      { type: 'Warning', reason: 'PublishingChanged', note: 'Publishing is Unknown: AwaitingReport: m' },
+      { type: 'Normal', reason: 'PublishingChanged', note: 'Publishing is Unknown: AwaitingReport: m' },
     ]);
   });
 });

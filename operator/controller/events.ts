@@ -42,7 +42,8 @@ const RECORDED: ReadonlyArray<[string, string]> = [
 
 /**
  * One Event per recorded condition whose status or reason changed between two statuses (a new message
- * alone, such as a new pending count, is not a transition). Normal when it became True, else Warning.
+ * alone, such as a new pending count, is not a transition). Warning when it became False; Normal when it
+ * became True or Unknown (Publishing is Unknown while no relay has reported yet, as every new resource is).
  */
 export function transitionEvents(
   before: readonly Condition[] | undefined,
@@ -54,7 +55,7 @@ export function transitionEvents(
     const now = findCondition(after, conditionType);
     if (!now || (was?.status === now.status && was?.reason === now.reason)) continue;
     events.push({
-      type: now.status === 'True' ? 'Normal' : 'Warning',
+      type: now.status === 'False' ? 'Warning' : 'Normal',
       reason,
       note: `${conditionType} is ${now.status}: ${now.reason}: ${now.message}`,
     });
