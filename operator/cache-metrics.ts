@@ -14,7 +14,8 @@ import {
 export interface CacheMetricSources {
   /** Objects held per cached resource. */
   cachedObjects: () => Array<{ resource: string; count: number }>;
-  secretWatches: () => number;
+  /** Watches of single Secrets, and metadata watches of whole namespaces' Secrets. */
+  secretWatches: () => { byName: number; byNamespace: number };
 }
 
 export interface CacheMetrics {
@@ -41,10 +42,13 @@ export function registerCacheMetrics(registry: Registry, sources: CacheMetricSou
   });
   new Gauge({
     name: 'outbox_operator_secret_watches',
-    help: 'Watches of single Secrets (one per Secret an OutboxRelay references).',
+    help: 'Watches of Secrets: by name (one per referenced Secret, where a Role names them) or of a namespace (metadata only).',
+    labelNames: ['scope'],
     registers: [registry],
     collect() {
-      this.set(sources.secretWatches());
+      const { byName, byNamespace } = sources.secretWatches();
+      this.set({ scope: 'name' }, byName);
+      this.set({ scope: 'namespace' }, byNamespace);
     },
   });
   return {

@@ -4,8 +4,8 @@
 // and kube-controller-manager's status updates of the children mostly change nothing the OutboxRelay
 // status reads. Collections are watched per namespace when the operator watches a list of them
 // (kube/namespaced-informers.ts); Secrets one by one, only those referenced (secret-watches.ts), and an
-// OutboxRelay is not work until each of its Secrets has been listed, so that a reconcile never takes a
-// Secret not listed yet for one that does not exist.
+// OutboxRelay is not work until each of its Secrets has been read, so that a reconcile never takes a
+// Secret not read yet for one that does not exist.
 import type { Logger } from 'pino';
 import { API_VERSION, PLURAL, referencedSecrets, type OutboxRelay } from './api/types.js';
 import {
@@ -40,6 +40,8 @@ export interface CacheDeps {
   enqueue: (key: string) => void;
   /** Each failure of a watch (a refusal is counted). */
   onWatchFailure?: (err: unknown) => void;
+  /** Whether the operator may list and watch Secrets in a namespace (undefined: the cluster). */
+  canListSecrets?: (namespace: string | undefined) => Promise<boolean>;
 }
 
 export interface OperatorCaches {
@@ -82,6 +84,8 @@ export function createCaches(d: CacheDeps): OperatorCaches {
   };
   const secrets = new SecretWatches({
     ...{ kc: d.kc, client: d.client, clock: d.clock, log: d.log },
+    namespaces: d.namespaces,
+    canListSecrets: d.canListSecrets,
     onSecret: (s) => {
       const { namespace, name } = s.metadata ?? {};
       if (namespace && name) for (const key of secrets.relaysOf(namespace, name)) enqueue(key);

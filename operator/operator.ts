@@ -2,6 +2,7 @@
 // the HTTP endpoints and leader election. Nothing reconciles before this replica leads and the initial
 // lists are in; stop takes the same steps back in reverse.
 import type { Logger } from 'pino';
+import { canListSecrets } from './access-review.js';
 import { ObservedKubeClient, registerCacheMetrics } from './cache-metrics.js';
 import { createCaches, type OperatorCaches } from './caches.js';
 import { FIELD_MANAGER, REPORTING_CONTROLLER, type OperatorConfig } from './config.js';
@@ -39,7 +40,7 @@ export async function startOperator(
   const box: { caches?: OperatorCaches } = {};
   const cacheMetrics = registerCacheMetrics(metrics.registry, {
     cachedObjects: () => cachedObjects(box.caches),
-    secretWatches: () => box.caches?.secrets.counts().watches ?? 0,
+    secretWatches: () => box.caches?.secrets.counts() ?? { byName: 0, byNamespace: 0 },
   });
   const client = new ObservedKubeClient(
     kc,
@@ -122,6 +123,7 @@ function createController(w: ControllerWiring): {
     namespaces: config.namespaces,
     enqueue: (key) => w.queue.add(key),
     onWatchFailure: w.onWatchFailure,
+    canListSecrets: (namespace) => canListSecrets(client, namespace),
   });
   const { relays, deployments, cronjobs, secrets } = caches;
   const { serviceAccounts, roles, roleBindings } = caches;

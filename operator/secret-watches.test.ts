@@ -19,8 +19,10 @@ const secret = (name: string, rv: string) => ({
 interface Served {
   secrets: Map<string, ReturnType<typeof secret>>;
   forbidden: Set<string>;
-  /** Every request: method, and the name its field selector asks for ('' for none). */
-  requests: Array<{ watch: boolean; name: string }>;
+  /** Every request: a watch or not, the name its field selector asks for ('' for none), metadata only. */
+  requests: Array<{ watch: boolean; name: string; metadata: boolean }>;
+  /** May the client list the namespace's Secrets (metadata only), as a Role without resourceNames lets it. */
+  listAll: boolean;
   /** Open watch streams by name. */
   streams: Map<string, http.ServerResponse[]>;
 }
@@ -30,8 +32,13 @@ async function serve(s: Served): Promise<{ server: http.Server; kc: CredentialsC
     const url = new URL(req.url ?? '/', 'http://api');
     const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1] ?? '';
     const watch = url.searchParams.get('watch') === 'true';
-    s.requests.push({ watch, name });
+    const metadata = (req.headers.accept ?? '').includes('as=PartialObjectMetadata');
+    s.requests.push({ watch, name, metadata });
     res.setHeader('Content-Type', 'application/json');
+    if (!name && s.listAll && metadata) {
+      serveMetadata(s, watch, res);
+      return;
+    }
     if (!name || s.forbidden.has(name)) {
       res
         .writeHead(403)
@@ -58,6 +65,20 @@ async function serve(s: Served): Promise<{ server: http.Server; kc: CredentialsC
   return { server, kc: new CredentialsConnection({ server: `http://127.0.0.1:${port}` }) };
 }
 
+/** The namespace's Secrets without their data: a list, or a watch stream kept under the name ''. */
+function serveMetadata(s: Served, watch: boolean, res: http.ServerResponse): void {
+  if (watch) {
+    res.writeHead(200);
+    res.flushHeaders();
+    s.streams.set('', [...(s.streams.get('') ?? []), res]);
+    return;
+  }
+  const items = [...s.secrets.values()].map(({ metadata }) => ({ kind: 'PartialObjectMetadata', metadata }));
+  res
+    .writeHead(200)
+    .end(JSON.stringify({ kind: 'PartialObjectMetadataList', metadata: { resourceVersion: '100' }, items }));
+}
+
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (check()) return;
@@ -75,7 +96,7 @@ describe('SecretWatches', () => {
   let failures: unknown[];
 
   beforeEach(async () => {
-    s = { secrets: new Map(), forbidden: new Set(), requests: [], streams: new Map() };
+    s = { secrets: new Map(), forbidden: new Set(), requests: [], streams: new Map(), listAll: false };
     s.secrets.set('db', secret('db', '1'));
     s.secrets.set('kafka', secret('kafka', '2'));
     s.secrets.set('unrelated', secret('unrelated', '3'));
@@ -89,6 +110,8 @@ describe('SecretWatches', () => {
       client: new KubeClient(served.kc),
       clock: realClock,
       log: pino({ level: 'silent' }),
+      namespaces: ['ns'],
+      canListSecrets: async () => s.listAll,
       onSecret: (x) => changed.push(x.metadata?.name ?? ''),
       onSettled: (_ns, name) => settledNames.push(name),
       onFailure: (err) => failures.push(err),
@@ -111,7 +134,7 @@ describe('SecretWatches', () => {
     expect(watches.get('unrelated', 'ns')).toBeUndefined();
     await until('both watches', () => s.requests.filter((r) => r.watch).length === 2);
     expect(new Set(s.requests.map((r) => r.name))).toEqual(new Set(['db', 'kafka']));
-    expect(watches.counts()).toEqual({ watches: 2, objects: 2 });
+    expect(watches.counts()).toEqual({ objects: 2, byName: 2, byNamespace: 0 });
   });
 
   it('holds one watch per Secret however many OutboxRelays reference it, and stops it with the last', async () => {
@@ -126,12 +149,12 @@ describe('SecretWatches', () => {
     expect(watches.relaysOf('ns', 'db').sort()).toEqual(['ns/a', 'ns/b']);
     watches.track('ns/b', 'ns', []);
     await until('the kafka watch closed', () => (s.streams.get('kafka') ?? []).length === 0);
-    expect(watches.counts()).toEqual({ watches: 1, objects: 1 });
+    expect(watches.counts()).toEqual({ objects: 1, byName: 1, byNamespace: 0 });
     expect(watches.get('kafka', 'ns')).toBeUndefined();
     expect(s.streams.get('db')).toHaveLength(1);
     watches.track('ns/a', 'ns', []);
     await until('the db watch closed', () => (s.streams.get('db') ?? []).length === 0);
-    expect(watches.counts()).toEqual({ watches: 0, objects: 0 });
+    expect(watches.counts()).toEqual({ objects: 0, byName: 0, byNamespace: 0 });
     expect(s.requests.filter((r) => !r.watch && r.name === 'db')).toHaveLength(1);
   });
 
@@ -162,6 +185,44 @@ describe('SecretWatches', () => {
     await until('the new Secret settled', () => watches.settled('ns/a'));
     expect(watches.get('kafka', 'ns')?.metadata?.uid).toBe('uid-kafka');
     expect(watches.get('db', 'ns')).toBeUndefined();
-    expect(watches.counts().watches).toBe(1);
+    expect(watches.counts().byName).toBe(1);
+  });
+
+  it('where it may list the Secrets, watches their metadata once and fetches only the referenced ones by name', async () => {
+    s.listAll = true;
+    watches.track('ns/a', 'ns', ['db', 'kafka']);
+    await watches.start();
+    expect(watches.counts()).toEqual({ objects: 2, byName: 0, byNamespace: 1 });
+    await until('the metadata watch', () => s.streams.get('')?.length === 1);
+    // Data requests name a referenced Secret; the rest is metadata only.
+    for (const r of s.requests) {
+      if (r.name) expect(['db', 'kafka']).toContain(r.name);
+      else expect(r.metadata).toBe(true);
+    }
+    expect(s.requests.filter((r) => r.watch && r.name)).toEqual([]);
+    const fetches = () => s.requests.filter((r) => r.name === 'db').length;
+    expect(fetches()).toBe(1);
+
+    const send = (type: string, obj: ReturnType<typeof secret>) =>
+      s.streams
+        .get('')![0]!
+        .write(
+          `${JSON.stringify({ type, object: { kind: 'PartialObjectMetadata', metadata: obj.metadata } })}\n`,
+        );
+    s.secrets.set('db', secret('db', '7'));
+    send('MODIFIED', s.secrets.get('db')!);
+    await until(
+      'the changed Secret fetched',
+      () => watches.get('db', 'ns')?.metadata?.resourceVersion === '7',
+    );
+    expect(changed).toContain('db');
+    s.secrets.set('unrelated', secret('unrelated', '8'));
+    send('MODIFIED', s.secrets.get('unrelated')!);
+    const deleted = s.secrets.get('kafka')!;
+    s.secrets.delete('kafka');
+    send('DELETED', { ...deleted, metadata: { ...deleted.metadata, resourceVersion: '9' } });
+    await until('the deleted Secret gone', () => watches.get('kafka', 'ns') === undefined);
+    expect(s.requests.some((r) => r.name === 'unrelated')).toBe(false);
+    expect(watches.counts().objects).toBe(1);
   });
 });

@@ -1,39 +1,51 @@
-// The Secrets the OutboxRelays reference, and only those: one list+watch per referenced Secret
-// (fieldSelector=metadata.name=<name> in its namespace), started when the first OutboxRelay references it
-// and stopped when the last one stops doing so. The Secrets are the user's (Strimzi's, a Helm release's),
-// so there is no label of ours to select them by, and a watch of the whole collection would hold the data
-// of every Secret: 1,000 Helm release Secrets of 100 KB each are 100 MB of heap, and a compromised
-// operator would give away all of them. The API server authorizes a list or watch with a metadata.name
-// field selector against a Role's resourceNames, so the operator runs with a Role naming exactly the
-// referenced Secrets.
+// The Secrets the OutboxRelays reference, and only those. The Secrets are the user's (Strimzi's, a Helm
+// release's), so there is no label of ours to select them by, and a watch of the whole collection would
+// hold the data of every Secret: 1,000 Helm release Secrets of 100 KB each are 100 MB of heap, and a
+// compromised operator would give away all of them. Each referenced Secret is read by name
+// (secret-sources.ts), from the first OutboxRelay that references it to the last, once however many share
+// it; no other Secret's data is ever held.
 //
-// A watch that has not listed yet knows nothing, which is not the same as a Secret that does not exist:
-// `settled` says whether every watch of an OutboxRelay has listed (or failed once: a Secret it may not read
-// is then reported as not found, as before), and caches.ts holds the OutboxRelay's work until then.
+// How, per watched namespace (or for the cluster), decided once at start by asking the API server what the
+// operator may do (SelfSubjectAccessReview, so nothing is refused):
+// - it may not list the namespace's Secrets (a Role whose secrets rule names them, resourceNames): a
+//   list+watch of each by name, which the API server authorizes against resourceNames;
+// - it may: one watch of the namespace's Secret metadata (no data; only the referenced ones are held),
+//   and each referenced Secret fetched by name when it changes. Per-name watches cost a connection each
+//   (secret-sources.ts), too much for 1,000 OutboxRelays.
+//
+// A Secret not read yet is not a Secret that does not exist: `settled` says whether every Secret of an
+// OutboxRelay has been read (or refused once: it is then reported as not found, as before), and caches.ts
+// holds the OutboxRelay's work until then.
 import type { Logger } from 'pino';
 import type { SecretLike } from './controller/secrets-check.js';
 import { resourcePath, type KubeClient, type KubeConnection, type KubeObject } from './kube/client.js';
 import { createInformer, type ResilientInformer } from './kube/informer.js';
 import type { Clock } from './runtime/clock.js';
+import { fetchedSource, watchedSource, type SecretSource } from './secret-sources.js';
 
 export interface SecretWatchesDeps {
   kc: KubeConnection;
   client: KubeClient;
   clock: Clock;
   log: Logger;
-  /** A watched Secret was added, changed or deleted. */
+  /** The watched namespaces; undefined: all (one scope, the cluster). */
+  namespaces: readonly string[] | undefined;
+  /** Whether the operator may list and watch Secrets in the namespace (undefined: the cluster). */
+  canListSecrets?: (namespace: string | undefined) => Promise<boolean>;
+  /** A read Secret was added, changed or deleted. */
   onSecret: (secret: SecretLike) => void;
-  /** A watch listed (or failed) for the first time. */
+  /** A Secret was read (or refused) for the first time. */
   onSettled: (namespace: string, name: string) => void;
   onFailure?: (err: unknown) => void;
 }
 
-interface Watch {
-  informer: ResilientInformer<SecretLike & KubeObject>;
+interface Entry {
+  namespace: string;
+  name: string;
   refs: number;
-  running: boolean;
+  source?: SecretSource;
   settled: boolean;
-  /** Resolves when settled, or when the watch is let go before that. */
+  /** Resolves when settled, or when the entry is let go before that. */
   done: Promise<void>;
   settle: () => void;
 }
@@ -41,14 +53,16 @@ interface Watch {
 const idOf = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export class SecretWatches {
-  private readonly watches = new Map<string, Watch>();
+  private readonly entries = new Map<string, Entry>();
   /** The Secrets (namespace/name) each OutboxRelay key references. */
   private readonly byRelay = new Map<string, ReadonlySet<string>>();
+  /** Metadata watches, by scope ('' for the cluster), where the operator may list Secrets. */
+  private readonly metadataWatches = new Map<string, ResilientInformer<KubeObject>>();
   private started = false;
 
   constructor(private readonly d: SecretWatchesDeps) {}
 
-  /** What an OutboxRelay references now (nothing once it is gone): watches start and stop to match. */
+  /** What an OutboxRelay references now (nothing once it is gone): reads start and stop to match. */
   track(relayKey: string, namespace: string, names: readonly string[]): void {
     const before = this.byRelay.get(relayKey) ?? new Set<string>();
     const after = new Set(names.map((n) => idOf(namespace, n)));
@@ -58,9 +72,9 @@ export class SecretWatches {
     for (const id of before) if (!after.has(id)) this.release(id);
   }
 
-  /** Whether every Secret the OutboxRelay references has been listed (or its watch failed once). */
+  /** Whether every Secret the OutboxRelay references has been read (or refused once). */
   settled(relayKey: string): boolean {
-    for (const id of this.byRelay.get(relayKey) ?? []) if (!this.watches.get(id)?.settled) return false;
+    for (const id of this.byRelay.get(relayKey) ?? []) if (!this.entries.get(id)?.settled) return false;
     return true;
   }
 
@@ -72,82 +86,116 @@ export class SecretWatches {
 
   get(name: string, namespace?: string): SecretLike | undefined {
     if (namespace === undefined) return undefined;
-    return this.watches.get(idOf(namespace, name))?.informer.get(name, namespace);
+    return this.entries.get(idOf(namespace, name))?.source?.get();
   }
 
   list(namespace?: string): SecretLike[] {
-    return [...this.watches.values()].flatMap((w) => w.informer.list(namespace));
+    return [...this.entries.values()]
+      .filter((e) => namespace === undefined || e.namespace === namespace)
+      .flatMap((e) => e.source?.get() ?? []);
   }
 
-  /** Watches held, and Secrets cached (for the metrics: no other Secret is ever held). */
-  counts(): { watches: number; objects: number } {
-    let objects = 0;
-    for (const w of this.watches.values()) objects += w.informer.list().length;
-    return { watches: this.watches.size, objects };
+  /** Secrets held, per-name watches and metadata watches (for the metrics). */
+  counts(): { objects: number; byName: number; byNamespace: number } {
+    const objects = this.list().length;
+    const byNamespace = this.metadataWatches.size;
+    const watched = [...this.entries.values()].filter((e) => e.source && !this.metadataWatchOf(e.namespace));
+    return { objects, byName: watched.length, byNamespace };
   }
 
-  /** Starts every watch tracked so far (and later ones as they come); resolves once all have settled. */
+  /** Decides how each scope is read, then reads every Secret tracked so far; resolves once all settled. */
   async start(): Promise<void> {
+    for (const namespace of this.d.namespaces ?? [undefined]) {
+      if (!(await this.d.canListSecrets?.(namespace))) continue;
+      const watch = this.metadataWatch(namespace);
+      this.metadataWatches.set(namespace ?? '', watch);
+      await watch.start();
+    }
     this.started = true;
-    const all = [...this.watches.values()];
-    for (const w of all) this.run(w);
-    await Promise.all(all.map((w) => w.done));
+    const all = [...this.entries.values()];
+    for (const e of all) this.run(e);
+    await Promise.all(all.map((e) => e.done));
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    await Promise.all([...this.watches.values()].map((w) => w.informer.stop()));
+    for (const e of this.entries.values()) e.source?.stop();
+    await Promise.all([...this.metadataWatches.values()].map((w) => w.stop()));
+  }
+
+  private metadataWatchOf(namespace: string): ResilientInformer<KubeObject> | undefined {
+    return this.metadataWatches.get(this.d.namespaces ? namespace : '');
+  }
+
+  /** The metadata of the scope's Secrets, holding only the referenced ones; changes go to their sources. */
+  private metadataWatch(namespace: string | undefined): ResilientInformer<KubeObject> {
+    const idOfObj = (o: KubeObject) => idOf(o.metadata?.namespace ?? '', o.metadata?.name ?? '');
+    const informer: ResilientInformer<KubeObject> = createInformer<KubeObject>({
+      ...{ kc: this.d.kc, client: this.d.client, clock: this.d.clock, log: this.d.log },
+      name: 'secret-metadata',
+      path: resourcePath('v1', 'secrets', namespace),
+      metadataOnly: true,
+      keep: (o) => this.entries.has(idOfObj(o)),
+      onEvent: (event, o) =>
+        this.entries
+          .get(idOfObj(o))
+          ?.source?.changed(event === 'delete' ? undefined : o.metadata?.resourceVersion),
+      // After a relist (a 410), a referenced Secret the list no longer holds was deleted meanwhile.
+      onRelisted: () => {
+        for (const e of this.entries.values()) {
+          if (this.metadataWatchOf(e.namespace) !== informer) continue;
+          e.source?.changed(informer.get(e.name, e.namespace)?.metadata?.resourceVersion);
+        }
+      },
+      onFailure: this.d.onFailure,
+    });
+    return informer;
   }
 
   private acquire(namespace: string, name: string): void {
     const id = idOf(namespace, name);
-    const existing = this.watches.get(id);
+    const existing = this.entries.get(id);
     if (existing) {
       existing.refs++;
       return;
     }
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    // The handlers run only once started, by which time `watch` is set.
-    const informer = createInformer<SecretLike & KubeObject>({
-      ...{ kc: this.d.kc, client: this.d.client, clock: this.d.clock },
-      log: this.d.log.child({ secret: id }),
-      name: 'secrets',
-      path: resourcePath('v1', 'secrets', namespace),
-      fieldSelector: `metadata.name=${name}`,
-      onEvent: (_event, secret) => {
-        if (this.watches.get(id) === watch) this.d.onSecret(secret);
-      },
-      onFailure: (err) => {
-        this.d.onFailure?.(err);
-        watch.settle();
-      },
-    });
-    const watch: Watch = {
-      ...{ informer, refs: 1, running: false, settled: false, done },
+    const entry: Entry = {
+      ...{ namespace, name, refs: 1, settled: false, done },
       settle: () => {
-        if (watch.settled) return;
-        watch.settled = true;
+        if (entry.settled) return;
+        entry.settled = true;
         resolve();
-        if (this.watches.get(id) === watch) this.d.onSettled(namespace, name);
+        if (this.entries.get(id) === entry) this.d.onSettled(namespace, name);
       },
     };
-    this.watches.set(id, watch);
-    if (this.started) this.run(watch);
+    this.entries.set(id, entry);
+    if (this.started) this.run(entry);
   }
 
-  /** Starts the watch; it settles once listed, or at its first failure (it then retries with backoff). */
-  private run(watch: Watch): void {
-    if (watch.running) return;
-    watch.running = true;
-    void watch.informer.start().then(() => watch.settle());
+  /** Starts reading the Secret, by its own watch or fetched, as its namespace's access allows. */
+  private run(entry: Entry): void {
+    if (entry.source) return;
+    const { namespace, name } = entry;
+    const id = idOf(namespace, name);
+    const deps = {
+      ...{ kc: this.d.kc, client: this.d.client, clock: this.d.clock },
+      ...{ log: this.d.log.child({ secret: id }), namespace, name, settle: entry.settle },
+      onSecret: (s: SecretLike) => {
+        if (this.entries.get(id) === entry) this.d.onSecret(s);
+      },
+      onFailure: this.d.onFailure,
+    };
+    entry.source = this.metadataWatchOf(namespace) ? fetchedSource(deps) : watchedSource(deps);
+    entry.source.start();
   }
 
   private release(id: string): void {
-    const watch = this.watches.get(id);
-    if (!watch || --watch.refs > 0) return;
-    this.watches.delete(id);
-    watch.settle();
-    void watch.informer.stop();
+    const entry = this.entries.get(id);
+    if (!entry || --entry.refs > 0) return;
+    this.entries.delete(id);
+    entry.settle();
+    entry.source?.stop();
   }
 }

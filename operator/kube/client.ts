@@ -40,7 +40,13 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string | undefined>;
+  /** Another representation than plain JSON objects (METADATA_LIST: metadata only). */
+  accept?: string;
 }
+
+/** Lists and watch events of objects' metadata only (PartialObjectMetadata): a Secret without its data. */
+export const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+export const METADATA_OBJECT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -86,6 +92,7 @@ export class KubeClient {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     this.observe(options.contentType === APPLY_PATCH ? 'APPLY' : method, resourceOf(path));
     const { url, opts, lib } = await prepareRequest(this.kc, method, path, options.query);
+    if (options.accept) opts.headers = { ...opts.headers, Accept: options.accept };
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) {
       opts.headers = {

@@ -3,7 +3,13 @@
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from '../runtime/backoff.js';
 import type { Clock } from '../runtime/clock.js';
-import type { KubeClient, KubeConnection, KubeObject } from './client.js';
+import {
+  METADATA_LIST,
+  METADATA_OBJECT,
+  type KubeClient,
+  type KubeConnection,
+  type KubeObject,
+} from './client.js';
 import { ListWatch } from './list-watch.js';
 import { listAllPages } from './paged-list.js';
 import { startWatch } from './watch.js';
@@ -33,6 +39,12 @@ export interface InformerOptions<T extends KubeObject> {
   fieldSelector?: string;
   /** Objects per LIST page (paged-list.ts). */
   pageSize?: number;
+  /** Lists and watches metadata only (PartialObjectMetadata). */
+  metadataOnly?: boolean;
+  /** Which objects the cache holds (list-watch.ts); the others are only passed on. */
+  keep?: (obj: T) => boolean;
+  /** After each list is in the cache. */
+  onRelisted?: () => void;
   onEvent: (event: InformerEvent, obj: T) => void;
   /** Each failure, before the restart (for a count of refusals). */
   onFailure?: (err: unknown) => void;
@@ -51,7 +63,9 @@ function listWatch<T extends KubeObject>(
   return new ListWatch<T>({
     list: async () => {
       const { labelSelector, fieldSelector, pageSize: limit } = o;
-      const list = await listAllPages<T>(o.client, o.path, { labelSelector, fieldSelector, limit });
+      const accept = o.metadataOnly ? METADATA_LIST : undefined;
+      const query = { labelSelector, fieldSelector, limit, accept };
+      const list = await listAllPages<T>(o.client, o.path, query);
       onListed();
       return list;
     },
@@ -61,6 +75,7 @@ function listWatch<T extends KubeObject>(
         resourceVersion,
         labelSelector: o.labelSelector,
         fieldSelector: o.fieldSelector,
+        accept: o.metadataOnly ? METADATA_OBJECT : undefined,
         timeoutSeconds: Math.round(min + Math.random() * (max - min)),
         onEvent,
       }),
@@ -68,6 +83,8 @@ function listWatch<T extends KubeObject>(
     onUpdate: (obj) => o.onEvent('update', obj),
     onDelete: (obj) => o.onEvent('delete', obj),
     onError,
+    keep: o.keep,
+    onRelisted: o.onRelisted,
   });
 }
 

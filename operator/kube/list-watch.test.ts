@@ -15,7 +15,10 @@ interface FakeWatch {
   aborted: boolean;
 }
 
-function setup(lists: Array<KubeList<KubeObject> | Error>) {
+function setup(
+  lists: Array<KubeList<KubeObject> | Error>,
+  extra: Partial<ConstructorParameters<typeof ListWatch<KubeObject>>[0]> = {},
+) {
   const events: string[] = [];
   const errors: unknown[] = [];
   const watches: FakeWatch[] = [];
@@ -48,6 +51,7 @@ function setup(lists: Array<KubeList<KubeObject> | Error>) {
     onUpdate: (o) => events.push(`update ${o.metadata?.name}`),
     onDelete: (o) => events.push(`delete ${o.metadata?.name}`),
     onError: (e) => errors.push(e),
+    ...extra,
   });
   const tick = () => new Promise((r) => setTimeout(r, 0));
   return { lw, events, errors, watches, tick, listCalls: () => listCalls };
@@ -144,5 +148,26 @@ describe('ListWatch', () => {
     await t.tick();
     expect(t.watches[0]?.aborted).toBe(true);
     expect(t.watches).toHaveLength(1);
+  });
+
+  it('holds only what keep accepts, passes the rest on as updates (deletes too), and says when each list is in', async () => {
+    let relisted = 0;
+    const held = new Set(['a']);
+    const t = setup([list('10', cm('a', '1'), cm('b', '2')), list('20', cm('a', '3'))], {
+      keep: (o) => held.has(o.metadata?.name ?? ''),
+      onRelisted: () => relisted++,
+    });
+    await t.lw.start();
+    await t.tick();
+    expect(relisted).toBe(1);
+    expect(t.lw.list().map((o) => o.metadata?.name)).toEqual(['a']);
+    t.watches[0]!.send('MODIFIED', cm('b', '11'));
+    t.watches[0]!.send('DELETED', cm('b', '12'));
+    expect(t.events).toEqual(['add a', 'update b', 'update b', 'delete b']);
+    t.watches[0]!.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+    await t.tick();
+    await t.tick();
+    expect(relisted).toBe(2);
+    t.lw.stop();
   });
 });

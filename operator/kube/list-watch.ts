@@ -13,6 +13,13 @@ export interface ListWatchOptions<T extends KubeObject> {
   onUpdate: (obj: T) => void;
   onDelete: (obj: T) => void;
   onError: (err: unknown) => void;
+  /**
+   * Which objects the cache holds (default: all). One it does not hold is passed on as an update, every
+   * time it is seen, and never as a delete.
+   */
+  keep?: (obj: T) => boolean;
+  /** After each list is in the cache (the first, and each after a 410). */
+  onRelisted?: () => void;
 }
 
 const isGone = (err: unknown) => (err as { statusCode?: number } | undefined)?.statusCode === 410;
@@ -57,6 +64,7 @@ export class ListWatch<T extends KubeObject> {
     }
     for (const obj of list.items) this.upsert(obj);
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.o.onRelisted?.();
   }
 
   private async watchLoop(): Promise<void> {
@@ -89,7 +97,8 @@ export class ListWatch<T extends KubeObject> {
         this.upsert(obj);
         break;
       case 'DELETED':
-        this.remove(obj);
+        // Not held (keep said no when it was last seen): passed on all the same.
+        if (!this.remove(obj) && this.o.keep) this.o.onDelete(obj);
         break;
       case 'ERROR':
         // A Status object (410: our resourceVersion is too old); the watch is over.
@@ -103,6 +112,10 @@ export class ListWatch<T extends KubeObject> {
   }
 
   private upsert(obj: T): void {
+    if (this.o.keep && !this.o.keep(obj)) {
+      this.o.onUpdate(obj);
+      return;
+    }
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     let byName = this.objects.get(ns);
@@ -113,11 +126,13 @@ export class ListWatch<T extends KubeObject> {
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.o.onUpdate(obj);
   }
 
-  private remove(obj: T): void {
+  /** Whether it was held. */
+  private remove(obj: T): boolean {
     const ns = obj.metadata?.namespace ?? '';
     const byName = this.objects.get(ns);
-    if (!byName?.delete(obj.metadata?.name ?? '')) return;
+    if (!byName?.delete(obj.metadata?.name ?? '')) return false;
     if (byName.size === 0) this.objects.delete(ns);
     this.o.onDelete(obj);
+    return true;
   }
 }

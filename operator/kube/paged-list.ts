@@ -15,6 +15,8 @@ export interface ListQuery {
   fieldSelector?: string;
   /** Objects per page (default DEFAULT_PAGE_SIZE). */
   limit?: number;
+  /** Another representation (client.ts METADATA_LIST). */
+  accept?: string;
 }
 
 interface Page<T> {
@@ -36,6 +38,7 @@ export async function listAllPages<T>(
     try {
       do {
         const page = await client.request<Page<T>>('GET', path, {
+          accept: query.accept,
           query: {
             labelSelector: query.labelSelector || undefined,
             fieldSelector: query.fieldSelector || undefined,

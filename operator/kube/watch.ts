@@ -38,6 +38,8 @@ export interface WatchOptions<T extends KubeObject> {
   labelSelector?: string;
   /** metadata.name=<name> watches one object, as a Role with resourceNames allows. */
   fieldSelector?: string;
+  /** Another representation than plain JSON objects (client.ts METADATA_OBJECT: metadata only). */
+  accept?: string;
   /** The API server ends the watch after this long; a new one starts from the last resourceVersion. */
   timeoutSeconds: number;
   onEvent: (type: WatchEventType, object: T) => void;
@@ -61,9 +63,10 @@ export function startWatch<T extends KubeObject>(conn: KubeConnection, o: WatchO
     labelSelector: o.labelSelector || undefined,
     fieldSelector: o.fieldSelector || undefined,
   };
-  const done = prepareRequest(conn, 'GET', o.path, query).then((prepared) =>
-    state.aborted ? undefined : stream(prepared, o, state),
-  );
+  const done = prepareRequest(conn, 'GET', o.path, query).then((prepared) => {
+    if (o.accept) prepared.opts.headers = { ...prepared.opts.headers, Accept: o.accept };
+    return state.aborted ? undefined : stream(prepared, o, state);
+  });
   return {
     done,
     abort() {
