@@ -106,7 +106,12 @@ export class SecretWatches {
   /** Decides how each scope is read, then reads every Secret tracked so far; resolves once all settled. */
   async start(): Promise<void> {
     for (const namespace of this.d.namespaces ?? [undefined]) {
-      if (!(await this.d.canListSecrets?.(namespace))) continue;
+      // Unknown (the review failed) reads by name, which works under either kind of rule.
+      const may = await this.d.canListSecrets?.(namespace).catch((err: unknown) => {
+        this.d.log.warn({ err, namespace }, 'could not review access to Secrets; reading them by name');
+        return false;
+      });
+      if (!may) continue;
       const watch = this.metadataWatch(namespace);
       this.metadataWatches.set(namespace ?? '', watch);
       await watch.start();
