@@ -1,0 +1,275 @@
+// The relay's report on its own OutboxRelay, on the local API server, PostgreSQL and Kafka: the relay runs
+// as a process outside the cluster with a token (TokenRequest API) of the ServiceAccount the operator
+// renders, bound to the Role it renders (operator/render/reporter-rbac.ts), applied here exactly as built.
+// The report lands in status.databases with the outbox's counts, the oldest pending row's time and the
+// held topic; an unchanged report is not written again (the reporter's own count of refreshes that found
+// nothing changed moves, the object's resourceVersion does not); the token may patch this OutboxRelay's
+// status and nothing else; a clean stop releases the entries; a refused database login leaves a last
+// report saying so before the relay exits 2.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OutboxRelay } from '../../operator/api/types.js';
+import {
+  desiredRole,
+  desiredRoleBinding,
+  desiredServiceAccount,
+  reporterName,
+} from '../../operator/render/reporter-rbac.js';
+import type { DatabaseReport } from '../../relay/report/report-types.js';
+import { createStatusClient, StatusWriteError } from '../../relay/report/status-client.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
+import { freePort, installCrd, metricValue, tokenKubeconfig } from '../support/operator.js';
+import {
+  createTestDb,
+  httpGet,
+  insertRows,
+  relayEnv,
+  runCommand,
+  spawnRelay,
+  type RelayProcess,
+  type TestDb,
+} from '../support/relay-harness.js';
+import {
+  createNamespace,
+  createTopic,
+  eventually,
+  kubectl,
+  uniqueName,
+  type TestDatabase,
+  type TestNamespace,
+} from '../support/servers.js';
+
+holdKafkaForFile();
+
+interface Live {
+  metadata: {
+    resourceVersion: string;
+    uid: string;
+    managedFields?: Array<{ manager: string; operation: string; subresource?: string }>;
+  };
+  status?: { databases?: DatabaseReport[] };
+}
+
+interface Credentials {
+  server: string;
+  tokenFile: string;
+  caFile: string;
+  kubeconfig: string;
+}
+
+const outboxRelay = (name: string) =>
+  JSON.stringify({
+    apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
+    kind: 'OutboxRelay',
+    metadata: { name },
+    spec: { database: { secretRef: { name: `${name}-db` } }, kafka: { brokers: ['kafka-0.kafka:9092'] } },
+  });
+
+describe('the relay reporting on its OutboxRelay', () => {
+  let ns: TestNamespace;
+  let database: TestDatabase<object>;
+  let db: TestDb;
+  let dir: string;
+  let relay: RelayProcess | undefined;
+  const get = async (name: string) =>
+    JSON.parse(await kubectl(['get', 'outboxrelay', name, '-n', ns.name, '-o', 'json'])) as Live;
+
+  /** The OutboxRelay, and its ServiceAccount, Role and RoleBinding exactly as the operator renders them. */
+  async function reportingRelay(name: string): Promise<Credentials> {
+    await kubectl(['apply', '-n', ns.name, '-f', '-'], outboxRelay(name));
+    const live = (await get(name)) as unknown as OutboxRelay;
+    const children = [desiredServiceAccount(live), desiredRole(live), desiredRoleBinding(live)];
+    await kubectl(
+      ['apply', '-n', ns.name, '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }),
+    );
+    const kubeconfig = await tokenKubeconfig(reporterName(live), ns.name, '1h');
+    const config = JSON.parse(readFileSync(kubeconfig, 'utf8')) as {
+      clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
+      users: Array<{ user: { token: string } }>;
+    };
+    const tokenFile = path.join(dir, `${name}.token`);
+    const caFile = path.join(dir, `${name}.ca.crt`);
+    writeFileSync(tokenFile, config.users[0]!.user.token, { mode: 0o600 });
+    writeFileSync(caFile, Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64'));
+    return { server: config.clusters[0]!.cluster.server, tokenFile, caFile, kubeconfig };
+  }
+
+  const reportEnv = (name: string, pod: string, c: Credentials) => ({
+    OUTBOX_RELAY_NAME: name,
+    OUTBOX_RELAY_NAMESPACE: ns.name,
+    POD_NAME: pod,
+    KUBE_API_URL: c.server,
+    KUBE_TOKEN_FILE: c.tokenFile,
+    KUBE_CA_FILE: c.caFile,
+  });
+
+  beforeAll(async () => {
+    await installCrd();
+    ns = await createNamespace('relay-report');
+    ({ database, db } = await createTestDb('postgres', 'relay_report'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'relay-report-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (relay && relay.child.exitCode === null) relay.child.kill('SIGKILL');
+    await database?.drop();
+    await ns?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports counts, the oldest pending time and a held topic, writes nothing while unchanged, and releases its entries on stop', async () => {
+    const credentials = await reportingRelay('orders');
+    const flowing = await createTopic('relay-report-flowing');
+    const missing = uniqueName('t.relay-report-missing', '.');
+    expect((await runCommand(['migrate'], relayEnv(db))).code).toBe(0);
+    const before = Date.now();
+    await insertRows(
+      db,
+      [1, 2, 3].map((n) => ({ topic: missing, key: `k${n}` })),
+    );
+    const after = Date.now();
+    await insertRows(db, [
+      { topic: flowing, headers: '["not", "an object"]' },
+      ...[1, 2, 3, 4, 5].map((n) => ({ topic: flowing, key: `k${n}` })),
+    ]);
+    const port = await freePort();
+    relay = spawnRelay(
+      ['run'],
+      relayEnv(db, {
+        HTTP_PORT: String(port),
+        KAFKA_PUBLISH_ATTEMPTS: '1',
+        LOG_LEVEL: 'info',
+        ...reportEnv('orders', 'orders-relay-pod-1', credentials),
+      }),
+    );
+
+    const entry = await eventually(
+      'the report of three held rows and one errored row',
+      async () => {
+        const e = (await get('orders')).status?.databases?.find((d) => d.name === db.name);
+        return e && e.pending === 3 && e.errored === 1 && e.heldTopics?.length === 1 && e.lastPublishedTime
+          ? e
+          : undefined;
+      },
+      90_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${relay?.output().slice(-3000)}`);
+    });
+    expect(entry).toMatchObject({
+      heldTopics: [{ topic: missing, reason: 'TopicMissing' }],
+      kafka: { state: 'Available' },
+      database: { state: 'Available' },
+      reportedBy: 'orders-relay-pod-1',
+    });
+    const oldest = Date.parse(entry.oldestPendingTime ?? '');
+    expect(oldest).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 2000);
+    expect(oldest).toBeLessThanOrEqual(after);
+    const managers = (
+      JSON.parse(
+        await kubectl(['get', 'outboxrelay', 'orders', '-n', ns.name, '-o', 'json', '--show-managed-fields']),
+      ) as Live
+    ).metadata.managedFields;
+    expect(managers).toContainEqual(
+      expect.objectContaining({
+        manager: 'outbox-relay-orders-relay-pod-1',
+        operation: 'Apply',
+        subresource: 'status',
+      }),
+    );
+
+    // Nothing changes from here: the reporter's next refreshes find the same report and write nothing.
+    const metrics = async () => (await httpGet(port, '/metrics')).body;
+    const count = async (outcome: string) =>
+      metricValue(await metrics(), 'outbox_relay_status_reports_total', `outcome="${outcome}"`) ?? 0;
+    const version = (await get('orders')).metadata.resourceVersion;
+    const written = await count('written');
+    const unchanged = await count('unchanged');
+    await eventually(
+      'two refreshes that found the report unchanged',
+      async () => ((await count('unchanged')) >= unchanged + 2 ? true : undefined),
+      30_000,
+    );
+    expect(await count('written')).toBe(written);
+    expect((await get('orders')).metadata.resourceVersion).toBe(version);
+
+    relay.child.kill('SIGTERM');
+    expect((await relay.exited).code).toBe(0);
+    expect((await get('orders')).status?.databases ?? []).toEqual([]);
+  }, 180_000);
+
+  it('gives the token the right to patch this OutboxRelay’s status and nothing else', async () => {
+    const credentials = await reportingRelay('least');
+    await kubectl(['apply', '-n', ns.name, '-f', '-'], outboxRelay('another'));
+    const client = (name: string) =>
+      createStatusClient({
+        apiUrl: credentials.server,
+        tokenFile: credentials.tokenFile,
+        caFile: credentials.caFile,
+        namespace: ns.name,
+        name,
+        podName: 'least-pod',
+      });
+    const healthy: DatabaseReport = {
+      name: 'orders',
+      pending: 0,
+      errored: 0,
+      heldTopics: [],
+      kafka: { state: 'Available', message: 'reachable' },
+      database: { state: 'Available', message: 'reachable' },
+      reportedBy: 'least-pod',
+    };
+    await client('least').apply([healthy]);
+    expect((await get('least')).status?.databases).toEqual([healthy]);
+
+    const refused = (await client('another')
+      .apply([healthy])
+      .catch((e: unknown) => e)) as StatusWriteError;
+    expect(refused).toBeInstanceOf(StatusWriteError);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.message).not.toContain(readFileSync(credentials.tokenFile, 'utf8'));
+
+    const asReporter = (args: string[]) =>
+      kubectl(['--kubeconfig', credentials.kubeconfig, ...args]).then(
+        () => 'allowed',
+        (e: { output?: string }) => e.output ?? String(e),
+      );
+    expect(await asReporter(['get', 'secrets', '-n', ns.name])).toContain('Forbidden');
+    expect(await asReporter(['get', 'secret', 'least-db', '-n', ns.name])).toContain('Forbidden');
+    expect(
+      await asReporter([
+        'patch',
+        'outboxrelay',
+        'least',
+        '-n',
+        ns.name,
+        '--type=merge',
+        '-p',
+        '{"spec":{"paused":true}}',
+      ]),
+    ).toContain('Forbidden');
+  }, 120_000);
+
+  it('leaves a last report naming a refused database login before it exits 2', async () => {
+    const credentials = await reportingRelay('refused');
+    const p = spawnRelay(
+      ['run'],
+      relayEnv(db, {
+        DB_PASS: 'not-the-password',
+        LOG_LEVEL: 'info',
+        ...reportEnv('refused', 'refused-pod', credentials),
+      }),
+    );
+    const { code } = await p.exited;
+    expect({ code, output: code === 2 ? '' : p.output().slice(-3000) }).toEqual({ code: 2, output: '' });
+    const [entry] = (await get('refused')).status?.databases ?? [];
+    expect(entry).toMatchObject({
+      name: db.name,
+      database: { state: 'Unavailable' },
+      reportedBy: 'refused-pod',
+    });
+    expect(entry?.database.message).toContain('DB_PASS');
+    expect(entry?.database.message).not.toContain('not-the-password');
+  }, 120_000);
+});
