@@ -110,7 +110,9 @@ describe('the operator, end to end', () => {
     expect(container.args).toEqual(['run']);
     expect(env(deployment)).toMatchObject({
       DB_DRIVER: 'postgres',
-      DB_PASS: { secretKeyRef: { name: 'orders-db', key: 'password' } },
+      DB_USER: { secretKeyRef: { name: 'orders-db', key: 'username' } },
+      // The password is a file of a read-only Secret volume, like the other credentials.
+      DB_PASS_FILE: '/etc/outbox-relay/db-password/password',
       KAFKA_HOST: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       // SASL credentials are files of a read-only Secret volume (operator/render/secret-files.ts).
