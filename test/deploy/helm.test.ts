@@ -15,7 +15,8 @@ interface Doc {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string };
-  rules?: unknown[];
+  rules?: Array<{ resources: string[]; resourceNames?: string[] }>;
+  subjects?: Array<{ kind: string; name: string; namespace: string }>;
   spec?: {
     template: {
       spec: {
@@ -102,6 +103,33 @@ describe('the Helm chart', () => {
       `kafka-outbox-relay/relay:${pkg.version}`,
     );
     expect(container?.args).toContain('--lease-name=orders-kafka-outbox-relay');
+  });
+
+  it("with watchNamespaces, grants the operator config/rbac's rules by a Role and RoleBinding in each watched namespace and no ClusterRole", async () => {
+    const docs = await template('outbox-system', [
+      'watchNamespaces={shop,billing}',
+      'rbac.secretNames.shop={orders-db,orders-kafka}',
+    ]);
+    expect(docs.filter((d) => d.kind.startsWith('Cluster')).map((d) => d.kind)).toEqual([]);
+    const role = yaml.load(readFileSync(path.join(repoRoot, 'config/rbac/role.yaml'), 'utf8')) as Doc;
+    const operatorRole = (ns: string) =>
+      docs.find(
+        (d) => d.kind === 'Role' && d.metadata.namespace === ns && !d.metadata.name.endsWith('-election'),
+      );
+    expect(operatorRole('billing')?.rules).toEqual(role.rules);
+    // Where the Secrets are named, only those: the operator reads each by name.
+    const named = (role.rules ?? []).map((r) =>
+      r.resources.includes('secrets') ? { ...r, resourceNames: ['orders-db', 'orders-kafka'] } : r,
+    );
+    expect(operatorRole('shop')?.rules).toEqual(named);
+    for (const ns of ['shop', 'billing']) {
+      const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.namespace === ns);
+      expect(binding?.subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'orders-kafka-outbox-relay', namespace: 'outbox-system' },
+      ]);
+    }
+    const container = docs.find((d) => d.kind === 'Deployment')?.spec?.template.spec.containers[0];
+    expect(container?.args).toContain('--namespace=shop,billing');
   });
 
   it('renders the monitoring objects from config/monitoring and an OutboxRelay when asked', async () => {

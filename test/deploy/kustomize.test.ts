@@ -11,7 +11,9 @@ import { createNamespace, kubectl, type TestNamespace } from '../support/servers
 
 interface Doc {
   kind: string;
-  metadata: { name: string };
+  metadata: { name: string; namespace?: string };
+  rules?: unknown[];
+  subjects?: Array<{ kind: string; name: string; namespace: string }>;
   spec?: {
     template: {
       spec: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> };
@@ -20,7 +22,7 @@ interface Doc {
 }
 
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-const bases = ['crd', 'rbac', 'manager', 'default', 'samples', 'monitoring'];
+const bases = ['crd', 'rbac', 'manager', 'default', 'namespaced', 'samples', 'monitoring'];
 
 describe('config/ with kubectl apply -k', () => {
   let ns: TestNamespace;
@@ -60,6 +62,26 @@ describe('config/ with kubectl apply -k', () => {
     expect(container?.env.find((e) => e.name === 'RELAY_IMAGE')?.value).toBe(
       `kafka-outbox-relay/relay:${pkg.version}`,
     );
+  });
+
+  it("builds config/namespaced: config/rbac's rules as a Role and RoleBinding in the watched namespace, no ClusterRole, and WATCH_NAMESPACE naming it", async () => {
+    const built = yaml.loadAll(
+      await kubectl(['kustomize', path.join(repoRoot, 'config/namespaced')]),
+    ) as Doc[];
+    const clusterRole = yaml.load(readFileSync(path.join(repoRoot, 'config/rbac/role.yaml'), 'utf8')) as Doc;
+    expect(built.filter((d) => d.kind.startsWith('Cluster')).map((d) => d.kind)).toEqual([]);
+    const role = built.find((d) => d.kind === 'Role' && d.metadata.name === 'outbox-relay-operator');
+    expect(role?.metadata.namespace).toBe('apps');
+    expect(role?.rules).toEqual(clusterRole.rules);
+    const binding = built.find(
+      (d) => d.kind === 'RoleBinding' && d.metadata.name === 'outbox-relay-operator',
+    );
+    expect(binding?.metadata.namespace).toBe('apps');
+    expect(binding?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'outbox-relay-operator', namespace: 'outbox-system' },
+    ]);
+    const container = built.find((d) => d.kind === 'Deployment')?.spec?.template.spec.containers[0];
+    expect(container?.env.find((e) => e.name === 'WATCH_NAMESPACE')?.value).toBe('apps');
   });
 
   it('builds the registry overlay docs/deploying.md shows, with both images moved', async () => {
