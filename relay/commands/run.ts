@@ -43,6 +43,10 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
   const metrics = createMetrics({ stores: () => stores, logger });
   let publisher: Publisher | undefined;
   let ready = false;
+  // Ready only once Kafka has taken the relay's login as well (the check in main): a pod whose certificate
+  // or password the brokers refuse must never count as available, or a rollout to a bad Secret retires the
+  // pod that still works in the second before the new one stops with its ConfigError.
+  let kafkaChecked = false;
   let stopping = false;
   const relays: DatabaseRelay[] = [];
   let unguard: (() => void) | undefined;
@@ -72,7 +76,7 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
     kafkaPing: () => publisher?.ping() ?? Promise.resolve(),
     kafkaReachable: () => publisher?.reachable() ?? Promise.resolve(),
     registry: metrics.registry,
-    ready: () => ready,
+    ready: () => ready && (kafkaChecked || config.pollingDisabled),
     live: () => livenessReport(relays, livenessBound),
     logger,
   });
@@ -131,9 +135,10 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
     reporting?.start();
     // Kafka is reached once at start, beside the relays, so that a configuration mistake (a certificate
     // not trusted, a SASL login refused: a ConfigError) stops the relay even while the outbox is empty.
-    const checked = untilUp('Kafka connection', () => kafka.check()).then(() =>
-      log.info({ brokers: config.kafka.brokers }, 'Kafka reached'),
-    );
+    const checked = untilUp('Kafka connection', () => kafka.check()).then(() => {
+      kafkaChecked = true;
+      log.info({ brokers: config.kafka.brokers }, 'Kafka reached');
+    });
     await Promise.all([checked, ...relays.map((r) => r.run())]);
   }
 

@@ -1,7 +1,7 @@
 // /livez, /readyz, /healthz and /metrics. /livez says whether the relay's loops still make progress and
 // nothing else (engine/liveness.ts): the liveness probe, so that an outage of the database or of Kafka
-// never restarts the pod. /readyz says whether the relay has finished its migrations and reaches its
-// databases and Kafka (one broker is enough: the client works on with the others). /healthz is the Go
+// never restarts the pod. /readyz says whether the relay has finished its migrations (and, publishing,
+// been let in by Kafka once: commands/run.ts) and reaches its databases and Kafka (one broker is enough: the client works on with the others). /healthz is the Go
 // relay's: it pings each database, and with ?readiness=1 also dials each Kafka broker.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
