@@ -141,9 +141,18 @@ describe('the status reporter', () => {
   it('names every configured database in a final report when it led none (a refused database login)', async () => {
     const t = harness();
     await t.reporter.final({ database: 'DB_PASS: refused the password of user "relay"' });
-    expect(t.writes[0]?.entries.map((e) => [e.name, e.database.state])).toEqual([
-      ['orders', 'Unavailable'],
-      ['billing', 'Unavailable'],
+    expect(t.writes[0]?.entries.map((e) => [e.name, e.database.state, e.kafka.state])).toEqual([
+      ['orders', 'Unavailable', 'Available'],
+      ['billing', 'Unavailable', 'Available'],
+    ]);
+  });
+
+  it('names only Kafka as refused in a final report when it led no database (a refused Kafka login)', async () => {
+    const t = harness();
+    await t.reporter.final({ kafka: 'KAFKA_SASL_PASSWORD: refused' });
+    expect(t.writes[0]?.entries.map((e) => [e.name, e.kafka.state, e.database.state])).toEqual([
+      ['orders', 'Unauthorized', 'Available'],
+      ['billing', 'Unauthorized', 'Available'],
     ]);
   });
 

@@ -19,6 +19,7 @@ import {
 import type { DatabaseReport } from '../../relay/report/report-types.js';
 import { createStatusClient, StatusWriteError } from '../../relay/report/status-client.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
+import { secureExport } from '../support/tls.js';
 import { freePort, installCrd, metricValue, tokenKubeconfig } from '../support/operator.js';
 import {
   createTestDb,
@@ -271,5 +272,36 @@ describe('the relay reporting on its OutboxRelay', () => {
     });
     expect(entry?.database.message).toContain('DB_PASS');
     expect(entry?.database.message).not.toContain('not-the-password');
+    // The relay never got to Kafka: reporting it unavailable would give the operator the wrong reason.
+    expect(entry?.kafka.state).toBe('Available');
+  }, 120_000);
+
+  it('leaves a last report naming a refused Kafka login before it exits 2', async () => {
+    const credentials = await reportingRelay('kafka-refused');
+    const wrong = 'not-the-sasl-password-81c3';
+    const p = spawnRelay(
+      ['run'],
+      relayEnv(db, {
+        KAFKA_HOST: secureExport('KAFKA_SASL_SSL_BROKERS'),
+        TLS_ENABLE: 'true',
+        KAFKA_TLS_CA_FILE: secureExport('DEVENV_TLS_CA_FILE'),
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: secureExport('KAFKA_SCRAM_USERNAME'),
+        KAFKA_SASL_PASSWORD: wrong,
+        LOG_LEVEL: 'info',
+        ...reportEnv('kafka-refused', 'kafka-refused-pod', credentials),
+      }),
+    );
+    const { code } = await p.exited;
+    expect({ code, output: code === 2 ? '' : p.output().slice(-3000) }).toEqual({ code: 2, output: '' });
+    const [entry] = (await get('kafka-refused')).status?.databases ?? [];
+    expect(entry).toMatchObject({
+      name: db.name,
+      kafka: { state: 'Unauthorized' },
+      database: { state: 'Available' },
+      reportedBy: 'kafka-refused-pod',
+    });
+    expect(entry?.kafka.message).toContain('KAFKA_SASL_PASSWORD');
+    expect(JSON.stringify(entry)).not.toContain(wrong);
   }, 120_000);
 });
