@@ -51,6 +51,11 @@ export function parseArgs(
   }
   const invocation: Invocation = { command, help: flags.has('help') };
   if (command === 'requeue') {
+    if (flags.has('all') && positional.length > 0)
+      throw new ConfigError(
+        'requeue',
+        `takes --all or outbox ids, not both (got --all and ${positional.join(' ')}): --all requeues every errored row`,
+      );
     if (flags.has('all')) invocation.requeue = 'all';
     else if (positional.length > 0 && positional.every((id) => /^[0-9]+$/.test(id)))
       invocation.requeue = positional;

@@ -179,6 +179,9 @@ describe('parseArgs', () => {
     expect(parseArgs(['requeue', '12', '15'], noJobs).requeue).toEqual(['12', '15']);
     expect(parseArgs(['requeue', '--all'], noJobs).requeue).toBe('all');
     expect(() => parseArgs(['requeue'], noJobs)).toThrow(/requeue: needs --all/);
+    expect(() => parseArgs(['requeue', '--all', '12'], noJobs)).toThrow(
+      /requeue: takes --all or outbox ids, not both \(got --all and 12\)/,
+    );
   });
 
   it('rejects an unknown command or flag', () => {
