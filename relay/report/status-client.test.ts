@@ -8,7 +8,14 @@ import { API_VERSION as OPERATOR_API_VERSION } from '../../operator/api/types.js
 import { createLogger } from '../logger.js';
 import { createReporter } from './reporter.js';
 import type { DatabaseReport } from './report-types.js';
-import { API_VERSION, APPLY_PATCH, createStatusClient, StatusWriteError } from './status-client.js';
+import {
+  API_VERSION,
+  APPLY_PATCH,
+  createStatusClient,
+  fieldManagerOf,
+  MAX_FIELD_MANAGER,
+  StatusWriteError,
+} from './status-client.js';
 
 interface Seen {
   method: string | undefined;
@@ -92,6 +99,14 @@ describe('the status client', () => {
       metadata: { name: 'orders', namespace: 'shop' },
       status: { databases: [entry] },
     });
+  });
+
+  it('keeps a field manager within the API server’s 128 characters, one per pod', () => {
+    const long = (suffix: string) => `${'orders-'.repeat(30)}relay-7d9f8c6b5-${suffix}`;
+    const [a, b] = [fieldManagerOf(long('x2x2x')), fieldManagerOf(long('y3y3y'))];
+    expect(a.length).toBeLessThanOrEqual(MAX_FIELD_MANAGER);
+    expect(a).not.toBe(b);
+    expect(fieldManagerOf('orders-relay-1')).toBe('outbox-relay-orders-relay-1');
   });
 
   it('reads the token again for every write (the kubelet rotates it)', async () => {

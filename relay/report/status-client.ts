@@ -4,6 +4,7 @@
 // from its file on every write, since the kubelet rotates it (a projected token lives an hour). Errors are
 // StatusWriteError: retriable for a lost connection, a timeout, 429 and 5xx; never carrying the token (it
 // is only ever put in the Authorization header, and no error keeps the request).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -47,8 +48,20 @@ export interface StatusClient {
   apply(databases: readonly DatabaseReport[], timeoutMs?: number): Promise<void>;
 }
 
-/** The field manager of one pod: each pod owns only the entries it applied. */
-export const fieldManagerOf = (podName: string) => `outbox-relay-${podName}`;
+/** The API server refuses a longer field manager. */
+export const MAX_FIELD_MANAGER = 128;
+
+/**
+ * The field manager of one pod: each pod owns only the entries it applied. A pod name can be longer than
+ * a field manager may be; such a name is cut and a digest of the whole name keeps two pods apart (the
+ * pods of one ReplicaSet differ only at the end of their names).
+ */
+export function fieldManagerOf(podName: string): string {
+  const manager = `outbox-relay-${podName}`;
+  if (manager.length <= MAX_FIELD_MANAGER) return manager;
+  const digest = createHash('sha256').update(podName).digest('hex').slice(0, 16);
+  return `${manager.slice(0, MAX_FIELD_MANAGER - digest.length - 1)}-${digest}`;
+}
 
 export function statusPath(namespace: string, name: string, fieldManager: string): string {
   const base = `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}`;
