@@ -5,7 +5,7 @@ import pino from 'pino';
 import { parseArgs, type Invocation } from './config/cli.js';
 import { jobSwitches, loadConfig, redactedSettings, type RelayConfig } from './config/config.js';
 import { SETTINGS } from './config/definitions.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, NotMigratedError } from './errors.js';
 import { cleanupJob, migrateJob, optimizeJob, requeueJob, statusJob } from './commands/jobs.js';
 import { startRelay } from './commands/run.js';
 import { closeStores, openStores } from './commands/stores.js';
@@ -122,6 +122,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       : await runJob(invocation, config, logger);
   } catch (error) {
     if (error instanceof ConfigError) return configurationFailed(error, logger);
+    if (error instanceof NotMigratedError) {
+      // One line that says what to do; the server's own words are the cause, which adds nothing.
+      logger.error({ database: error.database, table: error.table }, error.message);
+      console.error(`outbox-relay: ${error.message}`);
+      return 1;
+    }
     logger.error({ err: error }, `${invocation.command} failed`);
     return 1;
   }

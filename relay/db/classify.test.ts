@@ -1,4 +1,4 @@
-import { ConfigError, DatabaseError } from '../errors.js';
+import { ConfigError, DatabaseError, NotMigratedError } from '../errors.js';
 import { classify, toDatabaseError } from './classify.js';
 import { mysqlErrors } from './mysql/errors.js';
 import { postgresErrors } from './postgres/errors.js';
@@ -32,6 +32,23 @@ describe('toDatabaseError', () => {
     expect(String((error.cause as Error).stack)).not.toContain('hunter2');
     expect((error.cause as { code: string }).code).toBe('42601');
   });
+
+  it.each([
+    ['postgres', postgresErrors, withCode('relation "kafka_outbox" does not exist', '42P01')],
+    ['mysql', mysqlErrors, withCode("Table 'shop.kafka_outbox' doesn't exist", 'ER_NO_SUCH_TABLE')],
+  ] as const)(
+    'on %s, turns a missing outbox table into a NotMigratedError saying to migrate',
+    (_, table, cause) => {
+      const error = toDatabaseError(table, cause, { ...context, table: 'kafka_outbox' });
+      expect(error).toBeInstanceOf(NotMigratedError);
+      expect(error.message).toBe(
+        'database shop: the outbox table kafka_outbox does not exist: run `outbox-relay migrate` first',
+      );
+      expect(error.retriable).toBe(false);
+      // Without the table in the context (not the outbox store), it stays a plain DatabaseError.
+      expect(toDatabaseError(table, cause, context)).toBeInstanceOf(DatabaseError);
+    },
+  );
 
   it('turns a refused password into a ConfigError naming DB_PASS, the password hidden', () => {
     const cause = withCode('password authentication failed: hunter2 is wrong', '28P01');

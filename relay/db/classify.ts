@@ -2,7 +2,7 @@
 // error codes, with the password scrubbed from the message and from the whole chain of the error kept as
 // its cause. A refusal that no retry fixes (a wrong password, a certificate not trusted or refused) becomes
 // a ConfigError naming the setting instead (config-errors.ts).
-import { DatabaseError, RelayError } from '../errors.js';
+import { DatabaseError, NotMigratedError, RelayError } from '../errors.js';
 import { redactError } from '../redact.js';
 import type { DatabaseTls } from '../tls/types.js';
 import { databaseConfigError } from './config-errors.js';
@@ -19,6 +19,8 @@ export interface ErrorTable {
   retriableMessages: readonly RegExp[];
   /** The refusal an error with this code and message is, if it is one. */
   refusal(code: string | undefined, message: string): Refusal | undefined;
+  /** Does this code say the table queried does not exist (the outbox table, before `migrate`)? */
+  isMissingTable(code: string): boolean;
 }
 
 /** Node socket and DNS errors: the server is unreachable now, perhaps not in a moment. */
@@ -42,6 +44,8 @@ export interface ErrorContext {
   database: string;
   operation: string;
   password: string;
+  /** The outbox table, named when the server says it does not exist. */
+  table?: string;
   /** Where the store connects and how: for the errors that name a setting. */
   server?: {
     host: string;
@@ -100,6 +104,8 @@ export function toDatabaseError(table: ErrorTable, error: unknown, context: Erro
   const cause = redactError(error, [context.password]);
   const refused = databaseConfigError(table.refusal(code, detail), error, { ...context, detail, cause });
   if (refused) return refused;
+  if (context.table !== undefined && code !== undefined && table.isMissingTable(code))
+    return new NotMigratedError(context.database, context.table, { cause });
   const message = `${context.driver} database ${context.database}: ${context.operation} failed: ${detail}`;
   return new DatabaseError(message, code, { retriable, cause });
 }

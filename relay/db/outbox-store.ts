@@ -70,6 +70,7 @@ class SqlOutboxStore<Db> implements OutboxStore {
       database: this.config.database,
       operation,
       password: this.config.password,
+      table: this.config.table,
       server: {
         host: this.config.host,
         port: this.config.port,

@@ -47,6 +47,25 @@ describe('the outbox-relay command', () => {
     expect(output).not.toContain(db.password);
   });
 
+  it.each(['postgres', 'mysql'] as const)(
+    'on %s, says to run migrate when status or requeue finds no outbox table, in one line',
+    async (driver) => {
+      const fresh = driver === 'postgres' ? { db } : await createTestDb('mysql', 'relay_cli_unmigrated');
+      try {
+        for (const args of [['status'], ['requeue', '--all']]) {
+          const { code, output } = await runCommand(args, relayEnv(fresh.db));
+          expect({ args, code }).toEqual({ args, code: 1 });
+          expect(output).toContain(
+            `outbox-relay: database ${fresh.db.name}: the outbox table kafka_outbox does not exist: run \`outbox-relay migrate\` first\n`,
+          );
+          expect(output).not.toContain('"stack"');
+        }
+      } finally {
+        if ('database' in fresh) await fresh.database.drop();
+      }
+    },
+  );
+
   it('migrates, then finds the table up to date', async () => {
     const first = await runCommand(['migrate'], relayEnv(db));
     expect(first).toMatchObject({ code: 0 });

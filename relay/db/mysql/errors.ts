@@ -50,6 +50,8 @@ function refusal(code: string | undefined): Refusal | undefined {
 
 export const mysqlErrors: ErrorTable = {
   refusal,
+  // 1146: Table 'db.table' doesn't exist
+  isMissingTable: (code) => code === 'ER_NO_SUCH_TABLE' || code === '1146',
   isRetriable(code: string): boolean {
     return NODE_SOCKET_CODES.has(code) || code in RETRIABLE_CODES || RETRIABLE_NUMBERS.has(code);
   },

@@ -43,6 +43,8 @@ function refusal(code: string | undefined, message: string): Refusal | undefined
 
 export const postgresErrors: ErrorTable = {
   refusal,
+  // undefined_table
+  isMissingTable: (code) => code === '42P01',
   isRetriable(code: string): boolean {
     if (NODE_SOCKET_CODES.has(code)) return true;
     if (!/^[0-9A-Z]{5}$/.test(code)) return false;
