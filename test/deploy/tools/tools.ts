@@ -1,4 +1,4 @@
-// Where the deployment tests find their tools: hadolint and ShellCheck (PyPI), helm (built from its Go module) and tini
+// Where the deployment tests find their tools: hadolint and ShellCheck (PyPI), helm and promtool (built from their Go modules) and tini
 // (the Debian package the images install) and prometheus-operator's CRDs (its Go module), each in the cache shared with the local servers, by version.
 // A tool that is missing is an error that says how to install it; the tests never skip.
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +12,8 @@ const here = path.join(repoRoot, 'test/deploy/tools');
 interface Versions {
   helm: string;
   prometheusOperator: string;
+  lua: string;
+  prometheus: string;
 }
 
 function versions(): Versions {
@@ -24,6 +26,16 @@ export function helmVersion(): string {
 
 export function prometheusOperatorVersion(): string {
   return versions().prometheusOperator;
+}
+
+/** The version of Debian's lua5.1 package (its interpreter is linked statically against Lua). */
+export function luaVersion(): string {
+  return versions().lua;
+}
+
+/** The github.com/prometheus/prometheus module version promtool is built from (v0.316.0 is Prometheus 3.16.0). */
+export function prometheusVersion(): string {
+  return versions().prometheus;
 }
 
 /** The version a requirements file of this folder pins for a PyPI package. */
@@ -66,6 +78,14 @@ export function tiniDir(): string {
   return path.join(cacheRoot(), `tini-${tiniVersion()}`);
 }
 
+export function luaDir(): string {
+  return path.join(cacheRoot(), `lua5.1-${luaVersion()}`);
+}
+
+export function promtoolDir(): string {
+  return path.join(cacheRoot(), `promtool-${prometheusVersion()}`);
+}
+
 export function prometheusOperatorCrdDir(): string {
   return path.join(cacheRoot(), `prometheus-operator-crds-${prometheusOperatorVersion()}`);
 }
@@ -81,6 +101,8 @@ export const toolPaths = {
   shellcheck: () => path.join(shellcheckDir(), 'bin', 'shellcheck'),
   helm: () => path.join(helmDir(), 'bin', 'helm'),
   tini: () => path.join(tiniDir(), 'usr', 'bin', 'tini'),
+  lua: () => path.join(luaDir(), 'usr', 'bin', 'lua5.1'),
+  promtool: () => path.join(promtoolDir(), 'bin', 'promtool'),
   prometheusOperatorCrds: () => path.join(prometheusOperatorCrdDir(), PROMETHEUS_OPERATOR_CRDS[0] as string),
 };
 
