@@ -2,9 +2,7 @@ import { checkLiveness, LIVENESS_MARGIN_MS, livenessBoundMs, livenessReport } fr
 
 describe('liveness', () => {
   it('bounds a silence by the longest sleep, two sends and a margin', () => {
-    expect(livenessBoundMs({ pollMs: 500, sendTimeoutMs: 30_000 })).toBe(
-      5_000 + 60_000 + LIVENESS_MARGIN_MS,
-    );
+    expect(livenessBoundMs({ pollMs: 500, sendTimeoutMs: 30_000 })).toBe(5_000 + 60_000 + LIVENESS_MARGIN_MS);
     // A long poll interval is the longest sleep.
     expect(livenessBoundMs({ pollMs: 300_000, sendTimeoutMs: 30_000, backoffMaxMs: 10_000 })).toBe(
       300_000 + 60_000 + LIVENESS_MARGIN_MS,
