@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MachineInfo } from './machine.js';
 import { repoRoot } from './paths.js';
+import { resultJson } from './result-json.js';
 
 export interface SummaryRow {
   measure: string;
@@ -137,7 +138,7 @@ export interface WriteOptions {
 export function writeResult(result: Result, options: WriteOptions): string {
   mkdirSync(options.dir, { recursive: true });
   const base = path.join(options.dir, `${result.benchmark}-${result.variant}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`${base}.json`, resultJson(result));
   writeFileSync(`${base}.md`, markdown(result));
   console.log(markdown(result));
   console.log(`wrote ${base}.json and ${base}.md`);
