@@ -36,6 +36,29 @@ export interface SourceDeps {
   onSecret: (secret: SecretLike) => void;
   settle: () => void;
   onFailure?: (err: unknown) => void;
+  /** Runs a read when a slot is free (fetched sources share one limiter). */
+  limit?: Limiter;
+}
+
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/**
+ * At most `n` tasks at once. 1,000 OutboxRelays found at start are 1,000 reads: all at once they opened
+ * 1,000 TLS connections, which the keep-alive pool then kept (operator RSS 289 MB, bench/RESULTS.md).
+ */
+export function createLimiter(n: number): Limiter {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 export function watchedSource(d: SourceDeps): SecretSource {
@@ -70,7 +93,8 @@ export function fetchedSource(d: SourceDeps): SecretSource {
   let timer: unknown;
 
   async function fetchOnce(): Promise<void> {
-    const list = await listAllPages<SecretLike>(d.client, path, { fieldSelector: `metadata.name=${d.name}` });
+    const read = () => listAllPages<SecretLike>(d.client, path, { fieldSelector: `metadata.name=${d.name}` });
+    const list = await (d.limit ? d.limit(read) : read());
     if (stopped) return;
     const before = data;
     data = list.items[0];

@@ -21,7 +21,10 @@ import type { SecretLike } from './controller/secrets-check.js';
 import { resourcePath, type KubeClient, type KubeConnection, type KubeObject } from './kube/client.js';
 import { createInformer, type ResilientInformer } from './kube/informer.js';
 import type { Clock } from './runtime/clock.js';
-import { fetchedSource, watchedSource, type SecretSource } from './secret-sources.js';
+import { createLimiter, fetchedSource, watchedSource, type SecretSource } from './secret-sources.js';
+
+/** Reads of fetched Secrets in flight at once (secret-sources.ts createLimiter). */
+const FETCHES_AT_ONCE = 8;
 
 export interface SecretWatchesDeps {
   kc: KubeConnection;
@@ -59,6 +62,7 @@ export class SecretWatches {
   /** Metadata watches, by scope ('' for the cluster), where the operator may list Secrets. */
   private readonly metadataWatches = new Map<string, ResilientInformer<KubeObject>>();
   private started = false;
+  private readonly limit = createLimiter(FETCHES_AT_ONCE);
 
   constructor(private readonly d: SecretWatchesDeps) {}
 
@@ -191,6 +195,7 @@ export class SecretWatches {
         if (this.entries.get(id) === entry) this.d.onSecret(s);
       },
       onFailure: this.d.onFailure,
+      limit: this.limit,
     };
     entry.source = this.metadataWatchOf(namespace) ? fetchedSource(deps) : watchedSource(deps);
     entry.source.start();
