@@ -28,8 +28,6 @@ interface Doc {
 
 const chart = path.join(repoRoot, 'charts/kafka-outbox-relay');
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-// helm built from source reports an old default Kubernetes version; render for the local control plane's.
-const KUBE_VERSION = '1.34.4';
 const everything = [
   'monitoring.podMonitors.enabled=true',
   'monitoring.prometheusRule.enabled=true',
@@ -51,8 +49,6 @@ async function template(namespace: string, sets: string[] = []): Promise<Doc[]> 
     '--namespace',
     namespace,
     '--include-crds',
-    '--kube-version',
-    KUBE_VERSION,
     ...sets.flatMap((s) => ['--set', s]),
   ]);
   return (yaml.loadAll(out) as Array<Doc | null>).filter((d): d is Doc => d !== null);
@@ -69,7 +65,8 @@ describe('the Helm chart', () => {
   });
 
   it('passes helm lint', async () => {
-    const out = await helm(['lint', '--strict', chart, '--kube-version', KUBE_VERSION]);
+    // Offline, with no --kube-version: helm assumes the Kubernetes of its own release (1.34 for 3.19).
+    const out = await helm(['lint', '--strict', chart]);
     expect(out).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
 

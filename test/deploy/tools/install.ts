@@ -95,10 +95,29 @@ async function pipInstall(name: string, dir: string, requirements: string): Prom
   );
 }
 
+/**
+ * The -X flags helm's own release build sets (its Makefile): its version, and the Kubernetes version that
+ * `helm template` and `helm lint` assume offline, one minor above its client-go module's (v0.34 is 1.34).
+ * Without them a `go install` build assumes Kubernetes v1.20 and refuses a chart that needs a newer one.
+ */
+async function helmLdflags(version: string): Promise<string> {
+  const info = JSON.parse(await run('go', ['mod', 'download', '-json', `helm.sh/helm/v3@${version}`])) as {
+    GoMod: string;
+  };
+  const clientGo = /^\s*k8s\.io\/client-go v0\.(\d+)\./m.exec(readFileSync(info.GoMod, 'utf8'))?.[1];
+  if (!clientGo) throw new Error(`helm ${version}: its go.mod names no k8s.io/client-go v0.x version`);
+  const flags = [`-X helm.sh/helm/v3/internal/version.version=${version}`];
+  for (const pkg of ['helm.sh/helm/v3/pkg/lint/rules', 'helm.sh/helm/v3/pkg/chartutil']) {
+    flags.push(`-X ${pkg}.k8sVersionMajor=1`, `-X ${pkg}.k8sVersionMinor=${clientGo}`);
+  }
+  return flags.join(' ');
+}
+
 async function installHelm(): Promise<void> {
   progress(`helm: go install helm.sh/helm/v3/cmd/helm@${helmVersion()} (a cold build takes a few minutes)`);
+  const ldflags = await helmLdflags(helmVersion());
   await intoPlace(helmDir(), (partial) =>
-    run('go', ['install', `helm.sh/helm/v3/cmd/helm@${helmVersion()}`], {
+    run('go', ['install', '-ldflags', ldflags, `helm.sh/helm/v3/cmd/helm@${helmVersion()}`], {
       env: { ...process.env, GOFLAGS: '-buildvcs=false', GOBIN: path.join(partial, 'bin') },
       inherit: true,
     }).then(() => undefined),

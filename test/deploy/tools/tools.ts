@@ -70,8 +70,9 @@ export function shellcheckDir(): string {
   return path.join(cacheRoot(), `shellcheck-${shellcheckVersion()}`);
 }
 
+/** The folder of helm's build; "release-ldflags": built with the release's -X flags (install.ts). */
 export function helmDir(): string {
-  return path.join(cacheRoot(), `helm-${helmVersion()}`);
+  return path.join(cacheRoot(), `helm-${helmVersion()}-release-ldflags`);
 }
 
 export function tiniDir(): string {
