@@ -3,6 +3,7 @@ import { ensureBaseImage } from './base-image.js';
 import { dockerDaemons, dockerDown, dockerPing, dockerUp } from './docker.js';
 import { ensureSystemPackages } from './system-packages.js';
 import { kafkaDaemons, kafkaDown, kafkaInstall, kafkaPing, kafkaUp } from './kafka.js';
+import { kafkaToolsInstall } from './kafka-tools.js';
 import { kubeDaemons, kubeDown, kubeStatus, kubeUp } from './kube.js';
 import { kubeInstall } from './kube-build.js';
 import { cniUp } from './node/cni.js';
@@ -17,6 +18,7 @@ import { writeEnvFiles, type DevenvExports } from './env-file.js';
 export async function install(s: Settings = settings()): Promise<void> {
   await ensureSystemPackages(s);
   await kafkaInstall(s);
+  await kafkaToolsInstall(s);
   await kubeInstall(s);
   await nodeInstall(s);
 }
