@@ -2,12 +2,19 @@
 // publisher with its batching and settings, no database) and the drain (a backlog of rows drained by one
 // relay process), their ratio, and the relay's footprint and database cost while draining. The ceiling is
 // measured before and after the drain and averaged, so that the ratio compares figures of the same run.
+// The broker's limit (Kafka's own producer performance tool, broker-limit.ts) runs before and after the
+// drain too, with the drain's compression, then lz4 and none; the target is drain / limit >= 0.5.
 //
 //   npm run bench:relay-throughput -- --driver=postgres [--rows=200000] [--keys=1000] [--partitions=6]
-//     [--batch-size=250] [--relay-from=dist|source] [--out=bench/results] [--no-plot] [--cpu-prof]
+//     [--batch-size=250] [--compression=gzip|none] [--no-limit] [--relay-from=dist|source]
+//     [--out=bench/results] [--no-plot] [--cpu-prof]
+import os from 'node:os';
 import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
+import { limitCompressions, limitRows, runBrokerLimit, type LimitRun } from '../lib/broker-limit.js';
+import { writePayloadFile } from '../lib/producer-perf.js';
 import { costRows, dbCost } from '../lib/db-cost.js';
 import { migrateTable, runDatabaseOnly } from '../lib/database-only.js';
 import { countTopic, runCeiling, type CeilingRun, type CountPoint } from '../lib/kafka.js';
@@ -19,7 +26,9 @@ import { relayPackages, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
-import { createTopic } from '../../test/support/servers.js';
+import { createTopic, kafkaBrokers } from '../../test/support/servers.js';
+import { kafkaToolsClasspath, kafkaToolsInstall } from '../../test/devenv/kafka-tools.js';
+import { settings as devenvSettings } from '../../test/devenv/settings.js';
 
 const flags = parseFlags(process.argv.slice(2));
 checkKnown(flags, [
@@ -28,6 +37,8 @@ checkKnown(flags, [
   'keys',
   'partitions',
   'batch-size',
+  'compression',
+  'no-limit',
   'relay-from',
   'out',
   'no-plot',
@@ -38,6 +49,8 @@ const rows = intFlag(flags, 'rows', 200_000);
 const keys = intFlag(flags, 'keys', 1000);
 const partitions = intFlag(flags, 'partitions', 6);
 const batchSize = intFlag(flags, 'batch-size', 250);
+const compression = choiceFlag(flags, 'compression', ['gzip', 'none'] as const, 'gzip');
+const withLimit = !boolFlag(flags, 'no-limit');
 const relayFrom = choiceFlag(flags, 'relay-from', RELAY_FROM, 'dist');
 const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
 const DRAIN_TARGET = 0.6;
@@ -46,17 +59,42 @@ const DRAIN_TARGET = 0.6;
 const rebase = (points: CountPoint[], origin: number): CountPoint[] =>
   points.map(([t, n]) => [round(t - origin, 3), n]);
 
+/** The machine's load average (1, 5, 15 min) at the start of each phase: other work shares these cores. */
+const loadAverage: Record<string, number[]> = {};
+const markLoad = (phase: string): void => {
+  loadAverage[phase] = os.loadavg().map((l) => round(l, 2));
+};
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
+  markLoad('start');
+  const limitTools = withLimit ? devenvSettings() : undefined;
+  if (limitTools) await kafkaToolsInstall(limitTools);
   const machine = machineInfo(await serverVersions(driver));
   const workload = await createWorkload({
     driver,
     prefix: 'bench_drain',
     relayFrom,
-    settings: { BATCH_SIZE: String(batchSize) },
+    settings: { BATCH_SIZE: String(batchSize), KAFKA_COMPRESSION: compression },
     partitions,
   });
   const ceilingTopic = await createTopic('bench.ceiling', partitions);
+  const limitTopic = withLimit ? await createTopic('bench.limit', partitions) : undefined;
+  const payloadFile = withLimit ? writePayloadFile(keys) : undefined;
+  const limits: LimitRun[] = [];
+  const brokerLimit = async (run: number): Promise<void> => {
+    if (!limitTools || !limitTopic || !payloadFile) return;
+    markLoad(`broker limit ${run}`);
+    console.log(`broker limit ${run}: ${rows} records through Kafka's own producer performance tool`);
+    const options = {
+      classpath: kafkaToolsClasspath(limitTools),
+      brokers: kafkaBrokers().join(','),
+      topic: limitTopic,
+      records: rows,
+      payloadFile,
+    };
+    limits.push(...(await runBrokerLimit(options, limitCompressions(compression), run)));
+  };
   try {
     console.log(`${driver}: loading a backlog of ${rows} rows into ${workload.database}`);
     const loadStarted = performance.now();
@@ -69,7 +107,9 @@ async function main(): Promise<void> {
     await workload.endWriters();
     const loadSeconds = (performance.now() - loadStarted) / 1000;
 
+    await brokerLimit(1);
     const ceilings: CeilingRun[] = [];
+    markLoad('ceiling 1');
     console.log(`ceiling 1: ${rows} messages through the relay's publisher alone`);
     ceilings.push(await runCeiling(workload.relayEnv, ceilingTopic, partitions, rows, keys, batchSize));
     console.log(`  ${ceilings[0]!.messagesPerSecond.toFixed(0)} messages/s`);
@@ -77,6 +117,7 @@ async function main(): Promise<void> {
     const calibration = await calibrate(workload.stats);
     const before = await workload.stats.snapshot();
     const counter = await countTopic(workload.topic);
+    markLoad('drain');
     console.log(`drain: one relay process (${relayFrom}) publishes the backlog`);
     const profileDir = boolFlag(flags, 'cpu-prof') ? path.join(outDir, 'profiles') : undefined;
     const spawned = performance.now() / 1000;
@@ -112,9 +153,12 @@ async function main(): Promise<void> {
     const dbOnly = await runDatabaseOnly(workload.relayEnv, workload.database, dbOnlyTable, batchSize);
     console.log(`  ${dbOnly.rowsPerSecond.toFixed(0)} rows/s`);
 
+    markLoad('ceiling 2');
     console.log(`ceiling 2: ${rows} messages through the relay's publisher alone`);
     ceilings.push(await runCeiling(workload.relayEnv, ceilingTopic, partitions, rows, keys, batchSize));
     console.log(`  ${ceilings[1]!.messagesPerSecond.toFixed(0)} messages/s`);
+    await brokerLimit(2);
+    markLoad('end');
 
     const firstSeen = counter.points.find(([, n]) => n > 0)!;
     const drainSeconds = done - firstSeen[0];
@@ -131,7 +175,7 @@ async function main(): Promise<void> {
 
     const result: Result = {
       benchmark: 'relay-throughput',
-      variant: driver,
+      variant: compression === 'gzip' ? driver : `${driver}-${compression}`,
       title: `Relay throughput on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: ceiling, drain, footprint, database cost`,
       command: commandLine(),
       startedAt,
@@ -146,7 +190,7 @@ async function main(): Promise<void> {
         batchSize,
         relayFrom,
         relayNodeOptions: RELAY_NODE_OPTIONS,
-        compression: 'gzip (relay default)',
+        compression: compression === 'gzip' ? 'gzip (relay default)' : compression,
         pollFrequencyMs: 'relay default (500)',
       },
       machine,
@@ -165,6 +209,7 @@ async function main(): Promise<void> {
         driver === 'postgres'
           ? checked('drain / ceiling', round(ratio, 3), 'ratio', '>=', DRAIN_TARGET)
           : { measure: 'drain / ceiling', value: round(ratio, 3), unit: 'ratio' },
+        ...(limits.length > 0 ? limitRows(limits, drainRate, ceilingRate, compression) : []),
         {
           measure: `database alone: claim + mark of ${dbOnlyRows} rows, no Kafka`,
           value: round(dbOnly.rowsPerSecond, 0),
@@ -205,6 +250,11 @@ async function main(): Promise<void> {
           value: round(footprint.machineBusyMeanPct, 1),
           unit: '% of all cores',
         },
+        {
+          measure: 'machine load average (1 min) at the start / the drain / the end',
+          value: [loadAverage.start, loadAverage.drain, loadAverage.end].map((l) => l?.[0]).join(' / '),
+          unit: `on ${os.cpus().length} cores`,
+        },
         ...costRows(cost, 'drain'),
       ],
       notes: [
@@ -216,6 +266,11 @@ async function main(): Promise<void> {
           '(the overlapped model); the one-after-the-other model is what a loop without that overlap would reach.',
         `Backlog loaded in ${round(loadSeconds, 1)} s, then VACUUM ANALYZE / ANALYZE TABLE, before the relay started.`,
         `Database cost: ${cost.method}.`,
+        "Broker limit: Kafka's own producer (org.apache.kafka.tools.ProducerPerformance, kafka-tools at the " +
+          "broker's version) sends as many records as the drain, unthrottled, with acks=all, idempotence, " +
+          'linger.ms=5, batch.size=65536 and up to 5 requests in flight, values picked at random from the ' +
+          "drain's payloads; its records have no key (so its partitioner fills one partition's batch at a time, " +
+          "where the drain's keys spread each batch over every partition) and no outbox-id header.",
         'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms.',
       ],
       data: {
@@ -236,6 +291,8 @@ async function main(): Promise<void> {
         databaseDelta: relayDelta,
         calibration,
         loadSeconds: round(loadSeconds, 2),
+        brokerLimit: limits,
+        loadAverage,
       },
       series: {
         ceiling: ceilings.map((c) => c.points.map(([t, n]) => [round(t, 3), n])),
@@ -257,6 +314,8 @@ async function main(): Promise<void> {
   } finally {
     await workload.remove();
     await deleteTopic(ceilingTopic);
+    if (limitTopic) await deleteTopic(limitTopic);
+    if (payloadFile) rmSync(payloadFile, { force: true });
   }
 }
 

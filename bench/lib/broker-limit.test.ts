@@ -1,0 +1,50 @@
+import { limitCompressions, limitMeans, limitRows, type LimitRun } from './broker-limit.js';
+
+const run = (compression: LimitRun['compression'], n: number, recordsPerSecond: number): LimitRun => ({
+  compression,
+  run: n,
+  recordsPerSecond,
+  p99Ms: 10,
+  line: '',
+});
+
+describe('limitCompressions', () => {
+  it("runs the drain's compression first, then gzip, lz4 and none, each once", () => {
+    expect(limitCompressions('gzip')).toEqual(['gzip', 'lz4', 'none']);
+    expect(limitCompressions('none')).toEqual(['none', 'gzip', 'lz4']);
+  });
+});
+
+describe('limitRows', () => {
+  const runs = [
+    run('gzip', 1, 90_000),
+    run('lz4', 1, 250_000),
+    run('gzip', 2, 110_000),
+    run('lz4', 2, 350_000),
+  ];
+
+  it('averages each compression over its runs', () => {
+    expect(limitMeans(runs)).toEqual(
+      new Map([
+        ['gzip', 100_000],
+        ['lz4', 300_000],
+      ]),
+    );
+  });
+
+  it("checks the drain against half the limit at the drain's own compression", () => {
+    const rows = limitRows(runs, 40_000, 60_000, 'gzip');
+    const own = rows.find((r) => r.measure.startsWith('drain / broker limit (gzip'));
+    expect(own).toMatchObject({ value: 0.4, target: '>= 0.5', met: false });
+    expect(rows.find((r) => r.measure === 'drain / broker limit (lz4)')).toMatchObject({ value: 0.133 });
+    expect(rows.find((r) => r.measure === 'ceiling / broker limit (gzip)')).toMatchObject({ value: 0.6 });
+    expect(rows.find((r) => r.measure.startsWith("broker limit: Kafka's producer, gzip"))).toMatchObject({
+      value: 100_000,
+      measure: expect.stringContaining('mean of 2 runs'),
+    });
+  });
+
+  it("fails when the drain's compression was not measured", () => {
+    expect(() => limitRows(runs, 1, 1, 'none')).toThrow(/none, the drain's compression/);
+  });
+});
