@@ -2,6 +2,7 @@
 // RBAC of config/rbac: resources in, children out, status back, and the failure paths in between.
 import { randomBytes } from 'node:crypto';
 import { kubectlError, metricValue, operatorSuite, type OperatorProcess } from '../support/operator.js';
+import { applyReport, databaseReport } from '../support/relay-report.js';
 import { eventually, kubectl, type TestNamespace } from '../support/servers.js';
 
 interface Obj {
@@ -158,6 +159,9 @@ describe('the operator, end to end', () => {
     expect(cleanup.spec.concurrencyPolicy).toBe('Forbid');
     expect(cleanup.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['cleanup']);
 
+    // No relay runs on kwok: the test reports as the relay pod would (Ready needs Publishing).
+    await waitReady('False', 'AwaitingReport');
+    await applyReport(ns.name, 'orders', 'orders-relay-0', [databaseReport('orders', 'orders-relay-0')]);
     const cols = await waitReady('True', 'Ready');
     expect(cols.slice(0, 3)).toEqual(['orders', 'postgres', 'kafka_outbox']);
     const nodes = await kubectl([
@@ -175,7 +179,7 @@ describe('the operator, end to end', () => {
     expect(status?.observedGeneration).toBe(1);
     expect(
       status?.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`).sort(),
-    ).toEqual(['Available=True', 'Ready=True', 'Reconciled=True']);
+    ).toEqual(['Available=True', 'Publishing=True', 'Ready=True', 'Reconciled=True']);
   });
 
   it('runs a cleanup Job from the CronJob under restricted Pod Security', async () => {

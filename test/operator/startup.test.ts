@@ -2,6 +2,7 @@
 // Secret that exists would be reported missing), and a restarted operator that finds everything as it
 // should be writes nothing.
 import { metricValue, operatorSuite, relayWithSecret } from '../support/operator.js';
+import { applyReport, databaseReport } from '../support/relay-report.js';
 import { eventually, kubectl } from '../support/servers.js';
 
 describe('operator startup', () => {
@@ -14,6 +15,8 @@ describe('operator startup', () => {
 
   beforeAll(async () => {
     await kubectl(['apply', '-n', suite.ns.name, '-f', '-'], relayWithSecret('stock'));
+    // The relay pod's report, as it would apply it (none runs on kwok): Ready needs Publishing.
+    await applyReport(suite.ns.name, 'stock', 'stock-relay-0', [databaseReport('d', 'stock-relay-0')]);
   });
 
   it('reconciles resources that existed before it started only with complete caches', async () => {

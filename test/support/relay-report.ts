@@ -1,7 +1,22 @@
 // Playing a relay pod's part of the status contract in tests: a report is a server-side apply of
 // status.databases on the status subresource under the pod's own field manager (outbox-relay-<pod>), as
-// the relay's reporter sends it. The API server merges the entries of all managers by database name.
-import { kubectl } from './servers.js';
+// the relay's reporter sends it: one APPLY request (kubectl apply --server-side sends extra PATCH requests
+// of its own, which the API server's write counters would count). The API server merges the entries of
+// all managers by database name.
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, resourcePath } from '../../operator/kube/client.js';
+import { devenv } from './servers.js';
+
+let client: KubeClient | undefined;
+
+function adminClient(): KubeClient {
+  if (!client) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(devenv().KUBECONFIG as string);
+    client = new KubeClient(kc);
+  }
+  return client;
+}
 
 export interface DatabaseReport {
   name: string;
@@ -42,27 +57,15 @@ export function reportBody(namespace: string, name: string, databases: unknown[]
   });
 }
 
-/** Applies `databases` as pod `pod`'s report on OutboxRelay namespace/name. */
+/** Applies `databases` as pod `pod`'s report on OutboxRelay namespace/name (forced, as the relay does). */
 export async function applyReport(
   namespace: string,
   name: string,
   pod: string,
   databases: unknown[],
-): Promise<string> {
-  return kubectl(
-    [
-      'apply',
-      '--server-side',
-      '--force-conflicts',
-      '--subresource=status',
-      `--field-manager=outbox-relay-${pod}`,
-      '-n',
-      namespace,
-      '-f',
-      '-',
-    ],
-    reportBody(namespace, name, databases),
-  );
+): Promise<void> {
+  const path = `${resourcePath('outbox.kafka-relay.dev/v1alpha1', 'outboxrelays', namespace, name)}/status`;
+  await adminClient().apply(path, JSON.parse(reportBody(namespace, name, databases)), `outbox-relay-${pod}`);
 }
 
 /** An RFC 3339 time, in whole seconds, `ageMs` before now. */
