@@ -5,6 +5,8 @@
 import { loadConfig, storeConfig } from '../../relay/config/config.js';
 import { createStore } from '../../relay/db/create-store.js';
 import { createLogger } from '../../relay/logger.js';
+import type { SummaryRow } from './results.js';
+import { round } from './stats.js';
 
 export interface DatabaseOnlyRun {
   rows: number;
@@ -65,4 +67,37 @@ export async function migrateTable(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The database-alone rows of the throughput summary and the two models of the drain built from it: the
+ * loop overlaps the database work with the sending, so the slower of the two sets its pace; the
+ * sequential sum is kept beside it as what a claim-publish-mark loop without overlap would reach.
+ */
+export function databaseAloneRows(
+  dbOnly: DatabaseOnlyRun,
+  ceilingRate: number,
+  drainRate: number,
+): SummaryRow[] {
+  const sequential = 1 / (1 / ceilingRate + 1 / dbOnly.rowsPerSecond);
+  const overlapped = Math.min(ceilingRate, dbOnly.rowsPerSecond);
+  return [
+    {
+      measure: `database alone: claim + mark of ${dbOnly.rows} rows, no Kafka`,
+      value: round(dbOnly.rowsPerSecond, 0),
+      unit: 'rows/s',
+    },
+    {
+      measure: 'database alone: median claim / mark of one batch',
+      value: `${round(dbOnly.claimMs)} / ${round(dbOnly.markMs)}`,
+      unit: 'ms',
+    },
+    { measure: 'overlapped model: min(ceiling, database)', value: round(overlapped, 0), unit: 'messages/s' },
+    { measure: 'drain / overlapped model', value: round(drainRate / overlapped, 3), unit: 'ratio' },
+    {
+      measure: 'one-after-the-other model: 1 / (1/ceiling + 1/database)',
+      value: round(sequential, 0),
+      unit: 'messages/s',
+    },
+  ];
 }

@@ -2,7 +2,7 @@
 // watermarks, polled), and the ceiling: the same messages sent by the relay's own publisher (its kafkajs
 // client and producer settings: idempotent, one request in flight, acks=all, its compression) in the
 // relay's batches, one batch at a time as the relay sends them, with no database in the way.
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig } from '../../relay/config/config.js';
 import { createKafka } from '../../relay/kafka/client.js';
 import { partitionerNamed } from '../../relay/kafka/partitioners.js';
@@ -21,9 +21,16 @@ export interface TopicCounter {
   stop(): Promise<void>;
 }
 
-export async function countTopic(topic: string, intervalMs = 50): Promise<TopicCounter> {
-  const admin: Admin = kafkaClient('bench-counter').admin();
+/**
+ * Counts what reaches `topic` from now on (its high watermarks less those at the start: a user's topic
+ * given to the benchmark may hold the ceiling's messages already), through `kafka` (default: the local
+ * servers' broker).
+ */
+export async function countTopic(topic: string, intervalMs = 50, kafka?: Kafka): Promise<TopicCounter> {
+  const admin: Admin = (kafka ?? kafkaClient('bench-counter')).admin();
   await admin.connect();
+  const sum = (offsets: Array<{ high: string }>) => offsets.reduce((n, p) => n + Number(p.high), 0);
+  const baseline = sum(await admin.fetchTopicOffsets(topic));
   const points: CountPoint[] = [];
   let stopped = false;
   let waiters: Array<{ target: number; resolve: (t: number) => void }> = [];
@@ -31,7 +38,7 @@ export async function countTopic(topic: string, intervalMs = 50): Promise<TopicC
     while (!stopped) {
       const offsets = await admin.fetchTopicOffsets(topic);
       const at = performance.now() / 1000;
-      const count = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+      const count = sum(offsets) - baseline;
       const last = points[points.length - 1];
       // Keep the first point of each plateau only, plus every change: the series stays small when idle.
       if (!last || last[1] !== count || points.length < 2) points.push([at, count]);

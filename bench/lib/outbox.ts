@@ -107,15 +107,19 @@ export async function createWorkload(o: WorkloadOptions): Promise<Workload> {
     ...common,
   };
   await runRelayCommand(o.relayFrom, ['migrate'], relayEnv);
-  return mysqlWorkload(db, user, topic, relayEnv, o.writers ?? 4);
+  const stats = await mariadbStats({ ...db.config, database: undefined }, user, db.name, TABLE);
+  return mysqlWorkload(db, user, topic, relayEnv, o.writers ?? 4, stats);
 }
 
-async function postgresWorkload(
+/** `outbox` is the relay's table (OUTBOX_TABLE); `stats` defaults to the server's statistics of it. */
+export function postgresWorkload(
   db: TestDatabase<pg.ClientConfig>,
   topic: string,
   relayEnv: Record<string, string>,
   writers: number,
-): Promise<Workload> {
+  outbox = TABLE,
+  stats: StatsSource = postgresStats(db.config, outbox),
+): Workload {
   let current: pg.Pool | undefined;
   const pool = (): pg.Pool => {
     if (!current) {
@@ -129,13 +133,12 @@ async function postgresWorkload(
     current = undefined;
     await p?.end().catch(() => undefined);
   };
-  const stats = postgresStats(db.config, TABLE);
   return {
     driver: 'postgres',
     database: db.name,
     topic,
     relayEnv,
-    async insert(rows, table = TABLE) {
+    async insert(rows, table = outbox) {
       await pool().query(
         `INSERT INTO ${table} (topic, payload_json, payload_headers, key, partition_key)
          SELECT $1, p::json, '{}', k, '' FROM unnest($2::text[], $3::text[]) AS r(p, k)`,
@@ -144,7 +147,7 @@ async function postgresWorkload(
     },
     async insertOne(seq, key) {
       await pool().query(
-        `INSERT INTO ${TABLE} (topic, payload_json, payload_headers, key, partition_key) VALUES ($1, $2, '{}', $3, '')`,
+        `INSERT INTO ${outbox} (topic, payload_json, payload_headers, key, partition_key) VALUES ($1, $2, '{}', $3, '')`,
         [topic, payload(seq), key],
       );
     },
@@ -155,7 +158,7 @@ async function postgresWorkload(
       try {
         const { rows } = await client.query<{ published: string; pending: string }>(
           `SELECT count(*) FILTER (WHERE push_completed_at IS NOT NULL) AS published,
-                  count(*) FILTER (WHERE push_completed_at IS NULL) AS pending FROM ${TABLE}`,
+                  count(*) FILTER (WHERE push_completed_at IS NULL) AS pending FROM ${outbox}`,
         );
         return { published: Number(rows[0]!.published), pending: Number(rows[0]!.pending) };
       } finally {
@@ -163,7 +166,7 @@ async function postgresWorkload(
       }
     },
     stats,
-    async analyze(table = TABLE) {
+    async analyze(table = outbox) {
       await pool().query(`VACUUM ANALYZE ${table}`);
     },
     async remove() {
@@ -175,13 +178,16 @@ async function postgresWorkload(
   };
 }
 
-async function mysqlWorkload(
+/** `relayUser` (a user of the relay's own, dropped at the end) is undefined for a database the caller owns. */
+export function mysqlWorkload(
   db: TestDatabase<mysql.ConnectionOptions>,
-  relayUser: string,
+  relayUser: string | undefined,
   topic: string,
   relayEnv: Record<string, string>,
   writers: number,
-): Promise<Workload> {
+  stats: StatsSource,
+  outbox = TABLE,
+): Workload {
   let current: mysql.Pool | undefined;
   const pool = (): mysql.Pool => (current ??= mysql.createPool({ ...db.config, connectionLimit: writers }));
   const endWriters = async () => {
@@ -189,13 +195,12 @@ async function mysqlWorkload(
     current = undefined;
     await p?.end().catch(() => undefined);
   };
-  const stats = await mariadbStats({ ...db.config, database: undefined }, relayUser, db.name, TABLE);
   return {
     driver: 'mysql',
     database: db.name,
     topic,
     relayEnv,
-    async insert(rows, table = TABLE) {
+    async insert(rows, table = outbox) {
       await pool().query(
         `INSERT INTO ${table} (topic, payload_json, payload_headers, \`key\`, partition_key) VALUES ?`,
         [rows.map((r) => [topic, payload(r.seq), '{}', r.key, ''])],
@@ -203,7 +208,7 @@ async function mysqlWorkload(
     },
     async insertOne(seq, key) {
       await pool().query(
-        `INSERT INTO ${TABLE} (topic, payload_json, payload_headers, \`key\`, partition_key) VALUES (?, ?, '{}', ?, '')`,
+        `INSERT INTO ${outbox} (topic, payload_json, payload_headers, \`key\`, partition_key) VALUES (?, ?, '{}', ?, '')`,
         [topic, payload(seq), key],
       );
     },
@@ -212,7 +217,7 @@ async function mysqlWorkload(
       const conn = await mysql.createConnection(db.config);
       try {
         const [rows] = await conn.query<mysql.RowDataPacket[]>(
-          `SELECT SUM(push_completed_at IS NOT NULL) AS published, SUM(push_completed_at IS NULL) AS pending FROM ${TABLE}`,
+          `SELECT SUM(push_completed_at IS NOT NULL) AS published, SUM(push_completed_at IS NULL) AS pending FROM ${outbox}`,
         );
         return { published: Number(rows[0]?.published ?? 0), pending: Number(rows[0]?.pending ?? 0) };
       } finally {
@@ -220,14 +225,14 @@ async function mysqlWorkload(
       }
     },
     stats,
-    async analyze(table = TABLE) {
+    async analyze(table = outbox) {
       await pool().query(`ANALYZE TABLE ${table}`);
     },
     async remove() {
       await endWriters();
       await stats.close();
       const admin = await mysql.createConnection({ ...db.config, database: undefined });
-      await admin.query(`DROP USER IF EXISTS ?@'%'`, [relayUser]).catch(() => undefined);
+      if (relayUser) await admin.query(`DROP USER IF EXISTS ?@'%'`, [relayUser]).catch(() => undefined);
       await admin.end();
       await db.drop();
       await deleteTopic(topic);
