@@ -3,11 +3,13 @@
 // Deployment and cleanup CronJob and Reconciled=True; then, once the cluster's own writes have settled (at
 // most --settle-max-seconds), the API server's write requests during the following --idle-seconds (from its
 // own apiserver_request_total), beside a control window measured with the
-// operator running and no resources; the operator's RSS and CPU throughout.
+// operator running and no resources; then --report-seconds of the relays' reports (reports.ts: every
+// OutboxRelay's report changes every 10 s, as busy relays write them) with the operator's writes per
+// report; the operator's RSS and CPU throughout.
 //
 //   npm run bench:operator -- [--count=1000] [--replicas=0] [--concurrency=8] [--idle-seconds=60]
-//     [--settle-max-seconds=180] [--control-seconds=30] [--operator-from=dist|source] [--max-old-space-mb=N] [--out=bench/results]
-//     [--no-plot] [--cpu-prof]
+//     [--settle-max-seconds=180] [--control-seconds=30] [--report-seconds=60] [--operator-from=dist|source]
+//     [--max-old-space-mb=N] [--out=bench/results] [--no-plot] [--cpu-prof]
 import path from 'node:path';
 import { makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
@@ -28,6 +30,7 @@ import { round } from '../lib/stats.js';
 import { installCrd, operatorWrites, serviceAccountKubeconfig } from '../../test/support/operator.js';
 import { createNamespace, eventually } from '../../test/support/servers.js';
 import { resourcePath } from '../../operator/kube/client.js';
+import { operatorChildApplies, simulateReports, summariesCaughtUp } from './reports.js';
 import { settle } from './settle.js';
 import { isLease, notLease, sumWrites } from './writes.js';
 
@@ -39,6 +42,7 @@ checkKnown(flags, [
   'idle-seconds',
   'settle-max-seconds',
   'control-seconds',
+  'report-seconds',
   'operator-from',
   'max-old-space-mb',
   'out',
@@ -51,6 +55,7 @@ const concurrency = intFlag(flags, 'concurrency', 8);
 const idleSeconds = intFlag(flags, 'idle-seconds', 60);
 const controlSeconds = intFlag(flags, 'control-seconds', 30);
 const settleMaxSeconds = intFlag(flags, 'settle-max-seconds', 180);
+const reportSeconds = intFlag(flags, 'report-seconds', 60);
 const operatorFrom = choiceFlag(flags, 'operator-from', ['dist', 'source'] as const, 'dist');
 const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
 const maxOldSpaceMB = intFlag(flags, 'max-old-space-mb', 0);
@@ -229,10 +234,43 @@ async function main(): Promise<void> {
       (await operator.metric('outbox_operator_reconciles_total', 'result="success"')) - reconcilesBefore;
     const statusIdle = (await operator.metric('outbox_operator_status_writes_total')) - statusBefore;
     const ownWritesIdle = operatorWrites(await operator.metrics()) - ownWritesBefore;
-    const peak = sampler.peakMB();
     const heapIdle = await heapOf(operator);
+    const idleEnd = nowS();
+
+    console.log(`reports: ${reportSeconds} s of a changed report on every OutboxRelay each 10 s`);
+    const reportStart = nowS();
+    const statusBeforeReports = await operator.metric('outbox_operator_status_writes_total');
+    const reconcilesBeforeReports = await operator.metric(
+      'outbox_operator_reconciles_total',
+      'result="success"',
+    );
+    const requestsBeforeReports = await apiserverRequests(kc);
+    const childAppliesBefore = operatorChildApplies(await operator.metrics());
+    const reports = await simulateReports({
+      client: admin,
+      namespace: ns.name,
+      names,
+      seconds: reportSeconds,
+    });
+    const catchUpSeconds = await summariesCaughtUp(admin, ns.name, reports.lastPending, 60);
+    const reportWrites = writesBetween(requestsBeforeReports, await apiserverRequests(kc));
+    const statusPerReport = round(
+      ((await operator.metric('outbox_operator_status_writes_total')) - statusBeforeReports) /
+        Math.max(1, reports.applies),
+      3,
+    );
+    const reconcilesPerReport = round(
+      ((await operator.metric('outbox_operator_reconciles_total', 'result="success"')) -
+        reconcilesBeforeReports) /
+        Math.max(1, reports.applies),
+      3,
+    );
+    const childAppliesInReports = operatorChildApplies(await operator.metrics()) - childAppliesBefore;
+    const heapReports = await heapOf(operator);
+    const peak = sampler.peakMB();
     sampler.stop();
-    const idleFootprint = sampler.footprint(idleStart, nowS(), peak);
+    const reportFootprint = sampler.footprint(reportStart, nowS(), peak);
+    const idleFootprint = sampler.footprint(idleStart, idleEnd, peak);
     const wholeFootprint = sampler.footprint(0, Infinity, peak);
     await Promise.all([relays.stop(), deployments.stop(), cronjobs.stop()]);
 
@@ -255,6 +293,7 @@ async function main(): Promise<void> {
         createConcurrency: concurrency,
         idleSeconds,
         controlSeconds,
+        reportSeconds,
         operatorFrom,
         maxOldSpaceMB: maxOldSpaceMB || 'node default',
         workers: 'operator default (2)',
@@ -314,6 +353,39 @@ async function main(): Promise<void> {
           unit: 'requests/min',
         },
         checked('operator RSS, max while reconciling', round(busyFootprint.rssMaxMB, 1), 'MB', '<=', 150),
+        {
+          measure: `reports applied in the ${reportSeconds} s report window (every OutboxRelay every 10 s, each changed), failed`,
+          value: `${reports.applies}, ${reports.failures}`,
+          unit: 'requests',
+        },
+        checked('operator status writes per report (at most one)', statusPerReport, 'writes', '<=', 1),
+        { measure: 'operator reconciles per report', value: reconcilesPerReport, unit: 'reconciles' },
+        checked(
+          "the operator's applies of Deployments and CronJobs during the reports (its own request counter)",
+          childAppliesInReports,
+          'requests',
+          '<=',
+          0,
+        ),
+        checked(
+          'time for every status.backlog to show the last report, after it',
+          catchUpSeconds === undefined ? Infinity : round(catchUpSeconds, 1),
+          's',
+          '<=',
+          10,
+        ),
+        checked(
+          'operator RSS, max while reports arrive',
+          round(reportFootprint.rssMaxMB, 1),
+          'MB',
+          '<=',
+          150,
+        ),
+        {
+          measure: 'operator CPU, mean while reports arrive',
+          value: round(reportFootprint.cpuMeanPct, 1),
+          unit: '% of a core',
+        },
         { measure: 'operator RSS, max while idle', value: round(idleFootprint.rssMaxMB, 1), unit: 'MB' },
         { measure: 'operator RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
         {
@@ -346,6 +418,7 @@ async function main(): Promise<void> {
         'Done: the first time a watch saw the OutboxRelay with Reconciled=True and saw its Deployment and CronJob (owner references); the time runs from the first create request.',
         "Writes: apiserver_request_total from the API server's /metrics, verbs POST, PUT, PATCH, APPLY, DELETE, summed by resource, before and after the window. The counter covers every client of the API server (kube-controller-manager, the scheduler, kwok, node and leader Leases), so the control window shows what the cluster writes without any OutboxRelay, and the operator's own reconcile counter says whether the operator did anything in the window.",
         "Leases: the operator renews its leader Lease every few seconds by design (as client-go's leader election does); kwok renews its node's Lease too. They are counted apart.",
+        "Reports: the bench plays every relay pod: a server-side apply of status.databases on the status subresource under the field manager outbox-relay-<pod>, a changed report (pending count, last publish) on each OutboxRelay every 10 s, spread over the 10 s. Status writes per report and reconciles per report come from the operator's counters over the window; the catch-up time is from the last report until a list shows every status.backlog equal to its last reported pending count.",
         `Relay pods: spec.relay.replicas is ${replicas}${replicas === 0 ? ' (the simulated node takes 250 pods, and no relay would run there anyway: the Deployments, their ReplicaSets and status still go through the controllers)' : ''}.`,
       ],
       data: {
@@ -359,8 +432,20 @@ async function main(): Promise<void> {
           reconcileErrors: await operator.metric('outbox_operator_reconcile_errors_total'),
           statusWrites: await operator.metric('outbox_operator_status_writes_total'),
         },
-        footprint: { reconciling: busyFootprint, idle: idleFootprint, whole: wholeFootprint },
-        heapMB: { reconciled: heapBusy, idleEnd: heapIdle },
+        reportWrites,
+        reports: {
+          rounds: reports.rounds,
+          applies: reports.applies,
+          failures: reports.failures,
+          seconds: reports.seconds,
+        },
+        footprint: {
+          reconciling: busyFootprint,
+          idle: idleFootprint,
+          reports: reportFootprint,
+          whole: wholeFootprint,
+        },
+        heapMB: { reconciled: heapBusy, idleEnd: heapIdle, reportsEnd: heapReports },
         reconcileSeconds,
       },
       series: {

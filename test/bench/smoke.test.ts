@@ -152,6 +152,7 @@ describe('the benchmarks, as a short smoke run', () => {
       '--count=5',
       '--idle-seconds=3',
       '--control-seconds=2',
+      '--report-seconds=20',
       '--operator-from=source',
       `--out=${out}`,
     ]);
@@ -166,5 +167,15 @@ describe('the benchmarks, as a short smoke run', () => {
     expect(value(result, 'time until all have their children and Reconciled=True')).toBeGreaterThan(0);
     expect(value(result, 'operator RSS, max while reconciling')).toBeGreaterThan(10);
     expect(Array.isArray(result.data.idleWrites)).toBe(true);
-  }, 240_000);
+    // Two rounds of the relays' reports, one changed report per OutboxRelay each: at most one status
+    // write each, and no child applied for them.
+    expect(result.data.reports).toMatchObject({ rounds: 2, applies: 10, failures: 0 });
+    expect(value(result, 'operator status writes per report (at most one)')).toBeLessThanOrEqual(1);
+    expect(
+      value(
+        result,
+        "the operator's applies of Deployments and CronJobs during the reports (its own request counter)",
+      ),
+    ).toBe(0);
+  }, 300_000);
 });
