@@ -62,7 +62,12 @@ function main(argv) {
   const locations = closure(lock, roots);
   for (const location of locations) {
     const from = path.join(here, location);
-    if (!existsSync(from)) throw new Error(`${location} is in the lockfile but not installed`);
+    if (!existsSync(from)) {
+      // npm installs only the optional packages made for this platform (a native package's builds for
+      // other systems and processors, such as lz4-napi's): the others are in the lockfile, not installed.
+      if (lock.packages[location]?.optional) continue;
+      throw new Error(`${location} is in the lockfile but not installed`);
+    }
     const to = path.join(out, location);
     mkdirSync(to, { recursive: true });
     // Nested node_modules are copied as locations of their own, only when the closure reaches them.

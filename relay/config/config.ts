@@ -20,7 +20,7 @@ export interface KafkaConfig {
   /** Its password is non-enumerable. Set for `run` only. */
   sasl?: KafkaSasl;
   partitioner: 'murmur2' | 'fnv1a';
-  compression: 'gzip' | 'none';
+  compression: 'gzip' | 'none' | 'lz4';
   publishAttempts: number;
 }
 

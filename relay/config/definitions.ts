@@ -142,9 +142,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'KAFKA_COMPRESSION',
-    type: { kind: 'enum', values: ['gzip', 'none'] },
+    type: { kind: 'enum', values: ['gzip', 'none', 'lz4'] },
     default: 'gzip',
-    description: 'Produce compression.',
+    description:
+      'Produce compression. lz4 costs the relay less CPU than gzip (more messages a second), for consumers whose client reads lz4 (Java, librdkafka, Go clients; kafkajs only with an lz4 codec).',
   },
   ...KAFKA_SECURITY_SETTINGS,
   {

@@ -11,11 +11,12 @@ import { PublishError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { redactError } from '../redact.js';
 import { kafkaConfigError } from './config-errors.js';
+import { compressionType } from './compression.js';
 import { kafkaErrorAction, toPublishError } from './error-table.js';
 import { createTopicMetadata, type TopicInfo, type TopicMetadata } from './topic-metadata.js';
 
 // kafkajs is CommonJS: its enums are reached through the default export under ESM.
-const { CompressionTypes, Partitioners } = kafkajs;
+const { Partitioners } = kafkajs;
 
 export interface OutgoingMessage {
   rowId: string;
@@ -65,6 +66,7 @@ class KafkaPublisher implements Publisher {
   private readonly log: Logger;
   private readonly secrets: string[];
   private readonly metadata: TopicMetadata;
+  private readonly compression: number;
   private producer: Producer | undefined;
   private admin: Admin | undefined;
   private closed = false;
@@ -73,6 +75,7 @@ class KafkaPublisher implements Publisher {
     this.log = deps.logger.child({ component: 'publisher' });
     this.secrets = deps.config.sasl ? [deps.config.sasl.password] : [];
     this.metadata = createTopicMetadata({ admin: () => this.connectedAdmin() });
+    this.compression = compressionType(deps.config.compression);
   }
 
   async topics(names: string[]): Promise<Map<string, TopicInfo | null>> {
@@ -141,7 +144,7 @@ class KafkaPublisher implements Publisher {
     return {
       acks: -1,
       timeout: this.deps.timeoutMs ?? PRODUCE_TIMEOUT_MS,
-      compression: this.deps.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      compression: this.compression,
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
         messages: list.map((m) => ({
