@@ -2,8 +2,8 @@
 // (watching the suite's namespace): OutboxRelays whose Secrets are shaped as Strimzi and a managed
 // database give them (a cluster CA's ca.crt, a tls KafkaUser's user.crt and user.key, a scram-sha-512
 // KafkaUser's password, a database CA and client certificate) run as relay pods that publish over the local
-// Kafka's pod listeners: mTLS, and SASL_SSL with SCRAM-SHA-512; the database is verified with verify-full
-// and logged into as a certificate user. In the pod the mounted files are readable by the relay's user
+// Kafka's pod listeners: mTLS, SASL_SSL with SCRAM-SHA-512, and SSL; PostgreSQL is verified with
+// verify-full and MariaDB with verify-ca, each logged into as its certificate user. In the pod the mounted files are readable by the relay's user
 // only (and its group), and no credential is in the environment. Rotating the client certificate rolls the
 // pod, and what the new pod presents follows the Secret: an expired certificate (from the right CA) is
 // refused and named while the previous pod keeps publishing, the next valid one publishes. A wrong SCRAM
@@ -116,7 +116,9 @@ describe('on the real node: TLS and credentials through the operator', () => {
   let certDb: { db: TestDb; admin: TestDb };
   let scramDatabase: TestDatabase<object>;
   let scramDb: TestDb;
-  let topics: { mtls: string; scram: string };
+  let mysqlDatabase: TestDatabase<object>;
+  let mysqlDb: { db: TestDb; admin: TestDb };
+  let topics: { mtls: string; scram: string; mysql: string };
   let collector: Collector;
   const apply = (yaml: string) => kubectl(['apply', '-n', ns.name, '-f', '-'], yaml);
   const get = (args: string[]) => kubectl(['-n', ns.name, ...args]);
@@ -164,9 +166,16 @@ describe('on the real node: TLS and credentials through the operator', () => {
     certDatabase = secure.database;
     certDb = { db: secure.db, admin: secure.admin };
     ({ database: scramDatabase, db: scramDb } = await createTestDb('postgres', 'tls_node_scram'));
+    const mysql = await createSecureTestDb('mysql', 'tls_node_my', 'cert');
+    mysqlDatabase = mysql.database;
+    mysqlDb = { db: mysql.db, admin: mysql.admin };
     ns = await createNamespace('tls-node');
-    topics = { mtls: await createTopic('tls-node-mtls'), scram: await createTopic('tls-node-scram') };
-    collector = await collect([topics.mtls, topics.scram]);
+    topics = {
+      mtls: await createTopic('tls-node-mtls'),
+      scram: await createTopic('tls-node-scram'),
+      mysql: await createTopic('tls-node-mysql'),
+    };
+    collector = await collect(Object.values(topics));
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], await operatorFor(ns.name));
     await kubectl([
       'rollout',
@@ -192,6 +201,7 @@ describe('on the real node: TLS and credentials through the operator', () => {
     await ns?.remove();
     await certDatabase?.drop();
     await scramDatabase?.drop();
+    await mysqlDatabase?.drop();
   }, 180_000);
 
   it('publishes over mTLS (a cluster CA Secret, a tls KafkaUser Secret) from a database verified with verify-full, logged into by certificate', async () => {
@@ -284,6 +294,33 @@ describe('on the real node: TLS and credentials through the operator', () => {
       ([, value]) => value.includes(scram().password) || value.includes(scramDb.password),
     );
     expect(leaked.map(([name]) => name)).toEqual([]);
+  }, 400_000);
+
+  it('publishes over SSL from MariaDB verified with verify-ca as the certificate user (REQUIRE SUBJECT)', async () => {
+    await apply(
+      [
+        dbSecret('mysql-db', mysqlDb.db),
+        outboxRelay('mysql', {
+          database: {
+            driver: 'mysql',
+            secretRef: { name: 'mysql-db' },
+            // verify-ca: mysql2 cannot check an address against the certificate, and pods dial one.
+            tls: {
+              mode: 'verify-ca',
+              caSecretRef: { name: 'db-ca', key: 'global-bundle.pem' },
+              clientCertSecretRef: { name: 'db-cert' },
+            },
+          },
+          kafka: {
+            brokers: [secureExport('KAFKA_POD_SSL_BROKERS')],
+            tls: { enabled: true, caSecretRef: { name: 'cluster-ca-cert' } },
+          },
+        }),
+      ].join('\n'),
+    );
+    await readyPods(ns.name, relayPods('mysql'));
+    await publishes(mysqlDb.admin, topics.mysql);
+    await get(['delete', 'outboxrelay', 'mysql', '--wait=false']);
   }, 400_000);
 
   it('rolls the pod when the client certificate is rotated, and the new pod presents what the Secret holds', async () => {
