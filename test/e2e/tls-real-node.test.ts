@@ -387,5 +387,15 @@ describe('on the real node: TLS and credentials through the operator', () => {
       'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
     ]);
     expect(ready.trim()).not.toBe('True');
+    // The relay's last report before it exits: the refusal is a reason on the resource, not only in a log.
+    const kafka = await eventually('the refusal in status.databases', async () => {
+      const relay = JSON.parse(await get(['get', 'outboxrelay', 'scram-wrong', '-o', 'json'])) as {
+        status?: { databases?: Array<{ kafka?: { state: string; message?: string } }> };
+      };
+      const state = relay.status?.databases?.[0]?.kafka;
+      return state?.state === 'Unauthorized' ? state : undefined;
+    });
+    expect(kafka.message).toMatch(/KAFKA_SASL_PASSWORD_FILE/);
+    expect(kafka.message).not.toContain(wrong);
   }, 300_000);
 });
