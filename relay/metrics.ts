@@ -2,7 +2,7 @@
 // at scrape time through collect; the relay's own series carry the outbox_relay_ prefix. The only label is
 // the database name (and a retry's operation): low cardinality, and never a secret.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { OutboxStore } from './db/store.js';
+import type { OutboxStore, StoreStatus } from './db/store.js';
 import type { Logger } from './logger.js';
 
 export interface RelayMetrics {
@@ -18,68 +18,68 @@ export interface RelayMetrics {
 export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logger: Logger }): RelayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const log = deps.logger.child({ component: 'metrics' });
+  registerStatusGauges(registry, cachedStatuses(deps.stores, deps.logger.child({ component: 'metrics' })));
+  return { registry, ...counters(registry), ...gauges(registry) };
+}
 
-  async function readStatuses() {
-    const results = await Promise.allSettled(deps.stores().map((s) => s.status()));
+type Statuses = () => Promise<StoreStatus[]>;
+
+/**
+ * Four gauges come from the same status() query; one scrape reads it once per database, not four times
+ * (status() counts the table, which is not free on a large one).
+ */
+function cachedStatuses(stores: () => readonly OutboxStore[], log: Logger): Statuses {
+  async function readStatuses(): Promise<StoreStatus[]> {
+    const results = await Promise.allSettled(stores().map((s) => s.status()));
     return results.flatMap((r) => {
       if (r.status === 'fulfilled') return [r.value];
       log.warn({ err: r.reason }, 'cannot read the outbox size');
       return [];
     });
   }
-
-  // Four gauges come from the same status() query; one scrape reads it once per database, not four times
-  // (status() counts the table, which is not free on a large one).
-  let cached: { at: number; value: ReturnType<typeof readStatuses> } | undefined;
-  function statuses() {
+  let cached: { at: number; value: Promise<StoreStatus[]> } | undefined;
+  return () => {
     const now = Date.now();
     if (!cached || now - cached.at > 1000) cached = { at: now, value: readStatuses() };
     return cached.value;
-  }
+  };
+}
 
-  new Gauge({
-    name: 'kafka_outbox_queue_size',
-    help: 'Outbox rows not yet published (and not errored).',
-    labelNames: ['database'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of await statuses()) this.set({ database: s.database }, s.pending);
-    },
-  });
-  new Gauge({
-    name: 'kafka_outbox_total_size',
-    help: 'All rows in the outbox table.',
-    labelNames: ['database'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of await statuses()) this.set({ database: s.database }, s.total);
-    },
-  });
-  new Gauge({
-    name: 'outbox_relay_oldest_pending_age_seconds',
-    help: 'Age of the oldest row not yet published (and not errored); 0 when nothing is pending.',
-    labelNames: ['database'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of await statuses()) this.set({ database: s.database }, s.oldestPendingAgeSeconds ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'outbox_relay_errored_rows',
-    help: 'Rows in the table marked errored (waiting for `outbox-relay requeue` or cleanup by hand).',
-    labelNames: ['database'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of await statuses()) this.set({ database: s.database }, s.errored);
-    },
-  });
+/** The gauges read from the stores' status at scrape time: name, help, and the value of a status. */
+const STATUS_GAUGES: readonly [string, string, (s: StoreStatus) => number][] = [
+  ['kafka_outbox_queue_size', 'Outbox rows not yet published (and not errored).', (s) => s.pending],
+  ['kafka_outbox_total_size', 'All rows in the outbox table.', (s) => s.total],
+  [
+    'outbox_relay_oldest_pending_age_seconds',
+    'Age of the oldest row not yet published (and not errored); 0 when nothing is pending.',
+    (s) => s.oldestPendingAgeSeconds ?? 0,
+  ],
+  [
+    'outbox_relay_errored_rows',
+    'Rows in the table marked errored (waiting for `outbox-relay requeue` or cleanup by hand).',
+    (s) => s.errored,
+  ],
+];
+
+function registerStatusGauges(registry: Registry, statuses: Statuses): void {
+  for (const [name, help, value] of STATUS_GAUGES) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['database'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const s of await statuses()) this.set({ database: s.database }, value(s));
+      },
+    });
+  }
+}
+
+function counters(
+  registry: Registry,
+): Pick<RelayMetrics, 'published' | 'errored' | 'retries' | 'batchDuration'> {
   return {
-    registry,
     published: new Counter({
       name: 'outbox_relay_published_total',
       help: 'Rows published to Kafka and marked published.',
@@ -105,6 +105,11 @@ export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logg
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+  };
+}
+
+function gauges(registry: Registry): Pick<RelayMetrics, 'leader' | 'heldTopics'> {
+  return {
     leader: new Gauge({
       name: 'outbox_relay_leader',
       help: '1 while this relay is the one publishing the database, else 0.',

@@ -1,6 +1,7 @@
-// `run`: the long-running relay. HTTP first (so /healthz answers during migrations), then migrations
-// (unless SKIP_MIGRATIONS), then one relay per database, all sharing one Kafka producer. stop() stops
-// claiming, lets each in-flight batch finish and be resolved, then closes the producer, pools and HTTP.
+// `run`: the long-running relay, as a list of steps: the stores, HTTP (so /healthz answers during
+// migrations), migrations (unless SKIP_MIGRATIONS), one Kafka producer, one relay per database sharing it,
+// the status report. stop() stops claiming, lets each in-flight batch finish and be resolved, then takes
+// the steps back in reverse (lifecycle.ts): the report, the producer, HTTP, the pools.
 import type { OutboxStore } from '../db/store.js';
 import type { RelayConfig } from '../config/config.js';
 import { createDatabaseRelay, type DatabaseRelay } from '../engine/database-relay.js';
@@ -13,10 +14,11 @@ import { partitionerNamed } from '../kafka/partitioners.js';
 import { createPublisher, PRODUCE_TIMEOUT_MS, type Publisher } from '../kafka/publisher.js';
 import { guardKafkaRejections } from '../kafka/rejection-guard.js';
 import type { Logger } from '../logger.js';
-import { createMetrics } from '../metrics.js';
+import { createMetrics, type RelayMetrics } from '../metrics.js';
 import { createPublishTimes } from '../report/publish-times.js';
-import { createReporting } from '../report/reporting.js';
-import { retryTransient, RetryAborted } from '../retry.js';
+import { createReporting, type Reporting } from '../report/reporting.js';
+import { retryTransient, RetryAborted, sleep } from '../retry.js';
+import { Lifecycle } from './lifecycle.js';
 import { closeStores, openStores, type StoreFactory } from './stores.js';
 
 export interface RunningRelay {
@@ -37,92 +39,153 @@ export interface RunDeps {
 }
 
 export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
-  const { config, logger } = deps;
-  const log = logger.child({ component: 'run' });
-  const stores: OutboxStore[] = await openStores(config, logger, deps.storeFactory);
-  const metrics = createMetrics({ stores: () => stores, logger });
-  let publisher: Publisher | undefined;
-  let ready = false;
-  // Ready only once Kafka has taken the relay's login as well (the check in main): a pod whose certificate
-  // or password the brokers refuse must never count as available, or a rollout to a bad Secret retires the
-  // pod that still works in the second before the new one stops with its ConfigError.
-  let kafkaChecked = false;
-  let stopping = false;
-  const relays: DatabaseRelay[] = [];
-  let unguard: (() => void) | undefined;
-  let wakeStop!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));
+  const stores = await openStores(deps.config, deps.logger, deps.storeFactory);
+  return new RelayRun(deps, stores).start();
+}
+
+/** The steps of `run`, each a method; each adds its way back to the one lifecycle as it starts. */
+class RelayRun {
+  private readonly log: Logger;
+  private readonly lifecycle = new Lifecycle();
+  private readonly metrics: RelayMetrics;
+  private readonly relays: DatabaseRelay[] = [];
   // The report on the OutboxRelay's status (only with OUTBOX_RELAY_NAME: report/reporting.ts).
-  const published = createPublishTimes();
-  const reporting = createReporting(
-    config,
-    {
-      relays: () => relays,
-      stores: () => stores,
-      kafkaReachable: () => publisher?.reachable() ?? Promise.resolve(),
-      lastPublishedAt: published.lastPublishedAt,
-    },
-    logger,
-    metrics.registry,
-  );
+  private readonly published = createPublishTimes();
+  private readonly reporting: Reporting | undefined;
+  private publisher: Publisher | undefined;
+  private ready = false;
+  // Ready only once Kafka has taken the relay's login as well (the check in publish): a pod whose
+  // certificate or password the brokers refuse must never count as available, or a rollout to a bad Secret
+  // retires the pod that still works in the second before the new one stops with its ConfigError.
+  private kafkaChecked = false;
+  private stopping = false;
+  /** Set by stopRequested's initializer, so declared before it. */
+  private wakeStop!: () => void;
+  private readonly stopRequested = new Promise<void>((resolve) => (this.wakeStop = resolve));
 
-  const livenessBound = livenessBoundMs({
-    pollMs: config.pollFrequencyMs,
-    sendTimeoutMs: PRODUCE_TIMEOUT_MS,
-  });
-  const http = createHttpServer({
-    port: config.httpPort,
-    stores: () => stores,
-    kafkaPing: () => publisher?.ping() ?? Promise.resolve(),
-    kafkaReachable: () => publisher?.reachable() ?? Promise.resolve(),
-    registry: metrics.registry,
-    ready: () => ready && (kafkaChecked || config.pollingDisabled),
-    live: () => livenessReport(relays, livenessBound),
-    logger,
-  });
-  const httpPort = await http.listen();
-  log.info({ port: httpPort }, 'HTTP listening');
+  constructor(
+    private readonly deps: RunDeps,
+    private readonly stores: OutboxStore[],
+  ) {
+    const { config, logger } = deps;
+    this.log = logger.child({ component: 'run' });
+    this.metrics = createMetrics({ stores: () => stores, logger });
+    this.reporting = createReporting(
+      config,
+      {
+        relays: () => this.relays,
+        stores: () => stores,
+        kafkaReachable: () => this.publisher?.reachable() ?? Promise.resolve(),
+        lastPublishedAt: this.published.lastPublishedAt,
+      },
+      logger,
+      this.metrics.registry,
+    );
+    this.lifecycle.add(() => closeStores(stores, logger));
+  }
 
-  const sleepUnlessStopping = async (ms: number) => {
-    await Promise.race([new Promise((r) => setTimeout(r, ms).unref()), stopRequested]);
-    return !stopping;
-  };
-  const untilUp = <T>(what: string, fn: () => Promise<T>) =>
-    retryTransient(fn, {
-      active: () => !stopping,
-      sleep: sleepUnlessStopping,
-      onRetry: (error) => log.warn({ err: error }, `${what} failed; retrying`),
+  async start(): Promise<RunningRelay> {
+    const httpPort = await this.serveHttp();
+    const done = this.main().then(
+      () => this.shutdown(),
+      (error: unknown) => this.fail(error),
+    );
+    return {
+      httpPort,
+      done,
+      stop: async () => {
+        if (!this.stopping) this.log.info('stopping: finishing the batch in flight');
+        this.requestStop();
+        await Promise.all(this.relays.map((r) => r.stop()));
+        await done.catch(() => undefined);
+      },
+      abort: async () => {
+        this.requestStop();
+        await Promise.all(this.relays.map((r) => r.abort()));
+      },
+      heldTopics: () =>
+        this.relays.flatMap((r) => r.heldTopics().map((t) => ({ database: r.database, ...t }))),
+    };
+  }
+
+  /** HTTP first, so that /healthz answers during migrations. */
+  private async serveHttp(): Promise<number> {
+    const { config, logger } = this.deps;
+    const livenessBound = livenessBoundMs({
+      pollMs: config.pollFrequencyMs,
+      sendTimeoutMs: PRODUCE_TIMEOUT_MS,
     });
+    const http = createHttpServer({
+      port: config.httpPort,
+      stores: () => this.stores,
+      kafkaPing: () => this.publisher?.ping() ?? Promise.resolve(),
+      kafkaReachable: () => this.publisher?.reachable() ?? Promise.resolve(),
+      registry: this.metrics.registry,
+      ready: () => this.ready && (this.kafkaChecked || config.pollingDisabled),
+      live: () => livenessReport(this.relays, livenessBound),
+      logger,
+    });
+    const httpPort = await http.listen();
+    this.lifecycle.add(() => http.close());
+    this.log.info({ port: httpPort }, 'HTTP listening');
+    return httpPort;
+  }
 
-  async function main(): Promise<void> {
-    for (const store of stores) {
-      if (config.skipMigrations) await untilUp('database ping', () => store.ping());
-      else
-        await untilUp('migrations', () => store.migrate()).then((r) =>
-          log.info({ database: store.database, ...r }, 'migrations done'),
-        );
-    }
-    ready = true;
-    log.info('ready');
-    if (config.pollingDisabled) {
-      log.info('POLLING_DISABLED: serving HTTP only');
-      await stopRequested;
+  private async main(): Promise<void> {
+    await this.migrate();
+    this.ready = true;
+    this.log.info('ready');
+    if (this.deps.config.pollingDisabled) {
+      this.log.info('POLLING_DISABLED: serving HTTP only');
+      await this.stopRequested;
       return;
     }
-    unguard = guardKafkaRejections(logger.child({ component: 'kafkajs' }));
-    const kafka = createPublisher({ kafka: createKafka(config.kafka, logger), config: config.kafka, logger });
-    publisher = kafka;
+    const publisher = this.connectKafka();
+    this.createRelays(publisher);
+    if (this.stopping) return;
+    this.startReporting();
+    await this.publish(publisher);
+  }
+
+  /** The migrations of each database (or only a ping, with SKIP_MIGRATIONS), waiting out outages. */
+  private async migrate(): Promise<void> {
+    for (const store of this.stores) {
+      if (this.deps.config.skipMigrations) await this.untilUp('database ping', () => store.ping());
+      else {
+        const result = await this.untilUp('migrations', () => store.migrate());
+        this.log.info({ database: store.database, ...result }, 'migrations done');
+      }
+    }
+  }
+
+  /** One Kafka producer, shared by every database's relay. */
+  private connectKafka(): Publisher {
+    const { config, logger } = this.deps;
+    const unguard = guardKafkaRejections(logger.child({ component: 'kafkajs' }));
+    this.lifecycle.add(unguard);
+    const publisher = createPublisher({
+      kafka: createKafka(config.kafka, logger),
+      config: config.kafka,
+      logger,
+    });
+    this.publisher = publisher;
+    this.lifecycle.add(() => publisher.close());
+    return publisher;
+  }
+
+  private createRelays(publisher: Publisher): void {
+    const { config, logger } = this.deps;
     const publish = createBatchPublisher({
-      publisher: kafka,
+      publisher,
       partitioner: partitionerNamed(config.kafka.partitioner),
       logger: logger.child({ component: 'batch' }),
     });
-    for (const store of stores) {
-      relays.push(
+    for (const store of this.stores) {
+      this.relays.push(
         createDatabaseRelay({
           store,
-          publish: published.track(store.database, publish),
-          metrics,
+          publish: this.published.track(store.database, publish),
+          metrics: this.metrics,
           logger,
           batchSize: config.batchSize,
           pollMs: config.pollFrequencyMs,
@@ -131,56 +194,57 @@ export async function startRelay(deps: RunDeps): Promise<RunningRelay> {
         }),
       );
     }
-    if (stopping) return;
-    reporting?.start();
-    // Kafka is reached once at start, beside the relays, so that a configuration mistake (a certificate
-    // not trusted, a SASL login refused: a ConfigError) stops the relay even while the outbox is empty.
-    const checked = untilUp('Kafka connection', () => kafka.check()).then(() => {
-      kafkaChecked = true;
-      log.info({ brokers: config.kafka.brokers }, 'Kafka reached');
+  }
+
+  private startReporting(): void {
+    const reporting = this.reporting;
+    if (!reporting) return;
+    reporting.start();
+    this.lifecycle.add(() => reporting.stop());
+  }
+
+  /**
+   * Runs every relay until stopped. Kafka is reached once at start, beside the relays, so that a
+   * configuration mistake (a certificate not trusted, a SASL login refused: a ConfigError) stops the relay
+   * even while the outbox is empty.
+   */
+  private async publish(publisher: Publisher): Promise<void> {
+    const { config } = this.deps;
+    this.lifecycle.add(async () => void (await Promise.all(this.relays.map((r) => r.stop()))));
+    const checked = this.untilUp('Kafka connection', () => publisher.check()).then(() => {
+      this.kafkaChecked = true;
+      this.log.info({ brokers: config.kafka.brokers }, 'Kafka reached');
     });
-    await Promise.all([checked, ...relays.map((r) => r.run())]);
+    await Promise.all([checked, ...this.relays.map((r) => r.run())]);
   }
 
-  async function shutdown(): Promise<void> {
-    await Promise.all(relays.map((r) => r.stop()));
-    await reporting?.stop();
-    await publisher?.close();
-    unguard?.();
-    await closeStores(stores, logger);
-    await http.close();
-    log.info('stopped');
+  private untilUp<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return retryTransient(fn, {
+      active: () => !this.stopping,
+      sleep: async (ms) => {
+        await Promise.race([sleep(ms), this.stopRequested]);
+        return !this.stopping;
+      },
+      onRetry: (error) => this.log.warn({ err: error }, `${what} failed; retrying`),
+    });
   }
 
-  const done = main().then(
-    async () => {
-      stopping = true;
-      await shutdown();
-    },
-    async (error: unknown) => {
-      stopping = true;
-      wakeStop();
-      await reporting?.final(error);
-      await shutdown();
-      if (!(error instanceof RetryAborted)) throw error;
-    },
-  );
+  private requestStop(): void {
+    this.stopping = true;
+    this.wakeStop();
+  }
 
-  return {
-    httpPort,
-    done,
-    async stop() {
-      if (!stopping) log.info('stopping: finishing the batch in flight');
-      stopping = true;
-      wakeStop();
-      await Promise.all(relays.map((r) => r.stop()));
-      await done.catch(() => undefined);
-    },
-    async abort() {
-      stopping = true;
-      wakeStop();
-      await Promise.all(relays.map((r) => r.abort()));
-    },
-    heldTopics: () => relays.flatMap((r) => r.heldTopics().map((t) => ({ database: r.database, ...t }))),
-  };
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    await this.lifecycle.stop();
+    this.log.info('stopped');
+  }
+
+  /** main() failed: a last report naming a refused credential, then the same way back. */
+  private async fail(error: unknown): Promise<void> {
+    this.requestStop();
+    await this.reporting?.final(error);
+    await this.shutdown();
+    if (!(error instanceof RetryAborted)) throw error;
+  }
 }

@@ -19,20 +19,14 @@
 import type { Claim, Leadership, OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
-import { retryTransient, RetryAborted } from '../retry.js';
-import { HeldTopics, type HeldTopicsChange, type HeldTopicStatus } from './held-topics.js';
-import { RelayLoop } from './loop.js';
+import { retryTransient, RetryAborted, sleep } from '../retry.js';
+import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
+import { leaderLoop, type LeaderLoop } from './leader-loop.js';
 import type { BatchOutcome } from './publish-batch.js';
-import { createResolver, type Resolver } from './resolve-batch.js';
+
+export { WAKE_COALESCE_MS } from './leader-loop.js';
 
 export const TAKEOVER_DELAY_MS = 1100;
-
-/**
- * Least time between two claims started by wake-ups. On PostgreSQL every insert notifies; without it, a
- * steady insert stream costs a claim and a mark for every row or two. 5 ms bounds the claims to 200 a
- * second (several rows each at 1,000 rows/s) and adds at most 5 ms to a row's way out.
- */
-export const WAKE_COALESCE_MS = 5;
 
 export interface DatabaseRelayDeps {
   store: OutboxStore;
@@ -69,180 +63,167 @@ export interface DatabaseRelay {
   lastProgressAt(): number | undefined;
 }
 
-interface LoopContext {
-  deps: DatabaseRelayDeps;
-  log: Logger;
-  now: () => number;
-  held: HeldTopics;
-  progress: () => void;
-}
-
-/** Logs and counts the topics held and released. */
-function reportHeld(ctx: LoopContext, change: HeldTopicsChange): void {
-  const { held, log } = ctx;
-  for (const { topic, reason } of change.held) {
-    log.warn({ topic, reason }, 'topic held: its rows wait, uncounted, until it exists and may be written');
-  }
-  for (const { topic, heldMs } of change.released) {
-    log.info({ topic, heldMs }, 'topic no longer held');
-  }
-  if (change.held.length + change.released.length > 0) {
-    ctx.deps.metrics?.heldTopics.set({ database: ctx.deps.store.database }, held.size);
-  }
-}
-
-const topicsOf = (claim: Claim) => claim.rows.map((r) => r.topic);
-
-/** The loop of a leader: reads leave out the held topics, each batch's outcome updates them. */
-function leaderLoop(ctx: LoopContext): RelayLoop {
-  const { deps, log } = ctx;
-  const { store, metrics } = deps;
-  const database = store.database;
-  // One resolver per batch: a batch's marking can still be retrying while the next one is published.
-  const resolvers = new WeakMap<Claim, Resolver>();
-  return new RelayLoop({
-    claim: async (first, exclude) => {
-      if (first) {
-        const cleared = await store.clearClaims();
-        if (cleared > 0) log.info({ rows: cleared }, 'cleared the claims a previous publisher left');
-      }
-      const due = ctx.held.due();
-      const claim = await store.claim(deps.batchSize, deps.claimTimeoutMs, exclude, ctx.held.excluded());
-      if (due.length > 0 && exclude.length === 0 && claim.rows.length < deps.batchSize) {
-        reportHeld(ctx, ctx.held.releaseAbsent(due, topicsOf(claim)));
-      }
-      return claim;
-    },
-    publish: async (claim) => {
-      resolvers.set(claim, createResolver({ store, maxAttempts: deps.maxAttempts, log, metrics }));
-      const outcome = await deps.publish(claim.rows);
-      reportHeld(ctx, ctx.held.record(topicsOf(claim), outcome));
-      return outcome;
-    },
-    resolve: (claim, outcome) => resolvers.get(claim)!(claim, outcome),
-    batchSize: deps.batchSize,
-    pollMs: deps.pollMs,
-    coalesceMs: deps.coalesceMs ?? WAKE_COALESCE_MS,
-    logger: log,
-    now: ctx.now,
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    onBatch: (_claim, _outcome, seconds) => metrics?.batchDuration.observe({ database }, seconds),
-    onRetry: (_error, operation) => metrics?.retries.inc({ database, operation }),
-    onProgress: ctx.progress,
-  });
-}
-
 export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
-  const { store } = deps;
-  const database = store.database;
-  const log = deps.logger.child({ component: 'relay', database });
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
-  const now = deps.now ?? Date.now;
-  const held = new HeldTopics({ pollMs: deps.pollMs, now });
-  let stopping = false;
-  let loop: RelayLoop | undefined;
-  let leader = false;
-  let cutStandby: (() => void) | undefined;
-  let done: Promise<void> | undefined;
-  let progressAt: number | undefined;
-  const progress = () => void (progressAt = now());
+  return new LeaderOrStandby(deps);
+}
 
-  async function lead(leadership: Leadership): Promise<void> {
-    leader = true;
-    deps.metrics?.leader.set({ database }, 1);
-    deps.metrics?.heldTopics.set({ database }, 0);
-    log.info('leading: publishing this database');
-    const current = leaderLoop({ deps, log, now, held, progress });
-    loop = current;
+/** Takes the lead when it can and publishes while it holds it; otherwise stands by and tries again. */
+class LeaderOrStandby implements DatabaseRelay {
+  readonly database: string;
+  private readonly log: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly held: HeldTopics;
+  private stopping = false;
+  private loop: LeaderLoop | undefined;
+  private leader = false;
+  private cutStandby: (() => void) | undefined;
+  private done: Promise<void> | undefined;
+  private progressAt: number | undefined;
+
+  constructor(private readonly deps: DatabaseRelayDeps) {
+    this.database = deps.store.database;
+    this.log = deps.logger.child({ component: 'relay', database: this.database });
+    this.sleep = deps.sleep ?? sleep;
+    this.now = deps.now ?? Date.now;
+    this.held = new HeldTopics({ pollMs: deps.pollMs, now: this.now });
+  }
+
+  run(): Promise<void> {
+    this.done ??= this.cycle().finally(() => (this.progressAt = undefined));
+    return this.done;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.cutStandby?.();
+    await this.loop?.stop();
+    await this.done?.catch(() => undefined);
+  }
+
+  async abort(): Promise<void> {
+    this.stopping = true;
+    this.cutStandby?.();
+    await this.loop?.abort();
+  }
+
+  isLeader(): boolean {
+    return this.leader;
+  }
+
+  heldTopics(): HeldTopicStatus[] {
+    return this.held.list();
+  }
+
+  lastProgressAt(): number | undefined {
+    return this.progressAt;
+  }
+
+  private progress(): void {
+    this.progressAt = this.now();
+  }
+
+  /** Leads whenever the lock is free, stands by while another relay holds it, until stopped. */
+  private async cycle(): Promise<void> {
+    let announced = false;
+    while (!this.stopping) {
+      this.progress();
+      const leadership = await this.tryToLead();
+      if (leadership === undefined) break;
+      if (leadership) {
+        announced = false;
+        await this.lead(leadership);
+      } else {
+        if (!announced) this.log.info('another relay publishes this database; standing by');
+        announced = true;
+        this.deps.metrics?.leader.set({ database: this.database }, 0);
+        await this.standby(this.deps.standbyRetryMs ?? 3000);
+      }
+    }
+  }
+
+  /** The lock, null while another relay holds it, undefined once stopped (a database outage is waited out). */
+  private async tryToLead(): Promise<Leadership | null | undefined> {
+    try {
+      return await retryTransient(() => this.deps.store.acquireLeadership(), {
+        active: () => !this.stopping,
+        sleep: async (ms) => (await this.standby(ms), !this.stopping),
+        onRetry: (error) => {
+          this.log.warn({ err: error }, 'database unavailable; retrying');
+          this.deps.metrics?.retries.inc({ database: this.database, operation: 'leadership' });
+        },
+      });
+    } catch (error) {
+      if (error instanceof RetryAborted) return undefined;
+      throw error;
+    }
+  }
+
+  /** Publishes while the lock is held; lets go of everything the lead held when it ends. */
+  private async lead(leadership: Leadership): Promise<void> {
+    const loop = this.enterLead();
     let unlisten: (() => Promise<void>) | undefined;
     try {
-      await standby(deps.takeoverDelayMs ?? TAKEOVER_DELAY_MS);
-      if (stopping) return;
-      unlisten = await store
-        .listen(() => current.wake())
+      await this.standby(this.deps.takeoverDelayMs ?? TAKEOVER_DELAY_MS);
+      if (this.stopping) return;
+      unlisten = await this.deps.store
+        .listen(() => loop.wake())
         .catch((error: unknown) => {
-          log.warn({ err: error }, 'cannot LISTEN; polling only');
+          this.log.warn({ err: error }, 'cannot LISTEN; polling only');
           return undefined;
         });
-      let lost = false;
-      const running = current.start();
-      await Promise.race([running, leadership.lost.then(() => (lost = true))]);
-      if (lost && !stopping) {
-        log.error('leadership lost (database session ended); stopping at once');
-        await current.abort();
-      } else {
-        await current.stop();
-      }
-      await running;
+      await this.publishUntilLost(loop, leadership);
     } finally {
-      leader = false;
-      loop = undefined;
-      held.clear();
-      deps.metrics?.leader.set({ database }, 0);
-      deps.metrics?.heldTopics.set({ database }, 0);
+      this.leaveLead();
       await unlisten?.().catch(() => undefined);
       await leadership.release().catch(() => undefined);
     }
   }
 
-  async function standby(ms: number): Promise<void> {
-    progress();
-    await new Promise<void>((resolve) => {
-      cutStandby = resolve;
-      void sleep(ms).then(resolve);
+  private enterLead(): LeaderLoop {
+    const { deps } = this;
+    this.leader = true;
+    deps.metrics?.leader.set({ database: this.database }, 1);
+    deps.metrics?.heldTopics.set({ database: this.database }, 0);
+    this.log.info('leading: publishing this database');
+    this.loop = leaderLoop({
+      ...deps,
+      log: this.log,
+      now: this.now,
+      held: this.held,
+      progress: () => this.progress(),
     });
-    cutStandby = undefined;
+    return this.loop;
   }
 
-  async function run(): Promise<void> {
-    let announced = false;
-    while (!stopping) {
-      progress();
-      let leadership: Leadership | null;
-      try {
-        leadership = await retryTransient(() => store.acquireLeadership(), {
-          active: () => !stopping,
-          sleep: async (ms) => (await standby(ms), !stopping),
-          onRetry: (error) => {
-            log.warn({ err: error }, 'database unavailable; retrying');
-            deps.metrics?.retries.inc({ database, operation: 'leadership' });
-          },
-        });
-      } catch (error) {
-        if (error instanceof RetryAborted) break;
-        throw error;
-      }
-      if (leadership) {
-        announced = false;
-        await lead(leadership);
-      } else {
-        if (!announced) log.info('another relay publishes this database; standing by');
-        announced = true;
-        deps.metrics?.leader.set({ database }, 0);
-        await standby(deps.standbyRetryMs ?? 3000);
-      }
+  private leaveLead(): void {
+    this.leader = false;
+    this.loop = undefined;
+    this.held.clear();
+    this.deps.metrics?.leader.set({ database: this.database }, 0);
+    this.deps.metrics?.heldTopics.set({ database: this.database }, 0);
+  }
+
+  /** Runs the loop until stop(), or aborts it at once when the lock's session is lost. */
+  private async publishUntilLost(loop: LeaderLoop, leadership: Leadership): Promise<void> {
+    let lost = false;
+    const running = loop.start();
+    await Promise.race([running, leadership.lost.then(() => (lost = true))]);
+    if (lost && !this.stopping) {
+      this.log.error('leadership lost (database session ended); stopping at once');
+      await loop.abort();
+    } else {
+      await loop.stop();
     }
+    await running;
   }
 
-  return {
-    database,
-    run() {
-      done ??= run().finally(() => (progressAt = undefined));
-      return done;
-    },
-    async stop() {
-      stopping = true;
-      cutStandby?.();
-      await loop?.stop();
-      await done?.catch(() => undefined);
-    },
-    async abort() {
-      stopping = true;
-      cutStandby?.();
-      await loop?.abort();
-    },
-    isLeader: () => leader,
-    heldTopics: () => held.list(),
-    lastProgressAt: () => progressAt,
-  };
+  private async standby(ms: number): Promise<void> {
+    this.progress();
+    await new Promise<void>((resolve) => {
+      this.cutStandby = resolve;
+      void this.sleep(ms).then(resolve);
+    });
+    this.cutStandby = undefined;
+  }
 }
