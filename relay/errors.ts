@@ -29,26 +29,6 @@ export class ConfigError extends RelayError {
   }
 }
 
-/**
- * The outbox table is not there: `migrate` has not run against this database (or the table was dropped).
- * Not retriable, and not a setting either: the fix is a command, which the message names.
- */
-export class NotMigratedError extends RelayError {
-  constructor(
-    readonly database: string,
-    readonly table: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(
-      `database ${database}: the outbox table ${table} does not exist: run \`outbox-relay migrate\` first`,
-      {
-        retriable: false,
-        cause: options.cause,
-      },
-    );
-  }
-}
-
 /** A database error, with the server's code (SQLSTATE or MySQL error name) when there is one. */
 export class DatabaseError extends RelayError {
   constructor(
@@ -57,6 +37,29 @@ export class DatabaseError extends RelayError {
     options: RelayErrorOptions = {},
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * The outbox table is not there: `migrate` has not run against this database (or the table was dropped).
+ * A DatabaseError with the server's code, not retriable, and not a setting either: the fix is a command,
+ * which the message names.
+ */
+export class NotMigratedError extends DatabaseError {
+  constructor(
+    readonly database: string,
+    readonly table: string,
+    code: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `database ${database}: the outbox table ${table} does not exist: run \`outbox-relay migrate\` first`,
+      code,
+      {
+        retriable: false,
+        cause: options.cause,
+      },
+    );
   }
 }
 

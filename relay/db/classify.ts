@@ -105,7 +105,7 @@ export function toDatabaseError(table: ErrorTable, error: unknown, context: Erro
   const refused = databaseConfigError(table.refusal(code, detail), error, { ...context, detail, cause });
   if (refused) return refused;
   if (context.table !== undefined && code !== undefined && table.isMissingTable(code))
-    return new NotMigratedError(context.database, context.table, { cause });
+    return new NotMigratedError(context.database, context.table, code, { cause });
   const message = `${context.driver} database ${context.database}: ${context.operation} failed: ${detail}`;
   return new DatabaseError(message, code, { retriable, cause });
 }
