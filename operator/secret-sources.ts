@@ -1,9 +1,9 @@
 // How the operator reads one referenced Secret (secret-watches.ts chooses per namespace):
 // - by its own watch: a list+watch with fieldSelector=metadata.name=<name>, which a Role naming the
-//   Secret (resourceNames) allows. Each is a long-lived request, so a TLS connection of its own: about
-//   95 KB of RSS each (1,000 watches measured at +95 MB over a process with none; bench/RESULTS.md), which
-//   is why it is used only where the operator may not list the namespace's Secrets, that is where a Role
-//   names the few it may read.
+//   Secret (resourceNames) allows. Each is a request held open on a TLS connection of its own: 1,000 of
+//   them took about 100 MB more RSS than one metadata watch for the same 1,000 Secrets (392 against 294
+//   MB, bench/RESULTS.md), which is why it is used only where the operator may not list the namespace's
+//   Secrets, that is where a Role names the few it may read.
 // - fetched by name: a list with the same field selector when the Secret is first referenced and again
 //   each time the namespace's metadata-only watch (no data) sees it change, where the operator may list
 //   the namespace's Secrets anyway. One watch per namespace however many Secrets are referenced.
