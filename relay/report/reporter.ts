@@ -54,128 +54,149 @@ export interface Reporter {
 }
 
 export function createReporter(deps: ReporterDeps): Reporter {
-  const log = deps.logger.child({ component: 'report' });
-  const interval = deps.intervalMs ?? REPORT_INTERVAL_MS;
-  const stats: ReporterStats = { writes: 0, unchanged: 0, throttled: 0, failures: 0 };
-  let applied: { text: string; entries: DatabaseReport[] } | undefined;
-  let mayOwnEntries = true;
-  let lastWriteAt: number | undefined;
-  let stopped = false;
-  let wake!: () => void;
-  const stopping = new Promise<void>((resolve) => (wake = resolve));
-  let running: Promise<void> | undefined;
-  let inFlight: Promise<unknown> = Promise.resolve();
+  return new StatusReporter(deps);
+}
 
-  const sleepUnlessStopped = async (ms: number) => {
-    await Promise.race([deps.sleep(ms), stopping]);
-    return !stopped;
+/** The reporter's state between refreshes; each step a method. */
+class StatusReporter implements Reporter {
+  private readonly log: Logger;
+  private readonly interval: number;
+  private readonly counts: ReporterStats = { writes: 0, unchanged: 0, throttled: 0, failures: 0 };
+  private applied: { text: string; entries: DatabaseReport[] } | undefined;
+  private mayOwnEntries = true;
+  private lastWriteAt: number | undefined;
+  private stopped = false;
+  private ended = false;
+  private wake!: () => void;
+  private readonly stopping = new Promise<void>((resolve) => (this.wake = resolve));
+  private running: Promise<void> | undefined;
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: ReporterDeps) {
+    this.log = deps.logger.child({ component: 'report' });
+    this.interval = deps.intervalMs ?? REPORT_INTERVAL_MS;
+  }
+
+  private readonly sleepUnlessStopped = async (ms: number): Promise<boolean> => {
+    await Promise.race([this.deps.sleep(ms), this.stopping]);
+    return !this.stopped;
   };
 
-  async function write(entries: DatabaseReport[]): Promise<boolean> {
+  private remember(entries: DatabaseReport[]): void {
+    this.counts.writes++;
+    this.applied = { text: JSON.stringify(entries), entries };
+  }
+
+  private async write(entries: DatabaseReport[]): Promise<boolean> {
     let attempts = 1;
     try {
-      await retryTransient(() => deps.write(entries), {
-        active: () => !stopped && attempts < WRITE_ATTEMPTS,
-        sleep: sleepUnlessStopped,
-        options: deps.backoff ?? WRITE_BACKOFF,
+      await retryTransient(() => this.deps.write(entries), {
+        active: () => !this.stopped && attempts < WRITE_ATTEMPTS,
+        sleep: this.sleepUnlessStopped,
+        options: this.deps.backoff ?? WRITE_BACKOFF,
         onRetry: (error) => {
           attempts++;
-          log.warn({ err: error }, 'status report not written; retrying');
+          this.log.warn({ err: error }, 'status report not written; retrying');
         },
       });
     } catch (error) {
-      stats.failures++;
+      this.counts.failures++;
       const err = error instanceof RetryAborted ? error.lastError : error;
-      log.warn({ err }, 'status report not written; the next refresh tries again');
+      this.log.warn({ err }, 'status report not written; the next refresh tries again');
       return false;
     }
-    stats.writes++;
-    applied = { text: JSON.stringify(entries), entries };
-    mayOwnEntries = entries.length > 0;
+    this.remember(entries);
+    this.mayOwnEntries = entries.length > 0;
     return true;
   }
 
-  async function refreshOnce(): Promise<RefreshResult> {
-    const now = deps.now();
-    if (lastWriteAt !== undefined && now - lastWriteAt < interval) {
-      stats.throttled++;
+  private async refreshOnce(): Promise<RefreshResult> {
+    const now = this.deps.now();
+    if (this.lastWriteAt !== undefined && now - this.lastWriteAt < this.interval) {
+      this.counts.throttled++;
       return 'throttled';
     }
-    const known = await deps.collect();
-    const entries = buildReport({ ...known, now, podName: deps.podName, previous: applied?.entries });
-    if (entries.length === 0 && !mayOwnEntries) return 'nothing';
-    if (applied && applied.text === JSON.stringify(entries)) {
-      stats.unchanged++;
+    const known = await this.deps.collect();
+    const entries = buildReport({
+      ...known,
+      now,
+      podName: this.deps.podName,
+      previous: this.applied?.entries,
+    });
+    if (entries.length === 0 && !this.mayOwnEntries) return 'nothing';
+    if (this.applied && this.applied.text === JSON.stringify(entries)) {
+      this.counts.unchanged++;
       return 'unchanged';
     }
-    lastWriteAt = now;
-    return (await write(entries)) ? 'written' : 'failed';
+    this.lastWriteAt = now;
+    return (await this.write(entries)) ? 'written' : 'failed';
   }
 
-  function refresh(): Promise<RefreshResult> {
-    const next = inFlight.then(refreshOnce, refreshOnce).then((result) => {
-      deps.onRefresh?.(result);
+  refresh(): Promise<RefreshResult> {
+    const once = () => this.refreshOnce();
+    const next = this.inFlight.then(once, once).then((result) => {
+      this.deps.onRefresh?.(result);
       return result;
     });
-    inFlight = next.catch(() => undefined);
+    this.inFlight = next.catch(() => undefined);
     return next;
   }
 
-  async function loop(): Promise<void> {
-    while (!stopped) {
-      await refresh().catch((error: unknown) => {
-        stats.failures++;
-        log.warn({ err: error }, 'status report not built');
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      await this.refresh().catch((error: unknown) => {
+        this.counts.failures++;
+        this.log.warn({ err: error }, 'status report not built');
       });
-      await sleepUnlessStopped(interval);
+      await this.sleepUnlessStopped(this.interval);
     }
   }
 
-  async function halt(): Promise<void> {
-    stopped = true;
-    wake();
-    await running;
-    await inFlight;
+  run(): Promise<void> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  private async halt(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+    await this.inFlight;
   }
 
   /** One attempt with a short timeout: no retry holds up an exit. */
-  async function lastWrite(entries: DatabaseReport[], what: string): Promise<void> {
+  private async lastWrite(entries: DatabaseReport[], what: string): Promise<void> {
     try {
-      await deps.write(entries, LAST_WRITE_TIMEOUT_MS);
-      stats.writes++;
-      applied = { text: JSON.stringify(entries), entries };
-      log.info({ databases: entries.length }, what);
+      await this.deps.write(entries, LAST_WRITE_TIMEOUT_MS);
+      this.remember(entries);
+      this.log.info({ databases: entries.length }, what);
     } catch (error) {
-      stats.failures++;
-      log.warn({ err: error }, `${what}: not written`);
+      this.counts.failures++;
+      this.log.warn({ err: error }, `${what}: not written`);
     }
   }
 
-  let ended = false;
-  return {
-    refresh,
-    run() {
-      running ??= loop();
-      return running;
-    },
-    async stop() {
-      if (ended) return;
-      ended = true;
-      await halt();
-      if (applied && applied.entries.length > 0) await lastWrite([], 'status report released');
-    },
-    async final(refused) {
-      if (ended) return;
-      ended = true;
-      await halt();
-      const base =
-        applied && applied.entries.length > 0
-          ? applied.entries
-          : deps.databaseNames.map((name) => skeleton(name, deps.podName));
-      await lastWrite(refusedReport(base, refused), 'final status report written');
-    },
-    stats: () => ({ ...stats }),
-  };
+  async stop(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.halt();
+    if (this.applied && this.applied.entries.length > 0) await this.lastWrite([], 'status report released');
+  }
+
+  async final(refused: { kafka?: string; database?: string }): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.halt();
+    const base =
+      this.applied && this.applied.entries.length > 0
+        ? this.applied.entries
+        : this.deps.databaseNames.map((name) => skeleton(name, this.deps.podName));
+    await this.lastWrite(refusedReport(base, refused), 'final status report written');
+  }
+
+  stats(): Readonly<ReporterStats> {
+    return { ...this.counts };
+  }
 }
 
 /**

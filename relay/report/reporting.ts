@@ -8,6 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { RelayConfig } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { sleep } from '../retry.js';
 import { collectReport, type ReportSources } from './collect.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { createStatusClient } from './status-client.js';
@@ -49,7 +50,7 @@ export function createReporting(
     podName: settings.podName,
     databaseNames: config.db.names,
     now: Date.now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+    sleep,
     logger,
     onRefresh: (outcome) => refreshes.inc({ outcome }),
   });

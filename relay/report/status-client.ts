@@ -93,59 +93,61 @@ function serverMessage(statusCode: number, statusMessage: string | undefined, bo
 
 const retriableStatus = (code: number) => code === 429 || code >= 500;
 
-export function createStatusClient(options: StatusClientOptions): StatusClient {
+/** The API server's answer to a request: resolves on 2xx, rejects with a typed, token-free error. */
+function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code ? `${error.code}: ${error.message}` : error.message;
+      reject(new StatusWriteError(`cannot write ${what}: ${why}`, undefined, { retriable: true }));
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (text.length < MAX_BODY) text += chunk;
+      });
+      res.on('end', () => {
+        const code = res.statusCode ?? 0;
+        if (code >= 200 && code < 300) return resolve();
+        const message = `cannot write ${what}: ${serverMessage(code, res.statusMessage, text)}`;
+        reject(new StatusWriteError(message, code, { retriable: retriableStatus(code) }));
+      });
+      res.on('error', (error) => {
+        reject(
+          new StatusWriteError(`cannot write ${what}: ${error.message}`, res.statusCode, { retriable: true }),
+        );
+      });
+    });
+  });
+}
+
+/** One apply PATCH, with the token (and CA) read from their files now: they rotate. */
+function patch(options: StatusClientOptions, url: URL, body: string, timeoutMs: number): Promise<void> {
   const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const token = readSecretFile(read, options.tokenFile, 'service account token');
+  const secure = url.protocol === 'https:';
+  const ca = secure && options.caFile ? readSecretFile(read, options.caFile, 'CA') : undefined;
+  const req = (secure ? https : http).request(url, {
+    method: 'PATCH',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': APPLY_PATCH,
+      accept: 'application/json',
+      'content-length': Buffer.byteLength(body),
+    },
+    ...(ca ? { ca } : {}),
+    timeout: timeoutMs,
+  });
+  const answered = answer(req, `the status of OutboxRelay ${options.namespace}/${options.name}`, timeoutMs);
+  req.end(body);
+  return answered;
+}
+
+export function createStatusClient(options: StatusClientOptions): StatusClient {
   const fieldManager = fieldManagerOf(options.podName);
   const path = statusPath(options.namespace, options.name, fieldManager);
   const url = new URL(path, options.apiUrl);
-  const what = `the status of OutboxRelay ${options.namespace}/${options.name}`;
-
-  function request(body: string, timeoutMs: number): Promise<void> {
-    const token = readSecretFile(read, options.tokenFile, 'service account token');
-    const secure = url.protocol === 'https:';
-    const ca = secure && options.caFile ? readSecretFile(read, options.caFile, 'CA') : undefined;
-    const transport = secure ? https : http;
-    return new Promise<void>((resolve, reject) => {
-      const req = transport.request(url, {
-        method: 'PATCH',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': APPLY_PATCH,
-          accept: 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-        ...(ca ? { ca } : {}),
-        timeout: timeoutMs,
-      });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        const why = error.code ? `${error.code}: ${error.message}` : error.message;
-        reject(new StatusWriteError(`cannot write ${what}: ${why}`, undefined, { retriable: true }));
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (text.length < MAX_BODY) text += chunk;
-        });
-        res.on('end', () => {
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) return resolve();
-          const message = `cannot write ${what}: ${serverMessage(code, res.statusMessage, text)}`;
-          reject(new StatusWriteError(message, code, { retriable: retriableStatus(code) }));
-        });
-        res.on('error', (error) => {
-          reject(
-            new StatusWriteError(`cannot write ${what}: ${error.message}`, res.statusCode, {
-              retriable: true,
-            }),
-          );
-        });
-      });
-      req.end(body);
-    });
-  }
-
   return {
     path,
     fieldManager,
@@ -156,7 +158,7 @@ export function createStatusClient(options: StatusClientOptions): StatusClient {
         metadata: { name: options.name, namespace: options.namespace },
         status: { databases: [...databases] },
       };
-      await request(JSON.stringify(doc), timeoutMs);
+      await patch(options, url, JSON.stringify(doc), timeoutMs);
     },
   };
 }
