@@ -92,6 +92,7 @@ describe('the benchmarks, as a short smoke run', () => {
       const run = await runBench('bench/relay/throughput.ts', [
         `--driver=${driver}`,
         '--rows=2000',
+        '--limit-records=5000',
         '--relay-from=source',
         `--out=${out}`,
       ]);
@@ -113,6 +114,16 @@ describe('the benchmarks, as a short smoke run', () => {
       expect(value(result, 'drain / overlapped model')).toBeGreaterThan(0);
       expect(result.series.drain[result.series.drain.length - 1][1]).toBe(2000);
       expect(value(result, 'drain / ceiling')).toBeGreaterThan(0);
+      // Kafka's own producer, before and after the drain, with gzip, lz4 and no compression.
+      expect(result.data.brokerLimit.map((r: { compression: string }) => r.compression)).toEqual([
+        'gzip',
+        'lz4',
+        'none',
+        'gzip',
+        'lz4',
+        'none',
+      ]);
+      expect(value(result, "drain / broker limit (gzip, the drain's compression)")).toBeGreaterThan(0);
       expect(value(result, 'relay RSS, max during the drain')).toBeGreaterThan(10);
       // A claim writes nothing; every row is written once, when marked, whatever the batching.
       expect(value(result, 'drain: rows written per published row')).toBeCloseTo(1, 1);
