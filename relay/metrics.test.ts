@@ -1,5 +1,5 @@
 import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, RETRY_OPERATIONS } from './metrics.js';
 import type { OutboxStore, StoreStatus } from './db/store.js';
 
 function storeWith(status: StoreStatus): { store: OutboxStore; calls: () => number } {
@@ -54,5 +54,44 @@ describe('relay metrics read from the outbox at scrape time', () => {
     });
     await createMetrics({ stores: () => [store], logger: silent }).registry.metrics();
     expect(calls()).toBe(1);
+  });
+});
+
+describe('relay metrics from the first scrape', () => {
+  const unreachable = {
+    database: 'orders',
+    status: async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    },
+  } as unknown as OutboxStore;
+
+  it('exports the counters, the leader and the database-reachable gauge at 0 for a database it never reached', async () => {
+    const text = await createMetrics({ stores: () => [unreachable], logger: silent }).registry.metrics();
+    expect(text).toContain('outbox_relay_published_total{database="orders"} 0');
+    expect(text).toContain('outbox_relay_errored_total{database="orders"} 0');
+    for (const operation of RETRY_OPERATIONS) {
+      expect(text).toContain(`outbox_relay_retries_total{database="orders",operation="${operation}"} 0`);
+    }
+    expect(text).toContain('outbox_relay_leader{database="orders"} 0');
+    expect(text).toContain('outbox_relay_held_topics{database="orders"} 0');
+    expect(text).toContain('outbox_relay_database_reachable{database="orders"} 0');
+    // The sizes are unknown, so not made up.
+    expect(text).not.toContain('kafka_outbox_queue_size{');
+  });
+
+  it('reports a database it can read as reachable', async () => {
+    const { store } = storeWith({
+      database: 'crm',
+      pending: 0,
+      errored: 0,
+      total: 0,
+      oldestPendingAgeSeconds: null,
+    });
+    const text = await createMetrics({
+      stores: () => [store, unreachable],
+      logger: silent,
+    }).registry.metrics();
+    expect(text).toContain('outbox_relay_database_reachable{database="crm"} 1');
+    expect(text).toContain('outbox_relay_database_reachable{database="orders"} 0');
   });
 });

@@ -1,9 +1,16 @@
 // Prometheus metrics. The Go relay's gauges keep their names (dashboards and alerts use them) and are read
 // at scrape time through collect; the relay's own series carry the outbox_relay_ prefix. The only label is
-// the database name (and a retry's operation): low cardinality, and never a secret.
+// the database name (and a retry's operation): low cardinality, and never a secret. Every series with
+// known labels exists from the first scrape, whatever state the databases are in: the counters at 0 (an
+// increase() over a series that appears with its first increment misses that increment), the leader
+// gauge at 0, and outbox_relay_database_reachable, so an alert can fire for a relay that never reached
+// its database.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OutboxStore, StoreStatus } from './db/store.js';
 import type { Logger } from './logger.js';
+
+/** The operations a retry is counted under (the loop's steps and the leadership's). */
+export const RETRY_OPERATIONS = ['claim', 'publish', 'resolve', 'leadership'] as const;
 
 export interface RelayMetrics {
   registry: Registry;
@@ -19,25 +26,39 @@ export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logg
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerStatusGauges(registry, cachedStatuses(deps.stores, deps.logger.child({ component: 'metrics' })));
-  return { registry, ...counters(registry), ...gauges(registry) };
+  const metrics = { registry, ...counters(registry), ...gauges(registry) };
+  for (const database of deps.stores().map((s) => s.database)) startAtZero(metrics, database);
+  return metrics;
 }
 
-type Statuses = () => Promise<StoreStatus[]>;
+function startAtZero(m: RelayMetrics, database: string): void {
+  m.published.inc({ database }, 0);
+  m.errored.inc({ database }, 0);
+  for (const operation of RETRY_OPERATIONS) m.retries.inc({ database, operation }, 0);
+  m.leader.set({ database }, 0);
+  m.heldTopics.set({ database }, 0);
+}
+
+/** A database's status as this scrape read it; undefined when it could not be read. */
+type Read = { database: string; status: StoreStatus | undefined };
+type Statuses = () => Promise<Read[]>;
 
 /**
  * Four gauges come from the same status() query; one scrape reads it once per database, not four times
  * (status() counts the table, which is not free on a large one).
  */
 function cachedStatuses(stores: () => readonly OutboxStore[], log: Logger): Statuses {
-  async function readStatuses(): Promise<StoreStatus[]> {
-    const results = await Promise.allSettled(stores().map((s) => s.status()));
-    return results.flatMap((r) => {
-      if (r.status === 'fulfilled') return [r.value];
+  async function readStatuses(): Promise<Read[]> {
+    const all = stores();
+    const results = await Promise.allSettled(all.map((s) => s.status()));
+    return results.map((r, i) => {
+      const database = (all[i] as OutboxStore).database;
+      if (r.status === 'fulfilled') return { database, status: r.value };
       log.warn({ err: r.reason }, 'cannot read the outbox size');
-      return [];
+      return { database, status: undefined };
     });
   }
-  let cached: { at: number; value: Promise<StoreStatus[]> } | undefined;
+  let cached: { at: number; value: Promise<Read[]> } | undefined;
   return () => {
     const now = Date.now();
     if (!cached || now - cached.at > 1000) cached = { at: now, value: readStatuses() };
@@ -70,10 +91,21 @@ function registerStatusGauges(registry: Registry, statuses: Statuses): void {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const s of await statuses()) this.set({ database: s.database }, value(s));
+        for (const { status } of await statuses())
+          if (status) this.set({ database: status.database }, value(status));
       },
     });
   }
+  new Gauge({
+    name: 'outbox_relay_database_reachable',
+    help: '1 when this scrape could read the outbox of the database, else 0.',
+    labelNames: ['database'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { database, status } of await statuses()) this.set({ database }, status ? 1 : 0);
+    },
+  });
 }
 
 function counters(

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../retry.js';
 import { collectReport, type ReportSources } from './collect.js';
-import { createReporter, type Reporter } from './reporter.js';
+import { createReporter, type RefreshResult, type Reporter } from './reporter.js';
 import { createStatusClient } from './status-client.js';
 
 export interface Reporting {
@@ -29,6 +29,20 @@ export function refusal(error: unknown): { kafka?: string; database?: string } |
   return error.field.startsWith('DB_') ? { database: error.message } : { kafka: error.message };
 }
 
+const REFRESH_OUTCOMES: readonly RefreshResult[] = ['written', 'unchanged', 'throttled', 'nothing', 'failed'];
+
+/** The report's counter, every outcome at 0 from the start (an increase() would miss a first one). */
+export function registerReportMetrics(registry?: Registry): Counter<'outcome'> {
+  const refreshes = new Counter({
+    name: 'outbox_relay_status_reports_total',
+    help: 'Refreshes of the status report by outcome: written, unchanged (nothing written), throttled, nothing (no entries to write or release), failed.',
+    labelNames: ['outcome'],
+    registers: registry ? [registry] : [],
+  });
+  for (const outcome of REFRESH_OUTCOMES) refreshes.inc({ outcome }, 0);
+  return refreshes;
+}
+
 export function createReporting(
   config: RelayConfig,
   sources: ReportSources,
@@ -38,12 +52,7 @@ export function createReporting(
   const settings = config.report;
   if (!settings) return undefined;
   const client = createStatusClient(settings);
-  const refreshes = new Counter({
-    name: 'outbox_relay_status_reports_total',
-    help: 'Refreshes of the status report by outcome: written, unchanged (nothing written), throttled, nothing (no entries to write or release), failed.',
-    labelNames: ['outcome'],
-    registers: registry ? [registry] : [],
-  });
+  const refreshes = registerReportMetrics(registry);
   const reporter = createReporter({
     collect: () => collectReport(sources),
     write: (entries, timeoutMs) => client.apply(entries, timeoutMs),
