@@ -1,5 +1,5 @@
 import { parseFlags } from './flags.js';
-import { clusterTarget, databaseFromUrl, describeTarget } from './cluster-target.js';
+import { clusterTarget, databaseFromUrl, describeTarget, redactDatabaseUrl } from './cluster-target.js';
 
 const target = (...argv: string[]) => clusterTarget(parseFlags(argv));
 
@@ -57,5 +57,19 @@ describe('describeTarget', () => {
     expect(text).toMatch(/bench_t and the relay's tables beside it/);
     expect(text).toMatch(/created, written, deleted/);
     expect(text).not.toContain('hunter2');
+  });
+});
+
+describe('redactDatabaseUrl', () => {
+  it('hides the password of --database-url in a recorded command line, in either flag form', () => {
+    expect(redactDatabaseUrl('x --database-url=postgres://app:hunter2@db:5432/shop --yes')).toBe(
+      'x --database-url=postgres://app:***@db:5432/shop --yes',
+    );
+    expect(redactDatabaseUrl('x --database-url mysql://app:p%40ss@db/shop')).toBe(
+      'x --database-url mysql://app:***@db/shop',
+    );
+    expect(redactDatabaseUrl('x --database-url=postgres://app@db/shop')).toBe(
+      'x --database-url=postgres://app@db/shop',
+    );
   });
 });

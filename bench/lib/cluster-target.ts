@@ -101,3 +101,8 @@ export function describeTarget(t: ClusterTarget): string {
     `  table:    ${t.table} and the relay's tables beside it (${t.table}_relay_migrations; created, written, dropped)`,
   ].join('\n');
 }
+
+/** A command line with the password of its --database-url replaced, for the results files. */
+export function redactDatabaseUrl(command: string): string {
+  return command.replace(/(--database-url[= ]\S*?:\/\/[^:@/\s]*:)[^@\s]*@/g, '$1***@');
+}

@@ -25,7 +25,7 @@ import {
   runDatabaseOnly,
   type DatabaseOnlyRun,
 } from '../lib/database-only.js';
-import { CLUSTER_WARNING, clusterTarget, describeTarget } from '../lib/cluster-target.js';
+import { CLUSTER_WARNING, clusterTarget, describeTarget, redactDatabaseUrl } from '../lib/cluster-target.js';
 import { clusterWorkload, relayKafka } from '../lib/cluster-workload.js';
 import { countTopic, runCeiling, type CeilingRun, type CountPoint } from '../lib/kafka.js';
 import { machineInfo } from '../lib/machine.js';
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
       benchmark: 'relay-throughput',
       variant: compression === 'gzip' ? driver : `${driver}-${compression}`,
       title: `Relay throughput on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: ceiling, drain, footprint, database cost`,
-      command: commandLine(),
+      command: redactDatabaseUrl(commandLine()),
       startedAt,
       finishedAt: new Date().toISOString(),
       settings: {
