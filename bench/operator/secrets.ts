@@ -197,7 +197,8 @@ async function allReconciled(admin: KubeClient, namespace: string, count: number
       ).length;
       return done === count ? true : undefined;
     },
-    300_000,
+    // A shared machine under load reconciles 1,000 in minutes.
+    Math.max(300_000, count * 1500),
   );
 }
 
