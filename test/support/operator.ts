@@ -133,7 +133,10 @@ export interface OperatorProcess {
 /** Runs operator/main.ts as its own process, the way it runs in a cluster. */
 export async function startOperatorProcess(options: {
   kubeconfig: string;
+  /** The watched namespace, or several separated by commas. */
   namespace: string;
+  /** Where the leader Lease is (default: the watched namespace). */
+  leaseNamespace?: string;
   identity: string;
   leaseDurationSeconds?: number;
   leaderElect?: boolean;
@@ -152,7 +155,7 @@ export async function startOperatorProcess(options: {
     '--namespace',
     options.namespace,
     '--lease-namespace',
-    options.namespace,
+    options.leaseNamespace ?? options.namespace,
     `--leader-elect=${options.leaderElect ?? true}`,
     '--lease-duration',
     String(options.leaseDurationSeconds ?? 15),
