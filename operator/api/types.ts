@@ -61,7 +61,7 @@ export interface OutboxRelaySpec {
       secretRef?: SecretRef<SaslKey>;
     };
     partitioner?: 'murmur2' | 'fnv1a';
-    compression?: 'none' | 'gzip';
+    compression?: 'none' | 'gzip' | 'lz4';
   };
   relay?: {
     replicas?: number;

@@ -290,6 +290,15 @@ describe('the OutboxRelay CRD', () => {
     expect(JSON.parse(out).spec.relay.notifyOnInsert).toBe(false);
   });
 
+  it.each(['none', 'gzip', 'lz4'])('accepts the compression %s, as the relay does', async (compression) => {
+    const object = withSpec((s) => (s.kafka.compression = compression));
+    const out = await kubectl(
+      ['apply', '--dry-run=server', '-n', ns.name, '-o', 'json', '-f', '-'],
+      relay(`compression-${compression}`, object),
+    );
+    expect(JSON.parse(out).spec.kafka.compression).toBe(compression);
+  });
+
   it('accepts the minimal sample and fills in every default', async () => {
     await kubectl(['apply', '-n', ns.name, '-f', '-'], repoFile('config/samples/minimal.yaml'));
     const got = JSON.parse(await kubectl(['get', 'outboxrelay', 'orders', '-n', ns.name, '-o', 'json']));
