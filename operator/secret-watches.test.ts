@@ -20,7 +20,7 @@ interface Served {
   secrets: Map<string, ReturnType<typeof secret>>;
   forbidden: Set<string>;
   /** Every request: a watch or not, the name its field selector asks for ('' for none), metadata only. */
-  requests: Array<{ watch: boolean; name: string; metadata: boolean }>;
+  requests: Array<{ watch: boolean; name: string; metadata: boolean; path: string }>;
   /** May the client list the namespace's Secrets (metadata only), as a Role without resourceNames lets it. */
   listAll: boolean;
   /** Open watch streams by name. */
@@ -33,7 +33,7 @@ async function serve(s: Served): Promise<{ server: http.Server; kc: CredentialsC
     const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1] ?? '';
     const watch = url.searchParams.get('watch') === 'true';
     const metadata = (req.headers.accept ?? '').includes('as=PartialObjectMetadata');
-    s.requests.push({ watch, name, metadata });
+    s.requests.push({ watch, name, metadata, path: url.pathname });
     res.setHeader('Content-Type', 'application/json');
     if (!name && s.listAll && metadata) {
       serveMetadata(s, watch, res);
@@ -91,6 +91,7 @@ describe('SecretWatches', () => {
   let s: Served;
   let server: http.Server;
   let watches: SecretWatches;
+  let deps: ConstructorParameters<typeof SecretWatches>[0];
   let settledNames: string[];
   let changed: string[];
   let failures: unknown[];
@@ -105,7 +106,7 @@ describe('SecretWatches', () => {
     settledNames = [];
     changed = [];
     failures = [];
-    watches = new SecretWatches({
+    deps = {
       kc: served.kc,
       client: new KubeClient(served.kc),
       clock: realClock,
@@ -115,7 +116,8 @@ describe('SecretWatches', () => {
       onSecret: (x) => changed.push(x.metadata?.name ?? ''),
       onSettled: (_ns, name) => settledNames.push(name),
       onFailure: (err) => failures.push(err),
-    });
+    };
+    watches = new SecretWatches(deps);
   });
 
   afterEach(async () => {
@@ -224,5 +226,26 @@ describe('SecretWatches', () => {
     await until('the deleted Secret gone', () => watches.get('kafka', 'ns') === undefined);
     expect(s.requests.some((r) => r.name === 'unrelated')).toBe(false);
     expect(watches.counts().objects).toBe(1);
+  });
+
+  it("watching every namespace, watches the metadata of the cluster's Secrets once", async () => {
+    s.listAll = true;
+    const asked: Array<string | undefined> = [];
+    await watches.stop();
+    watches = new SecretWatches({
+      ...deps,
+      namespaces: undefined,
+      canListSecrets: async (ns) => {
+        asked.push(ns);
+        return true;
+      },
+    });
+    watches.track('ns/a', 'ns', ['db']);
+    await watches.start();
+    expect(asked).toEqual([undefined]);
+    expect(watches.counts()).toEqual({ objects: 1, byName: 0, byNamespace: 1 });
+    const metadataPaths = new Set(s.requests.filter((r) => r.metadata).map((r) => r.path));
+    expect(metadataPaths).toEqual(new Set(['/api/v1/secrets']));
+    expect(s.requests.find((r) => r.name === 'db')?.path).toBe('/api/v1/namespaces/ns/secrets');
   });
 });
