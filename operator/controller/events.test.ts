@@ -47,12 +47,18 @@ describe('transitionEvents', () => {
     ]);
   });
 
-  it('records a Normal Event when Publishing becomes True, and one for a new reason of the same status', () => {
+  it('records a Normal Event when Publishing becomes True, and one for a new failure while False', () => {
     const before = [c('Publishing', 'False', 'KafkaUnavailable')];
     expect(transitionEvents(before, [c('Publishing', 'True', 'Publishing')])).toEqual([
       { type: 'Normal', reason: 'PublishingChanged', note: 'Publishing is True: Publishing: m' },
     ]);
     expect(transitionEvents(before, [c('Publishing', 'False', 'Stalled')])).toHaveLength(1);
+  });
+
+  it('records nothing when a True Publishing goes between Idle and Publishing', () => {
+    const idle = [c('Publishing', 'True', 'Idle')];
+    expect(transitionEvents(idle, [c('Publishing', 'True', 'Publishing')])).toEqual([]);
+    expect(transitionEvents([c('Publishing', 'True', 'Publishing')], idle)).toEqual([]);
   });
 
   it('records nothing for a new message alone (a new pending count)', () => {

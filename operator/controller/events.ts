@@ -41,8 +41,11 @@ const RECORDED: ReadonlyArray<[string, string]> = [
 ];
 
 /**
- * One Event per recorded condition whose status or reason changed between two statuses (a new message
- * alone, such as a new pending count, is not a transition). Warning when it became False; Normal when it
+ * One Event per recorded condition whose status changed between two statuses, or whose reason changed
+ * while it is not True (one failure giving way to another). A new reason of a True condition (Publishing
+ * between Idle and Publishing, as a busy relay's backlog empties and fills) and a new message alone are
+ * not transitions: at 1,000 OutboxRelays reporting every 10 s, Idle and Publishing alone made 1,073 Events
+ * a minute (bench/RESULTS.md). Warning when it became False; Normal when it
  * became True or Unknown (Publishing is Unknown while no relay has reported yet, as every new resource is).
  */
 export function transitionEvents(
@@ -53,7 +56,8 @@ export function transitionEvents(
   for (const [conditionType, reason] of RECORDED) {
     const was = findCondition(before, conditionType);
     const now = findCondition(after, conditionType);
-    if (!now || (was?.status === now.status && was?.reason === now.reason)) continue;
+    if (!now || (was?.status === now.status && (now.status === 'True' || was.reason === now.reason)))
+      continue;
     events.push({
       type: now.status === 'False' ? 'Warning' : 'Normal',
       reason,

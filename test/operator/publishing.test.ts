@@ -202,19 +202,19 @@ describe('Publishing, Ready and the report columns on the real API server', () =
     const { publishing } = await waitFor('False', 'Stalled');
     const crossing = Math.floor(oldest / 1000) * 1000 + 60_000;
     expect(Date.parse(publishing.lastTransitionTime)).toBeGreaterThanOrEqual(crossing - 1000);
+    // Turned at the crossing, not at the report: the report alone was not Stalled.
     const notes = (await events()).map((e) => e.note);
     expect(notes).toContain(
-      `Publishing is True: Publishing: 5 rows pending, the oldest written at ${timeAgo(0, oldest)}`,
+      `Publishing is False: Stalled: the oldest pending row of database orders was written at ${timeAgo(0, oldest)}, more than spec.relay.stalledAfter (1m) ago`,
     );
   });
 
-  it('records an Event at each transition of Publishing: Warning to False, Normal back to True', async () => {
+  it('records an Event at each transition of Publishing: Warning to False and to each new failure, Normal back to True', async () => {
     const publishing = (await events()).filter((e) => e.reason === 'PublishingChanged');
     const seen = new Set(publishing.map((e) => `${e.type}:${/^Publishing is \w+: (\w+)/.exec(e.note)?.[1]}`));
     for (const expected of [
       'Normal:AwaitingReport',
       'Normal:Idle',
-      'Normal:Publishing',
       'Warning:KafkaUnauthorized',
       'Warning:KafkaUnavailable',
       'Warning:DatabaseUnavailable',
