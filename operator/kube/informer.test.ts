@@ -9,7 +9,12 @@ import { CredentialsConnection } from './connection.js';
 import { createInformer } from './informer.js';
 
 function cm(name: string, rv: string) {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion: rv } };
+  const managedFields = [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:data': {} } }];
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'ns', resourceVersion: rv, managedFields },
+  };
 }
 
 describe('createInformer', () => {
@@ -77,6 +82,8 @@ describe('createInformer', () => {
         .map((o) => o.metadata?.name)
         .sort(),
     ).toEqual(['a', 'b']);
+    // Listed and watched objects alike are held without the API server's managedFields.
+    expect(inf.list().filter((o) => o.metadata && 'managedFields' in o.metadata)).toEqual([]);
     await inf.stop();
   });
 });

@@ -53,6 +53,18 @@ export interface InformerOptions<T extends KubeObject> {
   backoff?: BackoffOptions;
 }
 
+/**
+ * The caches hold what the operator reads, not the API server's bookkeeping: managedFields (one entry per
+ * field manager, with the set of fields each owns) are often the largest part of a Deployment, and with a
+ * thousand OutboxRelays they were a large part of the operator's heap. Nothing reads them; server-side
+ * apply is computed by the API server.
+ */
+function trimmed<T extends KubeObject>(obj: T): T {
+  if (obj.metadata && 'managedFields' in obj.metadata)
+    delete (obj.metadata as { managedFields?: unknown }).managedFields;
+  return obj;
+}
+
 /** The ListWatch of the informer's collection, its events passed on as add, update and delete. */
 function listWatch<T extends KubeObject>(
   o: InformerOptions<T>,
@@ -66,6 +78,7 @@ function listWatch<T extends KubeObject>(
       const accept = o.metadataOnly ? METADATA_LIST : undefined;
       const query = { labelSelector, fieldSelector, limit, accept };
       const list = await listAllPages<T>(o.client, o.path, query);
+      list.items.forEach(trimmed);
       onListed();
       return list;
     },
@@ -77,7 +90,7 @@ function listWatch<T extends KubeObject>(
         fieldSelector: o.fieldSelector,
         accept: o.metadataOnly ? METADATA_OBJECT : undefined,
         timeoutSeconds: Math.round(min + Math.random() * (max - min)),
-        onEvent,
+        onEvent: (type, obj: T) => onEvent(type, trimmed(obj)),
       }),
     onAdd: (obj) => o.onEvent('add', obj),
     onUpdate: (obj) => o.onEvent('update', obj),
