@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**'],
+    files: ['test/**', 'tools/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -38,7 +38,7 @@ function packageVersion(name: string): string {
 
 /** `servers` holds the versions the caller asked its servers for (e.g. PostgreSQL's `show server_version`). */
 export function machineInfo(servers: Record<string, string> = {}): MachineInfo {
-  const pinned = JSON.parse(readFileSync(path.join(repoRoot, 'test/devenv/versions.json'), 'utf8')) as {
+  const pinned = JSON.parse(readFileSync(path.join(repoRoot, 'tools/devenv/versions.json'), 'utf8')) as {
     kafka: { version: string };
     kubernetes: { version: string; kwok: string };
   };

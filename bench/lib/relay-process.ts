@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { keyValues, parseDockerfile } from '../../test/deploy/dockerfile.js';
+import { keyValues, parseDockerfile } from '../../tools/deploy/dockerfile.js';
 import { freePort } from '../../test/support/operator.js';
 import { eventually } from '../../test/support/servers.js';
 import { repoRoot } from './paths.js';

@@ -45,8 +45,8 @@ import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { createTopic, kafkaBrokers } from '../../test/support/servers.js';
-import { kafkaToolsClasspath, kafkaToolsInstall } from '../../test/devenv/kafka-tools.js';
-import { settings as devenvSettings } from '../../test/devenv/settings.js';
+import { kafkaToolsClasspath, kafkaToolsInstall } from '../../tools/devenv/kafka-tools.js';
+import { settings as devenvSettings } from '../../tools/devenv/settings.js';
 
 const flags = parseFlags(process.argv.slice(2));
 checkKnown(flags, [

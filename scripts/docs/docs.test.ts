@@ -6,7 +6,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { Reason } from '../../operator/api/reasons.js';
 import { fnv1aPartitioner, murmur2Partitioner } from '../../relay/kafka/partitioners.js';
-import { exportedMetrics } from '../../test/deploy/metric-names.js';
+import { exportedMetrics } from '../../tools/deploy/metric-names.js';
 import { repoRoot } from './configuration-reference.js';
 
 const docs = path.join(repoRoot, 'docs');

@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 import { operatorSuite } from '../support/operator.js';
 import { applyReport, databaseReport } from '../support/relay-report.js';
 import { createNamespace, eventually, kubectl, type TestNamespace } from '../support/servers.js';
-import { ensureTool } from './tools/install.js';
+import { ensureTool } from '../../tools/deploy/install.js';
 
 const SCRIPT = path.join(repoRoot, 'config/argocd/health.lua');
 const KEY = 'resource.customizations.health.outbox.kafka-relay.dev_OutboxRelay';

@@ -2,8 +2,8 @@
 // context, tests and test doubles are not.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
-import { isIgnored, parseDockerignore } from './dockerignore.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
+import { isIgnored, parseDockerignore } from '../../tools/deploy/dockerignore.js';
 
 const patterns = parseDockerignore(readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8'));
 

@@ -1,9 +1,9 @@
 // The Dockerfiles pass hadolint (pinned in tools/hadolint-requirements.txt) with its default rules.
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
-import { run, CommandError } from '../devenv/proc.js';
-import { ensureTool } from './tools/install.js';
-import { requireTool } from './tools/tools.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
+import { run, CommandError } from '../../tools/devenv/proc.js';
+import { ensureTool } from '../../tools/deploy/install.js';
+import { requireTool } from '../../tools/deploy/tools.js';
 
 async function hadolint(args: string[], input?: string): Promise<{ code: number | null; output: string }> {
   try {
@@ -26,9 +26,9 @@ describe('hadolint', () => {
     'Dockerfile.relay',
     'Dockerfile.operator',
     // the images TEST_SERVERS=testcontainers builds where no registry serves the official ones
-    'test/devenv/testcontainers/images/postgres/Dockerfile',
-    'test/devenv/testcontainers/images/mariadb/Dockerfile',
-    'test/devenv/testcontainers/images/kafka/Dockerfile',
+    'tools/devenv/testcontainers/images/postgres/Dockerfile',
+    'tools/devenv/testcontainers/images/mariadb/Dockerfile',
+    'tools/devenv/testcontainers/images/kafka/Dockerfile',
   ])('finds nothing in %s', async (file) => {
     const result = await hadolint(['--no-color', path.join(repoRoot, file)]);
     expect(result.output).toBe('');

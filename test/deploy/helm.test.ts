@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { repoRoot } from '../devenv/paths.js';
-import { CommandError } from '../devenv/proc.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
+import { CommandError } from '../../tools/devenv/proc.js';
 import { localHelm, type Helm } from '../support/helm.js';
 import { installCrd } from '../support/operator.js';
 import { createNamespace, eventually, kubectl, uniqueName, type TestNamespace } from '../support/servers.js';
-import { installMonitoringCrds } from './cluster.js';
+import { installMonitoringCrds } from '../../tools/deploy/cluster.js';
 
 interface Doc {
   apiVersion: string;

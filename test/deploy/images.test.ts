@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 import { freePort, installCrd, relayWithSecret, serviceAccountKubeconfig } from '../support/operator.js';
 import {
   collect,
@@ -27,7 +27,7 @@ import {
   runContainer,
   runToEnd,
   type Container,
-} from './images.js';
+} from '../../tools/deploy/images.js';
 
 interface ImageConfig {
   Config: { User: string; Entrypoint: string[]; Cmd: string[] | null; Labels: Record<string, string> };

@@ -2,10 +2,10 @@
 // parses, the files it uses exist, and the API server accepts the manifests it applies.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
-import { run } from '../devenv/proc.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
+import { run } from '../../tools/devenv/proc.js';
 import { installCrd } from '../support/operator.js';
-import { IMAGE_PROGRAMS, imageTag } from './images.js';
+import { IMAGE_PROGRAMS, imageTag } from '../../tools/deploy/images.js';
 import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
 
 const script = path.join(repoRoot, 'hack/kind-e2e.sh');
@@ -44,7 +44,7 @@ describe('hack/kind-e2e.sh', () => {
 
   it('deploys the operator manifests and images that the real-node suite runs', () => {
     // test/e2e/real-node.test.ts installs config/default (with the real node's selector) and the images
-    // test/deploy/images.ts builds and tags.
+    // tools/deploy/images.ts builds and tags.
     const overlay = readFileSync(
       path.join(repoRoot, 'test/e2e/operator-on-real-node/kustomization.yaml'),
       'utf8',

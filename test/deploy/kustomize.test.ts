@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 import { installCrd } from '../support/operator.js';
 import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
 

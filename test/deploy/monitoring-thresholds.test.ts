@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 
 interface Rule {
   alert: string;

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
-import { installMonitoringCrds } from './cluster.js';
+import { installMonitoringCrds } from '../../tools/deploy/cluster.js';
 
 interface Rule {
   alert: string;

@@ -2,16 +2,16 @@
 // `promtool check rules`; every alert fires at the moment docs/operations.md states, and not earlier, and
 // stays silent without its cause (`promtool test rules` on test/deploy/promtool/alerts.test.yaml); every
 // query of the Grafana dashboard parses and returns series when the programs' metrics exist. Series and
-// labels that the cases and queries use are ones our programs export (test/deploy/metric-names.ts).
+// labels that the cases and queries use are ones our programs export (tools/deploy/metric-names.ts).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
-import { repoRoot } from '../devenv/paths.js';
-import { exportedMetrics, seriesNames, type ExportedMetric } from './metric-names.js';
-import { requireTool } from './tools/tools.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
+import { exportedMetrics, seriesNames, type ExportedMetric } from '../../tools/deploy/metric-names.js';
+import { requireTool } from '../../tools/deploy/tools.js';
 
 const exec = promisify(execFile);
 

@@ -1,9 +1,9 @@
 // The shell scripts users run (hack/) and those of the testcontainers images pass ShellCheck (pinned in tools/shellcheck-requirements.txt).
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
-import { CommandError, run } from '../devenv/proc.js';
-import { ensureTool } from './tools/install.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
+import { CommandError, run } from '../../tools/devenv/proc.js';
+import { ensureTool } from '../../tools/deploy/install.js';
 
 async function shellcheck(args: string[], input?: string): Promise<{ code: number | null; output: string }> {
   const bin = await ensureTool('shellcheck');
@@ -19,9 +19,9 @@ const scripts = readdirSync(path.join(repoRoot, 'hack'))
   .filter((f) => f.endsWith('.sh'))
   .map((f) => `hack/${f}`);
 const imageScripts = [
-  'test/devenv/testcontainers/images/postgres/docker-entrypoint.sh',
-  'test/devenv/testcontainers/images/mariadb/docker-entrypoint.sh',
-  'test/devenv/testcontainers/images/kafka/run',
+  'tools/devenv/testcontainers/images/postgres/docker-entrypoint.sh',
+  'tools/devenv/testcontainers/images/mariadb/docker-entrypoint.sh',
+  'tools/devenv/testcontainers/images/kafka/run',
 ];
 
 describe('ShellCheck', () => {

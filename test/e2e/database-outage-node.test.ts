@@ -3,7 +3,7 @@
 // the pod cannot serve; and once the database is back the relay publishes what was committed during the
 // outage within 10 s. The outage is a TCP proxy the suite owns, listening on the bridge's gateway between
 // the pod and PostgreSQL: it is cut and restored at points the test chooses, and nothing else shares it.
-import { imageTag } from '../deploy/images.js';
+import { imageTag } from '../../tools/deploy/images.js';
 import { createLogin, dbSecret } from '../support/node-login.js';
 import { operatorSuite } from '../support/operator.js';
 import {

@@ -6,7 +6,7 @@
 // deleted in the middle of a backlog loses nothing; deleting the OutboxRelay removes every child.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 import {
   ascending,
   collect,

@@ -4,7 +4,7 @@
 // into the summary (BACKLOG) and the Publishing condition. Rows of a topic that does not exist are held,
 // so the report is a backlog that stays: three pending rows, the held topic, who reported.
 import path from 'node:path';
-import { repoRoot } from '../devenv/paths.js';
+import { repoRoot } from '../../tools/devenv/paths.js';
 import { createLogin, dbSecret } from '../support/node-login.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
 import { installCrd } from '../support/operator.js';

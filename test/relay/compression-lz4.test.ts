@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import type { RunningRelay } from '../../relay/commands/run.js';
 import { murmur2Partitioner } from '../../relay/kafka/partitioners.js';
-import { kafkaToolsClasspath, kafkaToolsInstall } from '../devenv/kafka-tools.js';
-import { settings } from '../devenv/settings.js';
+import { kafkaToolsClasspath, kafkaToolsInstall } from '../../tools/devenv/kafka-tools.js';
+import { settings } from '../../tools/devenv/settings.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
 import {
   createTestDb,

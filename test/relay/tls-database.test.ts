@@ -1,4 +1,4 @@
-// The relay against PostgreSQL and MariaDB over TLS (test/devenv/postgres.ts, mariadb.ts): verify-full with
+// The relay against PostgreSQL and MariaDB over TLS (tools/devenv/postgres.ts, mariadb.ts): verify-full with
 // the devenv CA for a user the server admits over TLS only, and a client certificate for a user that must
 // present one. Each mistake (no client certificate or one of another CA, a CA that did not sign the
 // server's certificate, a host name the certificate does not carry) stops the relay with exit status 2

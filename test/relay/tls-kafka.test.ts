@@ -1,4 +1,4 @@
-// The relay against the local Kafka's secure listeners (test/devenv/kafka-security.ts): SSL verified with
+// The relay against the local Kafka's secure listeners (tools/devenv/kafka-security.ts): SSL verified with
 // the devenv CA, SASL_SSL with SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN, and SSL with a required client
 // certificate. Each mistake a user can make (a CA that did not sign the broker's certificate, an address the
 // certificate does not name, a wrong password, no client certificate or one of another CA) stops the relay

@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { kafkaDown, kafkaUp } from '../devenv/kafka.js';
-import { mariadbDown, mariadbUp } from '../devenv/mariadb.js';
-import { postgresDown, postgresUp } from '../devenv/postgres.js';
-import { settings, type Settings } from '../devenv/settings.js';
+import { kafkaDown, kafkaUp } from '../../tools/devenv/kafka.js';
+import { mariadbDown, mariadbUp } from '../../tools/devenv/mariadb.js';
+import { postgresDown, postgresUp } from '../../tools/devenv/postgres.js';
+import { settings, type Settings } from '../../tools/devenv/settings.js';
 import { connectionOf, type Driver, type TestDb } from '../support/relay-harness.js';
-import { testServers } from '../devenv/testcontainers/mode.js';
+import { testServers } from '../../tools/devenv/testcontainers/mode.js';
 
 export interface SoakServers {
   settings: Settings;

@@ -3,9 +3,9 @@
 // database restarts, a second relay, cleanup, each kind of poison row). Nothing committed may be lost,
 // nothing uncommitted delivered, per-key order must hold and only poison rows may be errored. Every server
 // a fault stops is started again before the soak returns (and checked below), so later suites find them up.
-import { kafkaPing } from '../devenv/kafka.js';
-import { mariadbPing } from '../devenv/mariadb.js';
-import { postgresPing } from '../devenv/postgres.js';
+import { kafkaPing } from '../../tools/devenv/kafka.js';
+import { mariadbPing } from '../../tools/devenv/mariadb.js';
+import { postgresPing } from '../../tools/devenv/postgres.js';
 import { FAULT_KINDS, shortOptions } from './options.js';
 import { formatReport } from './report.js';
 import { runSoak } from './soak.js';

@@ -6,9 +6,9 @@ import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { run } from '../devenv/proc.js';
-import { settings } from '../devenv/settings.js';
-import { tlsPaths } from '../devenv/tls-pki.js';
+import { run } from '../../tools/devenv/proc.js';
+import { settings } from '../../tools/devenv/settings.js';
+import { tlsPaths } from '../../tools/devenv/tls-pki.js';
 
 export interface ClientCertificate {
   commonName: string;

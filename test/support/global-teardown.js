@@ -3,8 +3,11 @@
 import { tsImport } from 'tsx/esm/api';
 
 export default async function globalTeardown() {
-  const { testServers } = await tsImport('../devenv/testcontainers/mode.ts', import.meta.url);
+  const { testServers } = await tsImport('../../tools/devenv/testcontainers/mode.ts', import.meta.url);
   if (testServers() !== 'testcontainers') return;
-  const { stopTestServers } = await tsImport('../devenv/testcontainers/teardown.ts', import.meta.url);
+  const { stopTestServers } = await tsImport(
+    '../../tools/devenv/testcontainers/teardown.ts',
+    import.meta.url,
+  );
   await stopTestServers();
 }

@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../devenv/proc.js';
-import { ensureTool } from '../deploy/tools/install.js';
-import { requireTool } from '../deploy/tools/tools.js';
+import { run } from '../../tools/devenv/proc.js';
+import { ensureTool } from '../../tools/deploy/install.js';
+import { requireTool } from '../../tools/deploy/tools.js';
 import { devenv } from './servers.js';
 
 export interface Helm {

@@ -1,14 +1,14 @@
 // The broker the suites use, stopped and started for an outage: the devenv's Kafka daemon, or with
 // TEST_SERVERS=testcontainers the Kafka container (its host port is pinned, so a restart keeps the address
-// it advertises: test/devenv/testcontainers/containers.ts). Either way start() returns once the broker
+// it advertises: tools/devenv/testcontainers/containers.ts). Either way start() returns once the broker
 // serves metadata again.
 import { getContainerRuntimeClient } from 'testcontainers';
-import { kafkaDown, kafkaPing, kafkaUp } from '../devenv/kafka.js';
-import { settings } from '../devenv/settings.js';
-import { kafkaServes } from '../devenv/testcontainers/containers.js';
-import { CONTAINER_KEYS } from '../devenv/testcontainers/exports-file.js';
+import { kafkaDown, kafkaPing, kafkaUp } from '../../tools/devenv/kafka.js';
+import { settings } from '../../tools/devenv/settings.js';
+import { kafkaServes } from '../../tools/devenv/testcontainers/containers.js';
+import { CONTAINER_KEYS } from '../../tools/devenv/testcontainers/exports-file.js';
 import { devenv, kafkaBrokers } from './servers.js';
-import { testServers } from '../devenv/testcontainers/mode.js';
+import { testServers } from '../../tools/devenv/testcontainers/mode.js';
 
 export interface KafkaBroker {
   stop(): Promise<void>;

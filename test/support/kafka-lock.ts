@@ -4,7 +4,7 @@
 // process is gone is ignored.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stateRoot } from '../devenv/paths.js';
+import { stateRoot } from '../../tools/devenv/paths.js';
 
 const dir = () => path.join(stateRoot(), 'locks', 'kafka');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

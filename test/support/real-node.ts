@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importImage, NODE_NAME, NODE_SELECTOR, NODE_TOLERATION } from '../devenv/node/node.js';
-import { settings } from '../devenv/settings.js';
-import { docker, ensureImages, IMAGE_PROGRAMS, imageTag } from '../deploy/images.js';
+import { importImage, NODE_NAME, NODE_SELECTOR, NODE_TOLERATION } from '../../tools/devenv/node/node.js';
+import { settings } from '../../tools/devenv/settings.js';
+import { docker, ensureImages, IMAGE_PROGRAMS, imageTag } from '../../tools/deploy/images.js';
 import { devenv } from './servers.js';
 import { eventually, kubectl } from './servers.js';
 

@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { readEnvJson, type DevenvExports } from '../devenv/env-file.js';
-import { run } from '../devenv/proc.js';
-import { settings } from '../devenv/settings.js';
-import { testcontainersExports, testServers } from '../devenv/testcontainers/mode.js';
+import { readEnvJson, type DevenvExports } from '../../tools/devenv/env-file.js';
+import { run } from '../../tools/devenv/proc.js';
+import { settings } from '../../tools/devenv/settings.js';
+import { testcontainersExports, testServers } from '../../tools/devenv/testcontainers/mode.js';
 
-/** The servers' exports: the devenv's, or with TEST_SERVERS=testcontainers the containers' (test/devenv/testcontainers/mode.ts). */
+/** The servers' exports: the devenv's, or with TEST_SERVERS=testcontainers the containers' (tools/devenv/testcontainers/mode.ts). */
 export function devenv(): DevenvExports {
   if (testServers() === 'testcontainers') return testcontainersExports();
   if (process.env.PGPORT && process.env.KAFKA_BROKERS && process.env.KUBECONFIG && process.env.KUBECTL) {

@@ -1,5 +1,5 @@
 // The TLS side of the local servers, for the tests: the devenv CA and client certificate, Kafka's secure
-// listeners and their users, the databases' TLS-only users (test/devenv/secure-exports.ts); a CA of the
+// listeners and their users, the databases' TLS-only users (tools/devenv/secure-exports.ts); a CA of the
 // test's own that signed nothing the servers trust; a proxy on another loopback address, which reaches a
 // server by an address its certificate does not name; and a test database belonging to a TLS-only user.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { issueCertificate, makeCa } from '../devenv/tls-pki.js';
+import { issueCertificate, makeCa } from '../../tools/devenv/tls-pki.js';
 import {
   collect,
   connectionOf,

@@ -49,7 +49,7 @@ export async function writeImageTar(spec: ImageSpec, out: string): Promise<void>
           Env: spec.env ?? ['PATH=/'],
         },
         rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`] },
-        history: [{ created, created_by: 'kafka-outbox-relay devenv (test/devenv/node/image-tar.ts)' }],
+        history: [{ created, created_by: 'kafka-outbox-relay devenv (tools/devenv/node/image-tar.ts)' }],
       }),
     );
     const configName = `${sha256(config)}.json`;

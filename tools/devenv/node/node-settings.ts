@@ -28,7 +28,7 @@ export interface NodeVersions {
 }
 
 export function nodeVersions(): NodeVersions {
-  const file = path.join(repoRoot, 'test/devenv/node/versions.json');
+  const file = path.join(repoRoot, 'tools/devenv/node/versions.json');
   return JSON.parse(readFileSync(file, 'utf8')) as NodeVersions;
 }
 

@@ -23,7 +23,7 @@ export interface BuiltImage {
   seconds?: number;
 }
 
-/** Where the devenv keeps the broker's jars (as test/devenv/kafka.ts resolves them with Maven). */
+/** Where the devenv keeps the broker's jars (as tools/devenv/kafka.ts resolves them with Maven). */
 function kafkaLibs(s: Settings): string {
   return path.join(s.cache, `kafka-${s.versions.kafka.version}`, 'libs');
 }

@@ -23,7 +23,7 @@ export interface TestcontainersVersions {
   kafka: ServerImages & { kafkaVersion: string };
 }
 
-export const testcontainersDir = path.join(repoRoot, 'test/devenv/testcontainers');
+export const testcontainersDir = path.join(repoRoot, 'tools/devenv/testcontainers');
 
 export function testcontainersVersions(): TestcontainersVersions {
   const file = path.join(testcontainersDir, 'versions.json');

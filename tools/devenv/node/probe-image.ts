@@ -12,7 +12,7 @@ import { writeImageTar } from './image-tar.js';
 export const PROBE_IMAGE = 'outbox-devenv/probe:1';
 export const PROBE_UID = 65532;
 
-const source = path.join(repoRoot, 'test/devenv/node/probe/main.go');
+const source = path.join(repoRoot, 'tools/devenv/node/probe/main.go');
 
 export function probeImageTar(s: Settings): string {
   const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);

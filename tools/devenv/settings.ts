@@ -15,7 +15,7 @@ export interface Versions {
 }
 
 export function versions(): Versions {
-  return JSON.parse(readFileSync(path.join(repoRoot, 'test/devenv/versions.json'), 'utf8')) as Versions;
+  return JSON.parse(readFileSync(path.join(repoRoot, 'tools/devenv/versions.json'), 'utf8')) as Versions;
 }
 
 export interface Settings {

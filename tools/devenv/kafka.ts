@@ -43,7 +43,7 @@ export async function kafkaInstall(s: Settings): Promise<void> {
       '-q',
       '-Dstyle.color=never',
       '-f',
-      path.join(repoRoot, 'test/devenv/kafka/pom.xml'),
+      path.join(repoRoot, 'tools/devenv/kafka/pom.xml'),
       `-Dkafka.version=${s.versions.kafka.version}`,
       `-Dslf4j.version=${s.versions.kafka.slf4j}`,
       `-Dlibs.dir=${partial}`,

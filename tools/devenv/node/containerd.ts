@@ -21,7 +21,7 @@ export function containerdSocket(s: Settings): string {
 export function containerdConfig(s: Settings): string {
   const p = nodePaths(s);
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
-  return `# Written by test/devenv/node/containerd.ts; rewritten on every start.
+  return `# Written by tools/devenv/node/containerd.ts; rewritten on every start.
 version = 2
 root = "${p.containerdRoot}"
 state = "${p.containerdState}"

@@ -16,8 +16,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { cacheRoot, repoRoot } from '../../devenv/paths.js';
-import { run } from '../../devenv/proc.js';
+import { cacheRoot, repoRoot } from '../devenv/paths.js';
+import { run } from '../devenv/proc.js';
 import {
   INSTALL_COMMAND,
   PROMETHEUS_OPERATOR_CRDS,
@@ -90,7 +90,7 @@ async function pipInstall(name: string, dir: string, requirements: string): Prom
       '--target',
       partial,
       '-r',
-      path.join(repoRoot, 'test/deploy/tools', requirements),
+      path.join(repoRoot, 'tools/deploy', requirements),
     ]).then(() => undefined),
   );
 }

@@ -3,11 +3,11 @@
 // A tool that is missing is an error that says how to install it; the tests never skip.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheRoot, repoRoot } from '../../devenv/paths.js';
+import { cacheRoot, repoRoot } from '../devenv/paths.js';
 
-export const INSTALL_COMMAND = 'npx tsx test/deploy/tools/cli.ts install';
+export const INSTALL_COMMAND = 'npx tsx tools/deploy/cli.ts install';
 
-const here = path.join(repoRoot, 'test/deploy/tools');
+const here = path.join(repoRoot, 'tools/deploy');
 
 interface Versions {
   helm: string;

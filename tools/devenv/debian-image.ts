@@ -2,7 +2,7 @@
 // cannot, a stand-in with the same content is built from Debian's packages (debootstrap --variant=minbase,
 // cleaned as Debian's slim images are: slim-rootfs.ts), tagged with the official name so a Dockerfile's
 // `FROM debian:bookworm-slim` works unchanged, and saved as an image archive in the cache folder beside
-// the node base (image-archive.ts). The testcontainers images (test/devenv/testcontainers/) build on it.
+// the node base (image-archive.ts). The testcontainers images (tools/devenv/testcontainers/) build on it.
 import path from 'node:path';
 import { debootstrapSlim, packRootfs, type DebianRelease } from './debian-rootfs.js';
 import { docker } from './docker.js';

@@ -2,9 +2,9 @@
 // CRDs (PodMonitor, PrometheusRule) from the tools cache, applied idempotently like our own CRD.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventually, kubectl } from '../support/servers.js';
-import { ensureTool } from './tools/install.js';
-import { PROMETHEUS_OPERATOR_CRDS, prometheusOperatorCrdDir } from './tools/tools.js';
+import { eventually, kubectl } from '../../test/support/servers.js';
+import { ensureTool } from './install.js';
+import { PROMETHEUS_OPERATOR_CRDS, prometheusOperatorCrdDir } from './tools.js';
 
 async function established(crd: string): Promise<void> {
   await eventually(`${crd} to be established`, async () => {

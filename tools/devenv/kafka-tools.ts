@@ -33,7 +33,7 @@ export async function kafkaToolsInstall(s: Settings): Promise<void> {
       '-q',
       '-Dstyle.color=never',
       '-f',
-      path.join(repoRoot, 'test/devenv/kafka/tools-pom.xml'),
+      path.join(repoRoot, 'tools/devenv/kafka/tools-pom.xml'),
       `-Dkafka.version=${s.versions.kafka.version}`,
       `-Dslf4j.version=${s.versions.kafka.slf4j}`,
       `-Dlibs.dir=${partial}`,

@@ -1,4 +1,4 @@
-// npx tsx test/deploy/tools/cli.ts install | paths
+// npx tsx tools/deploy/cli.ts install | paths
 import { installTools } from './install.js';
 import { toolPaths, type Tool } from './tools.js';
 
@@ -11,7 +11,7 @@ async function main(command: string | undefined): Promise<number> {
       for (const tool of Object.keys(toolPaths) as Tool[]) console.log(`${tool} ${toolPaths[tool]()}`);
       return 0;
     default:
-      console.error('usage: npx tsx test/deploy/tools/cli.ts install | paths');
+      console.error('usage: npx tsx tools/deploy/cli.ts install | paths');
       return 2;
   }
 }

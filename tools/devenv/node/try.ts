@@ -1,4 +1,4 @@
-// Exercises the real node by hand: `npx tsx test/devenv/node/try.ts up|down|status|smoke [--direct]`. The
+// Exercises the real node by hand: `npx tsx tools/devenv/node/try.ts up|down|status|smoke [--direct]`. The
 // control plane must be up already (npm run devenv -- up); this never starts or stops it. smoke reaches the
 // kubelet through a throwaway API server with the kubelet flags, or with --direct through the running one
 // (once kube.ts passes apiserverKubeletFlags).
@@ -24,7 +24,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
       else await withThrowawayApiserver(s, (server) => smoke(s, server));
       return 0;
     default:
-      console.error('usage: npx tsx test/devenv/node/try.ts up|down|status|smoke [--direct]');
+      console.error('usage: npx tsx tools/devenv/node/try.ts up|down|status|smoke [--direct]');
       return 2;
   }
 }
