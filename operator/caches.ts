@@ -77,12 +77,20 @@ function collection<T extends KubeObject>(d: CacheDeps, o: CollectionOptions<T>)
   );
 }
 
-export function createCaches(d: CacheDeps): OperatorCaches {
-  // Work for an OutboxRelay waits until its Secrets are listed; their listing enqueues it then.
-  const enqueue = (key: string) => {
-    if (secrets.settled(key)) d.enqueue(key);
-  };
-  const secrets = new SecretWatches({
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** The children's collections, by plural: each enqueues its owner when what the status reads changed. */
+const CHILD_KINDS = {
+  deployments: { apiVersion: 'apps/v1', fingerprint: deploymentFingerprint },
+  cronjobs: { apiVersion: 'batch/v1', fingerprint: cronJobFingerprint },
+  serviceaccounts: { apiVersion: 'v1', fingerprint: serviceAccountFingerprint },
+  roles: { apiVersion: RBAC, fingerprint: roleFingerprint },
+  rolebindings: { apiVersion: RBAC, fingerprint: roleBindingFingerprint },
+} as const;
+
+/** The watches of the referenced Secrets: a Secret read or changed is work for the OutboxRelays using it. */
+function secretWatches(d: CacheDeps, enqueue: (key: string) => void): SecretWatches {
+  const secrets: SecretWatches = new SecretWatches({
     ...{ kc: d.kc, client: d.client, clock: d.clock, log: d.log },
     namespaces: d.namespaces,
     canListSecrets: d.canListSecrets,
@@ -95,8 +103,17 @@ export function createCaches(d: CacheDeps): OperatorCaches {
     },
     onFailure: d.onWatchFailure,
   });
+  return secrets;
+}
+
+/** The OutboxRelays: each tells the Secret watches what it references, and is work when it changed. */
+function relayCollection(
+  d: CacheDeps,
+  secrets: SecretWatches,
+  enqueue: (key: string) => void,
+): ResilientInformer<OutboxRelay & KubeObject> {
   const relayIsWork = changeFilter(relayFingerprint);
-  const relays = collection<OutboxRelay & KubeObject>(d, {
+  return collection<OutboxRelay & KubeObject>(d, {
     name: 'outboxrelays',
     ...{ apiVersion: API_VERSION, plural: PLURAL },
     onEvent: (event, r) => {
@@ -106,39 +123,40 @@ export function createCaches(d: CacheDeps): OperatorCaches {
       if (relayIsWork(event, r)) enqueue(key);
     },
   });
-  const enqueueOwner =
-    (isWork: ReturnType<typeof changeFilter>) => (event: InformerEvent, obj: KubeObject) => {
+}
+
+function childCollection(
+  d: CacheDeps,
+  plural: keyof typeof CHILD_KINDS,
+  enqueue: (key: string) => void,
+): ResilientInformer<KubeObject> {
+  const { apiVersion, fingerprint } = CHILD_KINDS[plural];
+  const isWork = changeFilter(fingerprint);
+  return collection<KubeObject>(d, {
+    name: plural,
+    ...{ apiVersion, plural },
+    labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
+    onEvent: (event: InformerEvent, obj: KubeObject) => {
       if (!isWork(event, obj)) return;
       const key = ownerKey(obj);
       if (key) enqueue(key);
-    };
-  const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-  const deployments = collection<KubeObject>(d, {
-    name: 'deployments',
-    ...{ apiVersion: 'apps/v1', plural: 'deployments', labelSelector },
-    onEvent: enqueueOwner(changeFilter(deploymentFingerprint)),
+    },
   });
-  const cronjobs = collection<KubeObject>(d, {
-    name: 'cronjobs',
-    ...{ apiVersion: 'batch/v1', plural: 'cronjobs', labelSelector },
-    onEvent: enqueueOwner(changeFilter(cronJobFingerprint)),
-  });
-  const rbac = 'rbac.authorization.k8s.io/v1';
-  const serviceAccounts = collection<KubeObject>(d, {
-    name: 'serviceaccounts',
-    ...{ apiVersion: 'v1', plural: 'serviceaccounts', labelSelector },
-    onEvent: enqueueOwner(changeFilter(serviceAccountFingerprint)),
-  });
-  const roles = collection<KubeObject>(d, {
-    name: 'roles',
-    ...{ apiVersion: rbac, plural: 'roles', labelSelector },
-    onEvent: enqueueOwner(changeFilter(roleFingerprint)),
-  });
-  const roleBindings = collection<KubeObject>(d, {
-    name: 'rolebindings',
-    ...{ apiVersion: rbac, plural: 'rolebindings', labelSelector },
-    onEvent: enqueueOwner(changeFilter(roleBindingFingerprint)),
-  });
+}
+
+export function createCaches(d: CacheDeps): OperatorCaches {
+  // Work for an OutboxRelay waits until its Secrets are listed; their listing enqueues it then.
+  const enqueue = (key: string) => {
+    if (secrets.settled(key)) d.enqueue(key);
+  };
+  const secrets = secretWatches(d, enqueue);
+  const relays = relayCollection(d, secrets, enqueue);
+  const child = (plural: keyof typeof CHILD_KINDS) => childCollection(d, plural, enqueue);
+  const deployments = child('deployments');
+  const cronjobs = child('cronjobs');
+  const serviceAccounts = child('serviceaccounts');
+  const roles = child('roles');
+  const roleBindings = child('rolebindings');
   const children = [deployments, cronjobs, serviceAccounts, roles, roleBindings];
   const all = [relays, ...children] as Array<ResilientInformer<KubeObject>>;
   return {
