@@ -1,10 +1,10 @@
 // Apache Kafka in KRaft mode, one combined broker and controller, from the broker's jars on Maven Central
 // (resolved by Maven into the cache), run on the JDK with a small heap. Automatic topic creation is off.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot } from './paths.js';
+import { resolveJars } from './maven-jars.js';
 import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
 import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
@@ -33,30 +33,12 @@ export function kafkaInstalled(s: Settings): boolean {
 export async function kafkaInstall(s: Settings): Promise<void> {
   if (kafkaInstalled(s)) return;
   const target = libsDir(s);
-  const partial = `${target}.partial-${process.pid}`;
-  progress(`kafka: resolving kafka_${s.versions.kafka.scala}:${s.versions.kafka.version} from Maven Central`);
-  rmSync(partial, { recursive: true, force: true });
-  await run(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-Dstyle.color=never',
-      '-f',
-      path.join(repoRoot, 'tools/devenv/kafka/pom.xml'),
-      `-Dkafka.version=${s.versions.kafka.version}`,
-      `-Dslf4j.version=${s.versions.kafka.slf4j}`,
-      `-Dlibs.dir=${partial}`,
-      'dependency:copy-dependencies',
-    ],
-    // Captured, not streamed: quiet Maven still prints colour codes; its output is shown if it fails.
-    {},
-  );
-  writeFileSync(path.join(partial, '.complete'), `${new Date().toISOString()}\n`);
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(path.dirname(target), { recursive: true });
-  renameSync(partial, target);
-  progress(`kafka: jars cached in ${target}`);
+  await resolveJars(s, {
+    what: 'kafka',
+    artifact: `kafka_${s.versions.kafka.scala}:${s.versions.kafka.version}`,
+    pom: 'tools/devenv/kafka/pom.xml',
+    target,
+  });
 }
 
 export function kafkaBrokers(s: Settings): string {
