@@ -209,14 +209,9 @@ function buildCommit(commit: string): () => void {
   git('worktree', 'add', '--detach', dir, commit);
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
   console.log(`building the operator of ${commit}`);
-  execFileSync(
-    process.execPath,
-    [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: dir,
-      stdio: 'inherit',
-    },
-  );
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build.mjs'), '--root', dir], {
+    stdio: 'inherit',
+  });
   operatorRoot = dir;
   return () => git('worktree', 'remove', '--force', dir);
 }

@@ -48,6 +48,15 @@ describe('the demo', () => {
     expect(summary.relayStoppedCleanly).toBe(true);
   });
 
+  it('builds the package with its bin entry points executable', () => {
+    expect(summary.binModes).toEqual({ 'dist/relay/main.js': 0o755, 'dist/operator/main.js': 0o755 });
+  });
+
+  it('prints no error of the Kafka client (the consumer waits for its group coordinator)', () => {
+    expect(lines.some((line) => line.includes('outbox-id'))).toBe(true);
+    expect(lines.filter((line) => /kafkajs (ERROR|WARN)/.test(line))).toEqual([]);
+  });
+
   it('never prints the database password', () => {
     expect(lines.join('\n')).not.toContain(process.env.PGPASSWORD);
   });

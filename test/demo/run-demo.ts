@@ -4,13 +4,15 @@
 // PostgreSQL and Kafka through the devenv bridge; rows inserted in one transaction arrive in Kafka. Every
 // step is idempotent, so the demo can run again and again on the same servers.
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { EachMessagePayload } from 'kafkajs';
 import pg from 'pg';
 import { up } from '../../tools/devenv/devenv.js';
 import { run } from '../../tools/devenv/proc.js';
 import { freePort, installCrd, repoRoot } from '../support/operator.js';
-import { eventually, kafkaClient, kubectl, withAdmin } from '../support/servers.js';
+import { eventually, kubectl } from '../support/servers.js';
+import { demoKafka, waitForGroupCoordinator } from './demo-kafka.js';
 import { ensureDatabase, outboxRelay } from './demo-resources.js';
 import { applyJson, OPERATOR_SA, operatorKubeconfig } from './operator-access.js';
 import { httpOk, start, stop, stopRelayPod, type Started } from './processes.js';
@@ -53,8 +55,12 @@ export interface DemoSummary {
   relayArgs: string[];
   /** Names of the relay's environment variables (values are not shown: some are secrets). */
   relayEnvNames: string[];
+  /** The package's bin entry points after the build, by path, with their permission bits. */
+  binModes: Record<string, number>;
   seconds: number;
 }
+
+const BINS = ['dist/relay/main.js', 'dist/operator/main.js'];
 
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
@@ -72,10 +78,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       'building the images with BuildKit, loading them onto the real node; the operator (npm run build)',
     );
     await loadImagesOnNode();
-    await run(path.join(repoRoot, 'node_modules/.bin/tsc'), [
-      '-p',
-      path.join(repoRoot, 'tsconfig.build.json'),
-    ]);
+    await run(process.execPath, [path.join(repoRoot, 'scripts/build.mjs')]);
+    const binModes = Object.fromEntries(
+      BINS.map((bin) => [bin, statSync(path.join(repoRoot, bin)).mode & 0o777]),
+    );
 
     step(3, 'installing the OutboxRelay CRD and the operator RBAC');
     await installCrd();
@@ -91,10 +97,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     step(4, `starting the operator (dist/operator/main.js) as ServiceAccount ${OPERATOR_SA}`);
     const healthPort = await freePort();
     const metricsPort = await freePort();
+    // Run as the package's bin is (its #!/usr/bin/env node line, this node first on PATH).
     operator = start(
-      process.execPath,
+      path.join(repoRoot, 'dist/operator/main.js'),
       [
-        path.join(repoRoot, 'dist/operator/main.js'),
         '--kubeconfig',
         kubeconfig,
         '--namespace',
@@ -108,7 +114,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         '--metrics-port',
         String(metricsPort),
       ],
-      { PATH: process.env.PATH ?? '' },
+      { PATH: [path.dirname(process.execPath), process.env.PATH ?? ''].join(path.delimiter) },
     );
     await eventually('the operator to serve /healthz', async () => {
       if (operator?.child.exitCode !== null)
@@ -118,12 +124,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 
     step(5, `applying Secret orders-db and OutboxRelay orders in namespace ${o.namespace}`);
     const dbConfig = await ensureDatabase(o.database);
-    await withAdmin((admin) =>
-      admin.createTopics({
+    const kafka = demoKafka('outbox-demo', o.say);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin
+      .createTopics({
         topics: [{ topic: o.topic, numPartitions: 3, replicationFactor: 1 }],
         waitForLeaders: true,
-      }),
-    );
+      })
+      .finally(() => admin.disconnect());
     await applyJson(outboxRelay(o));
     const ready = await eventually(
       'OutboxRelay orders to be Ready (its relay pod Ready on the real node)',
@@ -163,9 +172,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 
     step(7, `inserting ${o.rows} outbox rows in one transaction, and consuming ${o.topic}`);
     const received = new Map<string, ReceivedMessage>();
-    const consumer = kafkaClient('outbox-demo').consumer({
-      groupId: `outbox-demo-${randomBytes(4).toString('hex')}`,
-    });
+    const groupId = `outbox-demo-${randomBytes(4).toString('hex')}`;
+    await waitForGroupCoordinator(groupId);
+    const consumer = kafka.consumer({ groupId });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
     await consumer.subscribe({ topic: o.topic, fromBeginning: true });
@@ -254,6 +263,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       relayNode: spec.spec.nodeName,
       relayArgs,
       relayEnvNames,
+      binModes,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

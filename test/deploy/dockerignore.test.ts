@@ -12,7 +12,7 @@ describe('.dockerignore', () => {
     'package.json',
     'package-lock.json',
     'tsconfig.build.json',
-    'scripts/mark-bins.mjs',
+    'scripts/build.mjs',
     'scripts/image-modules.mjs',
     'scripts/image-dependencies.json',
     'relay/main.ts',
