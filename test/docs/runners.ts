@@ -1,0 +1,79 @@
+// Which test runs a block. The coverage test (coverage.test.ts) and each runner's test select blocks with
+// these same functions, so a block counted as covered is one a runner test runs.
+import yaml from 'js-yaml';
+import type { Block } from './blocks.js';
+
+export type Runner =
+  | 'kubernetes-yaml' // applied with a server-side dry run (kubernetes-yaml.test.ts)
+  | 'kustomization' // built with kubectl kustomize, then dry-run applied (kubernetes-yaml.test.ts)
+  | 'sql' // run on each database its marker names (sql-blocks.test.ts)
+  | 'node-postgres' // a JavaScript example run with a pg Pool (sql-blocks.test.ts)
+  | 'shell' // run by bash against the local servers (shell-blocks.test.ts)
+  | 'transcript' // `$ command` lines run, their output's header compared (shell-blocks.test.ts)
+  | 'output' // the output of the shell block before it, compared (shell-blocks.test.ts)
+  | 'layout' // a folder list: each folder exists (text-blocks.test.ts)
+  | 'relay-commands' // the relay's command list: the commands the relay has (text-blocks.test.ts)
+  | 'operator-usage'; // the operator's --help, compared (text-blocks.test.ts)
+
+type Doc = Record<string, unknown> | null;
+
+function yamlRunner(block: Block): Runner | undefined {
+  let docs: Doc[];
+  try {
+    docs = yaml.loadAll(block.body) as Doc[];
+  } catch {
+    return undefined;
+  }
+  const objects = docs.filter((d): d is Record<string, unknown> => d !== null && typeof d === 'object');
+  if (objects.length === 0) return undefined;
+  if (objects.length === 1 && objects[0]!.kind === 'Kustomization') return 'kustomization';
+  const isObject = (d: Record<string, unknown>) =>
+    typeof d.apiVersion === 'string' && typeof d.kind === 'string';
+  // A block showing only part of an OutboxRelay's spec is applied inside config/samples/minimal.yaml.
+  const isSpecPart = (d: Record<string, unknown>) => Object.keys(d).join() === 'spec';
+  return objects.every((d) => (isObject(d) && d.kind !== 'Kustomization') || isSpecPart(d))
+    ? 'kubernetes-yaml'
+    : undefined;
+}
+
+function textRunner(block: Block): Runner | undefined {
+  const lines = block.body.trimEnd().split('\n');
+  if (lines[0]!.startsWith('$ ')) return 'transcript';
+  if (lines[0]!.startsWith('usage: outbox-relay-operator')) return 'operator-usage';
+  if (lines.every((l) => /^outbox-relay \S/.test(l))) return 'relay-commands';
+  if (lines.every((l) => /^[a-z][\w.-]*\/\s{2,}\S/.test(l) || /^\s{4,}\S/.test(l))) return 'layout';
+  return undefined;
+}
+
+/** The runner of a block, or undefined when none runs it (the coverage test then wants a marker). */
+export function runnerOf(block: Block, previous: Block | undefined): Runner | undefined {
+  if (block.marker.notRunnable !== undefined) return undefined;
+  if (block.marker.output) {
+    return previous && previous.file === block.file && runnerOf(previous, undefined) === 'shell'
+      ? 'output'
+      : undefined;
+  }
+  switch (block.lang) {
+    case 'yaml':
+      return yamlRunner(block);
+    case 'sql':
+      return block.marker.databases ? 'sql' : undefined;
+    case 'sh':
+    case 'bash':
+    case 'shell':
+      return 'shell';
+    case 'js':
+    case 'javascript':
+      return /\bpool\.connect\(\)/.test(block.body) ? 'node-postgres' : undefined;
+    case '':
+    case 'text':
+      return textRunner(block);
+    default:
+      return undefined;
+  }
+}
+
+/** The blocks a runner runs, each with the block before it in its file. */
+export function blocksFor(blocks: Block[], runner: Runner): Block[] {
+  return blocks.filter((b, i) => runnerOf(b, blocks[i - 1]) === runner);
+}
