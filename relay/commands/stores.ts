@@ -12,7 +12,8 @@ export async function openStores(
   factory: StoreFactory = createStore,
 ): Promise<OutboxStore[]> {
   return Promise.all(
-    config.db.names.map((name) => factory(storeConfig(config, name), logger.child({ database: name }))),
+    // Each store's logger carries its database and table (outbox-store.ts); a child here would repeat them.
+    config.db.names.map((name) => factory(storeConfig(config, name), logger)),
   );
 }
 

@@ -22,7 +22,7 @@ export async function acquireLeadership<Db>(
   // Set before ending the connection ourselves, so that its 'end' is not reported as a loss.
   let closing = false;
   const signal = lostSignal(() => {
-    if (!closing) logger.warn({ database: config.database }, 'leadership connection lost');
+    if (!closing) logger.warn('leadership connection lost');
     session.drop();
   });
   session.onError((err) => {

@@ -52,7 +52,7 @@ async function applyPending<Db>(
   const pending = queries.migrations.filter((migration) => !applied.has(migration.id));
   const adoptedGoRelayTable = await adoptGoRelayTable(queries, db, names, pending, logger);
   for (const migration of pending) {
-    logger.info({ table: names.table, migration: migration.name }, 'applying migration');
+    logger.info({ migration: migration.name }, 'applying migration');
     await migration.up(db, names);
     await queries.recordMigration(db, names, migration.id, migration.name);
   }
@@ -71,9 +71,9 @@ async function adoptGoRelayTable<Db>(
   if (!(await queries.tableExists(db, names.table))) return false;
   const go = await queries.goRelayMigrationVersion(db);
   logger.info(
-    { table: names.table, goRelayVersion: go?.version ?? null, goRelayDirty: go?.dirty ?? null },
+    { goRelayVersion: go?.version ?? null, goRelayDirty: go?.dirty ?? null },
     'adopting an existing outbox table',
   );
-  if (go?.dirty) logger.warn({ table: names.table }, 'the Go relay left its last migration dirty');
+  if (go?.dirty) logger.warn('the Go relay left its last migration dirty');
   return true;
 }

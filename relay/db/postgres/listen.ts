@@ -89,7 +89,7 @@ class Listener {
     this.open().then(
       () => {
         this.failures = 0;
-        this.logger.info({ database: this.config.database }, 'LISTEN connection restored');
+        this.logger.info('LISTEN connection restored');
         this.onWake();
       },
       (err: unknown) => {
