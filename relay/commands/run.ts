@@ -18,6 +18,7 @@ import { createMetrics, type RelayMetrics } from '../metrics.js';
 import { createPublishTimes } from '../report/publish-times.js';
 import { createReporting, type Reporting } from '../report/reporting.js';
 import { retryTransient, RetryAborted, sleep } from '../retry.js';
+import { MAX_BATCH_SIZE } from '../engine/batch-size.js';
 import { Lifecycle } from './lifecycle.js';
 import { closeStores, openStores, type StoreFactory } from './stores.js';
 
@@ -188,6 +189,7 @@ class RelayRun {
           metrics: this.metrics,
           logger,
           batchSize: config.batchSize,
+          maxBatchSize: Math.max(config.batchSize, MAX_BATCH_SIZE),
           pollMs: config.pollFrequencyMs,
           claimTimeoutMs: config.claimTimeoutMs,
           maxAttempts: config.kafka.publishAttempts,

@@ -34,6 +34,8 @@ export interface DatabaseRelayDeps {
   metrics?: RelayMetrics;
   logger: Logger;
   batchSize: number;
+  /** The most rows a read grows to under a backlog (engine/batch-size.ts). */
+  maxBatchSize?: number;
   pollMs: number;
   claimTimeoutMs: number;
   maxAttempts: number;

@@ -22,6 +22,7 @@ export interface LeaderLoopContext {
   metrics?: RelayMetrics;
   log: Logger;
   batchSize: number;
+  maxBatchSize?: number;
   pollMs: number;
   claimTimeoutMs: number;
   maxAttempts: number;
@@ -45,7 +46,7 @@ export function leaderLoop(ctx: LeaderLoopContext): LeaderLoop {
   const { store, metrics, log } = ctx;
   const database = store.database;
   return new RelayLoop<Batch>({
-    claim: (first, exclude) => claimBatch(ctx, first, exclude),
+    claim: (first, exclude, limit) => claimBatch(ctx, first, exclude, limit),
     publish: async (batch) => {
       const outcome = await ctx.publish(batch.rows);
       reportHeld(ctx, ctx.held.record(topicsOf(batch), outcome));
@@ -53,6 +54,7 @@ export function leaderLoop(ctx: LeaderLoopContext): LeaderLoop {
     },
     resolve: (batch, outcome) => batch.resolution(batch, outcome),
     batchSize: ctx.batchSize,
+    ...(ctx.maxBatchSize ? { maxBatchSize: ctx.maxBatchSize } : {}),
     pollMs: ctx.pollMs,
     coalesceMs: ctx.coalesceMs ?? WAKE_COALESCE_MS,
     logger: log,
@@ -72,6 +74,7 @@ async function claimBatch(
   ctx: LeaderLoopContext,
   first: boolean,
   exclude: readonly string[],
+  limit: number,
 ): Promise<Batch> {
   const { store, log } = ctx;
   if (first) {
@@ -79,8 +82,8 @@ async function claimBatch(
     if (cleared > 0) log.info({ rows: cleared }, 'cleared the claims a previous publisher left');
   }
   const due = ctx.held.due();
-  const claim = await store.claim(ctx.batchSize, ctx.claimTimeoutMs, exclude, ctx.held.excluded());
-  if (due.length > 0 && exclude.length === 0 && claim.rows.length < ctx.batchSize) {
+  const claim = await store.claim(limit, ctx.claimTimeoutMs, exclude, ctx.held.excluded());
+  if (due.length > 0 && exclude.length === 0 && claim.rows.length < limit) {
     reportHeld(ctx, ctx.held.releaseAbsent(due, topicsOf(claim)));
   }
   const resolution = createResolver({ store, maxAttempts: ctx.maxAttempts, log, metrics: ctx.metrics });

@@ -7,14 +7,17 @@ import type { BatchOutcome } from './publish-batch.js';
 /** `B` is the loop's batch: a Claim, or one that carries more of its own (its resolution). */
 export interface LoopDeps<B extends Claim = Claim> {
   /**
-   * Reads the next batch, leaving out `exclude` (rows sent or being sent and not yet marked); `first` is
-   * true for the first claim after taking leadership.
+   * Reads the next batch of at most `limit` rows, leaving out `exclude` (rows sent or being sent and not
+   * yet marked); `first` is true for the first claim after taking leadership.
    */
-  claim: (first: boolean, exclude: readonly string[]) => Promise<B>;
+  claim: (first: boolean, exclude: readonly string[], limit: number) => Promise<B>;
   publish: (claim: B) => Promise<BatchOutcome>;
   /** Writes the outcome back (mark published, record failures). Called once per batch, then retried. */
   resolve: (claim: B, outcome: BatchOutcome) => Promise<void>;
+  /** The rows of a read without a backlog. */
   batchSize: number;
+  /** The most rows a read grows to while reads come back full (default batchSize: no growth). */
+  maxBatchSize?: number;
   pollMs: number;
   /** Least time between the starts of two claims read from scratch (default 0). */
   coalesceMs?: number;

@@ -20,6 +20,7 @@
 // other topics go on at full speed.
 import type { Claim } from '../db/store.js';
 import { backoffDelay, DEFAULT_BACKOFF, retryTransient, RetryAborted, sleep } from '../retry.js';
+import { BatchSize } from './batch-size.js';
 import type { LoopDeps } from './loop-deps.js';
 import { MARKING_DEPTH, settle, tracked, type Marking } from './markings.js';
 import type { BatchOutcome } from './publish-batch.js';
@@ -52,11 +53,15 @@ export class RelayLoop<B extends Claim = Claim> {
   private lastClaimAt = -Infinity;
   private readonly sleepFn: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly size: BatchSize;
+  /** How many rows each batch was read with: a batch that came back with as many is full. */
+  private readonly asked = new WeakMap<B, number>();
 
   // NoInfer: the batch type is the caller's to name (new RelayLoop<Batch>); left out, it is a plain Claim.
   constructor(private readonly deps: LoopDeps<NoInfer<B>>) {
     this.sleepFn = deps.sleep ?? sleep;
     this.now = deps.now ?? Date.now;
+    this.size = new BatchSize({ base: deps.batchSize, max: deps.maxBatchSize ?? deps.batchSize });
   }
 
   /** Starts the loop; the promise settles when it ends, rejecting on a programming error. */
@@ -122,7 +127,7 @@ export class RelayLoop<B extends Claim = Claim> {
     this.lastClaimAt = this.now();
     try {
       return await this.retry(
-        () => this.deps.claim(first, marked()),
+        () => this.read(first, marked()),
         'claim',
         () => this.running,
       );
@@ -138,7 +143,7 @@ export class RelayLoop<B extends Claim = Claim> {
    */
   private async round(claim: B, markings: Marking[]): Promise<B | undefined> {
     const started = this.now();
-    const full = claim.rows.length >= this.deps.batchSize;
+    const full = claim.rows.length >= (this.asked.get(claim) ?? this.deps.batchSize);
     const inFlight = claim.rows.map((row) => row.id);
     const ahead = full ? this.readAhead([...marked(markings), ...inFlight]) : undefined;
     const outcome = await this.deps.publish(claim);
@@ -216,10 +221,19 @@ export class RelayLoop<B extends Claim = Claim> {
     if (wait > 0 && this.running) await this.idle(wait, false);
   }
 
+  /** Reads a batch of the size the backlog calls for (batch-size.ts), and notes how it came back. */
+  private async read(first: boolean, exclude: readonly string[]): Promise<B> {
+    const limit = this.size.next();
+    const claim = await this.deps.claim(first, exclude, limit);
+    this.asked.set(claim, limit);
+    this.size.observe(limit, claim.rows);
+    return claim;
+  }
+
   /** One try at reading the batch after this one; a failure only means reading it again later. */
   private async readAhead(exclude: readonly string[]): Promise<B | undefined> {
     try {
-      const claim = await this.deps.claim(false, exclude);
+      const claim = await this.read(false, exclude);
       return claim.rows.length > 0 ? claim : undefined;
     } catch {
       return undefined;
