@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
+import { listenError } from './listen-error.js';
 
 export interface HttpServerDeps {
   port: number;
@@ -92,7 +93,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   return {
     listen: () =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (error) => reject(listenError(error, deps.port)));
         server.listen(deps.port, () => resolve((server.address() as AddressInfo).port));
       }),
     close: () =>
