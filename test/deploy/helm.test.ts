@@ -10,11 +10,12 @@ import { localHelm, type Helm } from '../support/helm.js';
 import { installCrd } from '../support/operator.js';
 import { createNamespace, eventually, kubectl, uniqueName, type TestNamespace } from '../support/servers.js';
 import { installMonitoringCrds } from '../../tools/deploy/cluster.js';
+import { loadConfig } from '../../operator/config.js';
 
 interface Doc {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   rules?: Array<{ resources: string[]; resourceNames?: string[] }>;
   subjects?: Array<{ kind: string; name: string; namespace: string }>;
   spec?: {
@@ -27,6 +28,16 @@ interface Doc {
 }
 
 const chart = path.join(repoRoot, 'charts/kafka-outbox-relay');
+const readme = readFileSync(path.join(chart, 'README.md'), 'utf8');
+
+/** The README's commands that make the release's namespace, for a namespace of the caller's. */
+function namespaceCommands(namespace: string): string[][] {
+  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  return block
+    .split('\n')
+    .filter((line) => line.startsWith('kubectl '))
+    .map((line) => line.replaceAll('outbox-system', namespace).split(' ').slice(1));
+}
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const everything = [
   'monitoring.podMonitors.enabled=true',
@@ -102,6 +113,19 @@ describe('the Helm chart', () => {
     expect(container?.args).toContain('--lease-name=orders-kafka-outbox-relay');
   });
 
+  it("names the leader Lease after the operator's Deployment, the one name its leader-election Role may update", async () => {
+    const docs = await template('outbox-system');
+    const deployment = docs.find((d) => d.kind === 'Deployment');
+    const args = deployment?.spec?.template.spec.containers[0]?.args ?? [];
+    const lease = loadConfig(args, { POD_NAMESPACE: 'outbox-system' }).leaseName;
+    expect(lease).toBe(deployment?.metadata.name);
+    const election = docs.find((d) => d.kind === 'Role' && d.metadata.name.endsWith('-leader-election'));
+    expect(election?.rules?.find((r) => r.resourceNames)?.resourceNames).toEqual([lease]);
+    expect(readme).toContain(
+      `the release's full name (\`outbox-kafka-outbox-relay\` above), passed as\n\`--lease-name\``,
+    );
+  });
+
   it("with watchNamespaces, grants the operator config/rbac's rules by a Role and RoleBinding in each watched namespace and no ClusterRole", async () => {
     const docs = await template('outbox-system', [
       'watchNamespaces={shop,billing}',
@@ -174,17 +198,34 @@ describe('the Helm chart', () => {
       expect(out).not.toContain('Warning');
     });
 
-    it('installs with helm install, the operator becomes available, and uninstalls', async () => {
+    it("installs with helm install in a namespace made as the chart's README says, labelled as config/namespace, the operator becomes available, and uninstalls", async () => {
       const release = uniqueName('rel');
+      const own = uniqueName('t-helm-readme').slice(0, 63);
+      const commands = namespaceCommands(own);
+      expect(commands.map((c) => c.slice(0, 2))).toEqual([
+        ['create', 'namespace'],
+        ['label', 'namespace'],
+      ]);
       try {
-        await helm(['install', release, chart, '--namespace', ns.name, '--wait', '--timeout', '2m']);
+        for (const args of commands) await kubectl(args);
+        const labels = JSON.parse(
+          await kubectl(['get', 'namespace', own, '-o', 'jsonpath={.metadata.labels}']),
+        ) as Record<string, string>;
+        const base = yaml.load(
+          readFileSync(path.join(repoRoot, 'config/namespace/namespace.yaml'), 'utf8'),
+        ) as Doc;
+        const podSecurity = (l: Record<string, string> = {}) =>
+          Object.fromEntries(Object.entries(l).filter(([k]) => k.startsWith('pod-security.kubernetes.io/')));
+        expect(podSecurity(labels)).toEqual(podSecurity(base.metadata.labels));
+        expect(podSecurity(labels)).toEqual({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+        await helm(['install', release, chart, '--namespace', own, '--wait', '--timeout', '2m']);
         const available = await eventually('the operator Deployment to be available', async () => {
           const out = await kubectl([
             'get',
             'deployment',
             `${release}-kafka-outbox-relay`,
             '-n',
-            ns.name,
+            own,
             '-o',
             'jsonpath={.status.availableReplicas}',
           ]);
@@ -194,9 +235,10 @@ describe('the Helm chart', () => {
         const roles = await kubectl(['get', 'clusterrole', `${release}-kafka-outbox-relay`, '-o', 'name']);
         expect(roles.trim()).toBe(`clusterrole.rbac.authorization.k8s.io/${release}-kafka-outbox-relay`);
       } finally {
-        await helm(['uninstall', release, '--namespace', ns.name, '--wait']).catch((error: unknown) => {
+        await helm(['uninstall', release, '--namespace', own, '--wait']).catch((error: unknown) => {
           if (!(error instanceof CommandError)) throw error;
         });
+        await kubectl(['delete', 'namespace', own, '--wait=false', '--ignore-not-found']);
       }
       const left = await kubectl([
         'get',

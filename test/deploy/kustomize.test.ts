@@ -6,23 +6,38 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../../tools/devenv/paths.js';
+import { loadConfig } from '../../operator/config.js';
 import { installCrd } from '../support/operator.js';
-import { createNamespace, kubectl, type TestNamespace } from '../support/servers.js';
+import { createNamespace, kubectl, uniqueName, type TestNamespace } from '../support/servers.js';
 
 interface Doc {
   kind: string;
   metadata: { name: string; namespace?: string };
-  rules?: unknown[];
+  rules?: Array<{ resources?: string[]; resourceNames?: string[] }>;
   subjects?: Array<{ kind: string; name: string; namespace: string }>;
   spec?: {
     template: {
-      spec: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> };
+      spec: {
+        containers: Array<{ image: string; args?: string[]; env: Array<{ name: string; value?: string }> }>;
+      };
     };
   };
 }
 
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-const bases = ['crd', 'rbac', 'manager', 'default', 'namespaced', 'samples', 'monitoring'];
+const bases = ['crd', 'rbac', 'namespace', 'manager', 'default', 'namespaced', 'samples', 'monitoring'];
+
+/** An overlay of one base of config/ that moves it into a namespace; its folder. */
+function overlayOf(base: string, namespace: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'outbox-kustomize-'));
+  // kustomize takes only relative paths to a base.
+  const resources = [path.relative(dir, path.join(repoRoot, 'config', base))];
+  writeFileSync(
+    path.join(dir, 'kustomization.yaml'),
+    yaml.dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace, resources }),
+  );
+  return dir;
+}
 
 describe('config/ with kubectl apply -k', () => {
   let ns: TestNamespace;
@@ -115,6 +130,48 @@ describe('config/ with kubectl apply -k', () => {
       'customresourcedefinition.apiextensions.k8s.io/outboxrelays.outbox.kafka-relay.dev',
     );
     expect(out).not.toContain('Warning');
+  });
+
+  it("names the leader Lease after the operator's Deployment: the operator's default, and the one its Role may update", async () => {
+    const built = yaml.loadAll(await kubectl(['kustomize', path.join(repoRoot, 'config/default')])) as Doc[];
+    const deployment = built.find((d) => d.kind === 'Deployment');
+    const args = deployment?.spec?.template.spec.containers[0]?.args ?? [];
+    const lease = loadConfig(args, { POD_NAMESPACE: 'outbox-system' }).leaseName;
+    expect(lease).toBe(deployment?.metadata.name);
+    expect(lease).toBe('outbox-relay-operator');
+    const election = built.find((d) => d.kind === 'Role' && d.metadata.name.endsWith('-leader-election'));
+    expect(election?.rules?.find((r) => r.resourceNames)?.resourceNames).toEqual([lease]);
+  });
+
+  it('passes a server-side dry run on a cluster without its namespace once config/namespace is applied, as docs/deploying.md says', async () => {
+    const doc = readFileSync(path.join(repoRoot, 'docs/deploying.md'), 'utf8');
+    expect(doc).toContain(
+      'kubectl apply --server-side -k config/namespace\nkubectl apply --server-side --dry-run=server -k config/default\n',
+    );
+    const fresh = uniqueName('t-fresh').slice(0, 63);
+    const namespaceOnly = overlayOf('namespace', fresh);
+    const everything = overlayOf('default', fresh);
+    try {
+      expect(await kubectl(['get', 'namespace', fresh, '--ignore-not-found'])).toBe('');
+      // Without the namespace, the API server refuses every object in it, dry run or not.
+      await expect(kubectl(['apply', '--server-side', '--dry-run=server', '-k', everything])).rejects.toThrow(
+        `namespaces "${fresh}" not found`,
+      );
+      await kubectl(['apply', '--server-side', '-k', namespaceOnly]);
+      const objects = (yaml.loadAll(await kubectl(['kustomize', everything])) as Doc[]).length;
+      const out = await kubectl(['apply', '--server-side', '--dry-run=server', '-k', everything]);
+      expect(out.split('\n').filter((l) => l.endsWith('serverside-applied (server dry run)'))).toHaveLength(
+        objects,
+      );
+      expect(out).toContain('deployment.apps/outbox-relay-operator serverside-applied (server dry run)');
+      const labels = JSON.parse(
+        await kubectl(['get', 'namespace', fresh, '-o', 'jsonpath={.metadata.labels}']),
+      ) as Record<string, string>;
+      expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    } finally {
+      await kubectl(['delete', 'namespace', fresh, '--wait=false', '--ignore-not-found']);
+      for (const dir of [namespaceOnly, everything]) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('creates the samples, which the API server completes with their defaults', async () => {
