@@ -1,4 +1,10 @@
-import { limitCompressions, limitMeans, limitRows, type LimitRun } from './broker-limit.js';
+import {
+  cpuPerMessageRows,
+  limitCompressions,
+  limitMeans,
+  limitRows,
+  type LimitRun,
+} from './broker-limit.js';
 
 const run = (compression: LimitRun['compression'], n: number, recordsPerSecond: number): LimitRun => ({
   compression,
@@ -46,5 +52,18 @@ describe('limitRows', () => {
 
   it("fails when the drain's compression was not measured", () => {
     expect(() => limitRows(runs, 1, 1, 'none')).toThrow(/none, the drain's compression/);
+  });
+});
+
+describe('cpuPerMessageRows', () => {
+  it("gives the relay's CPU per message and the cores it would need at half the limit", () => {
+    // 2 CPU seconds for 100,000 messages: 20 µs each; half of a 200,000/s limit is 100,000/s: 2 cores.
+    const rows = cpuPerMessageRows(2, 100_000, [run('gzip', 1, 200_000)], 'gzip');
+    expect(rows[0]).toMatchObject({ value: 20, unit: 'µs' });
+    expect(rows[1]).toMatchObject({ value: 2, unit: 'cores' });
+  });
+
+  it('gives the CPU per message alone without a limit run', () => {
+    expect(cpuPerMessageRows(1, 100_000, [], 'gzip')).toHaveLength(1);
   });
 });

@@ -89,3 +89,30 @@ export function limitRows(
   });
   return rows;
 }
+
+/**
+ * What the relay's own CPU allows: its CPU time per message during the drain (main thread, compression
+ * threads and GC together), and how many cores the relay alone would need to drain at the target share of
+ * the limit at that cost. Above the machine's cores, the target cannot be met by this process on this
+ * machine, whatever the database and the broker do.
+ */
+export function cpuPerMessageRows(
+  relayCpuSeconds: number,
+  messages: number,
+  runs: readonly LimitRun[],
+  drainCompression: PerfCompression,
+): SummaryRow[] {
+  const perMessageUs = (relayCpuSeconds / messages) * 1e6;
+  const rows: SummaryRow[] = [
+    { measure: 'relay CPU per message during the drain', value: round(perMessageUs, 2), unit: 'µs' },
+  ];
+  const own = limitMeans(runs).get(drainCompression);
+  if (own !== undefined) {
+    rows.push({
+      measure: `relay cores needed to drain at ${DRAIN_LIMIT_TARGET} of the broker limit (${drainCompression}) at that cost`,
+      value: round((perMessageUs / 1e6) * own * DRAIN_LIMIT_TARGET, 2),
+      unit: 'cores',
+    });
+  }
+  return rows;
+}

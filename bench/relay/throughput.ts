@@ -16,7 +16,13 @@ import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
-import { limitCompressions, limitRows, runBrokerLimit, type LimitRun } from '../lib/broker-limit.js';
+import {
+  cpuPerMessageRows,
+  limitCompressions,
+  limitRows,
+  runBrokerLimit,
+  type LimitRun,
+} from '../lib/broker-limit.js';
 import { writePayloadFile } from '../lib/producer-perf.js';
 import { costRows, dbCost } from '../lib/db-cost.js';
 import {
@@ -279,6 +285,7 @@ async function main(): Promise<void> {
           value: round(footprint.cpuMeanPct, 1),
           unit: '% of a core',
         },
+        ...cpuPerMessageRows(footprint.cpuSeconds, rows - firstSeen[1], limits, compression),
         {
           measure: 'machine busy, mean during the drain',
           value: round(footprint.machineBusyMeanPct, 1),
