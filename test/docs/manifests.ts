@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import { repoRoot } from '../support/operator.js';
 import { kubectl } from '../support/servers.js';
 import type { Block } from './blocks.js';
-import { inTestNamespaces, type NamespaceMap } from './namespaces.js';
+import { inTestNamespaces, type NamespaceMap } from './namespace-map.js';
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion: string;

@@ -1,50 +1,36 @@
-// The namespaces the docs name (shop, kafka, outbox-system, apps, and the default one) stand for namespaces
-// of the test's own: the examples run in them unchanged, and two runs never share one.
-import { createNamespace, type TestNamespace } from '../support/servers.js';
-
-export const DOC_NAMESPACES = ['default', 'shop', 'kafka', 'outbox-system', 'apps'] as const;
-
-/** A doc's namespace to the test's. */
-export type NamespaceMap = Record<string, string>;
+// Namespaces of the test's own for the namespaces the docs name (namespace-map.ts). One an example creates
+// itself (`kubectl create namespace outbox-system`) gets a name of the test's but is left for the example to
+// create; all are deleted at the end.
+import { createNamespace, kubectl, uniqueName } from '../support/servers.js';
+import { DOC_NAMESPACES, type NamespaceMap } from './namespace-map.js';
 
 export interface DocNamespaces {
   map: NamespaceMap;
   remove(): Promise<void>;
 }
 
-export async function createDocNamespaces(prefix: string): Promise<DocNamespaces> {
-  const created: TestNamespace[] = await Promise.all(
-    DOC_NAMESPACES.map((n) => createNamespace(`${prefix}-${n === 'outbox-system' ? 'system' : n}`)),
+export async function createDocNamespaces(
+  prefix: string,
+  createdByExample: string[] = [],
+): Promise<DocNamespaces> {
+  const names = await Promise.all(
+    DOC_NAMESPACES.map(async (n) => {
+      const ours = `${prefix}-${n === 'outbox-system' ? 'system' : n}`;
+      if (createdByExample.includes(n)) return uniqueName(`t-${ours}`).slice(0, 63);
+      return (await createNamespace(ours)).name;
+    }),
   );
   return {
-    map: Object.fromEntries(DOC_NAMESPACES.map((n, i) => [n, created[i]!.name])),
+    map: Object.fromEntries(DOC_NAMESPACES.map((n, i) => [n, names[i]!])),
     remove: async () => {
-      await Promise.all(created.map((c) => c.remove()));
+      await Promise.all(
+        names.map((name) => kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found'])),
+      );
     },
   };
 }
 
-type KubeObject = Record<string, unknown> & {
-  kind?: string;
-  metadata?: { name?: string; namespace?: string };
-  subjects?: Array<{ namespace?: string }>;
-};
-
-const mapped = (map: NamespaceMap, namespace: string | undefined) =>
-  namespace === undefined ? undefined : (map[namespace] ?? namespace);
-
-/**
- * The objects with the docs' namespaces replaced by the test's: metadata.namespace, a Namespace's name and
- * the namespaces of a (Cluster)RoleBinding's subjects. The objects are changed in place and returned.
- */
-export function inTestNamespaces<T>(objects: T[], map: NamespaceMap): T[] {
-  for (const object of objects as KubeObject[]) {
-    if (!object || typeof object !== 'object' || !object.metadata) continue;
-    if (object.kind === 'Namespace') object.metadata.name = mapped(map, object.metadata.name);
-    else if (object.metadata.namespace !== undefined) {
-      object.metadata.namespace = mapped(map, object.metadata.namespace);
-    }
-    for (const subject of object.subjects ?? []) subject.namespace = mapped(map, subject.namespace);
-  }
-  return objects;
+/** The namespaces a shell example creates itself. */
+export function namespacesCreatedBy(script: string): string[] {
+  return [...script.matchAll(/kubectl create (?:namespace|ns) ([\w.-]+)/g)].map((m) => m[1]!);
 }
