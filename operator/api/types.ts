@@ -1,5 +1,6 @@
 // The OutboxRelay API as the operator sees it, after the API server has applied the CRD's defaults.
-// crds/outboxrelays.yaml is the one source of the schema; these types follow it.
+// crds/outboxrelays.yaml is the one source of the schema (its fields that become relay variables are
+// written from the relay's settings table, relay/config/fields.ts); these types follow it.
 
 export const GROUP = 'outbox.kafka-relay.dev';
 export const VERSION = 'v1alpha1';

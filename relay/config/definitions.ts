@@ -5,13 +5,26 @@
 import type { SettingDefinition, SettingRule, SettingType } from './setting-types.js';
 import { DATABASE_TLS_SETTINGS, KAFKA_SECURITY_SETTINGS, SECURITY_RULES } from './security-definitions.js';
 import { REPORT_RULES, REPORT_SETTINGS } from '../report/settings.js';
+import { MAX_TABLE_NAME_LENGTH, TABLE_NAME_PATTERN } from '../db/identifiers.js';
+import { withFields } from './fields.js';
 
 export type { SettingDefinition, SettingRule, SettingType } from './setting-types.js';
 
 const int = (minimum: number, maximum: number): SettingType => ({ kind: 'integer', minimum, maximum });
+const ms = (minimum: number, maximum: number): SettingType => ({
+  kind: 'integer',
+  minimum,
+  maximum,
+  unit: 'ms',
+});
 const bool: SettingType = { kind: 'boolean' };
 
-export const SETTINGS: readonly SettingDefinition[] = [
+/** host:port, the host a name or an IPv6 literal in brackets, the port 1 to 65535. */
+export const BROKER_PATTERN =
+  '^([A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?|\\[[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}\\]):' +
+  '([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
+
+export const SETTINGS: readonly SettingDefinition[] = withFields([
   // The Go relay's variables.
   { name: 'DB_HOST', type: { kind: 'string', minLength: 1 }, required: true, description: 'Database host.' },
   {
@@ -36,7 +49,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'DB_NAME',
-    type: { kind: 'list' },
+    // At most as many as the OutboxRelay's status.databases holds: one report entry per database.
+    type: { kind: 'list', maxItems: 256 },
     required: true,
     description:
       'Database name; a comma-separated list makes one relay serve each database on the same server.',
@@ -49,7 +63,15 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'KAFKA_HOST',
-    type: { kind: 'list' },
+    type: {
+      kind: 'list',
+      item: {
+        pattern: BROKER_PATTERN,
+        maxLength: 260,
+        means: 'host:port (a host name or an IPv6 address in brackets, [::1]:9092; a port from 1 to 65535)',
+      },
+      maxItems: 32,
+    },
     requiredFor: ['run'],
     description:
       'Comma-separated Kafka brokers (host:port). Required to publish (`run`); the jobs (cleanup, optimize, migrate, status, requeue) need no Kafka settings.',
@@ -70,13 +92,15 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'POLL_FREQUENCY_MS',
-    type: int(1, 3_600_000),
+    type: ms(10, 3_600_000),
     default: '500',
     description: 'Fallback poll interval when the outbox is idle.',
   },
   {
     name: 'BATCH_SIZE',
-    type: int(1, 100_000),
+    // A batch is one claim, held in memory and sent as one request per topic: 10000 keeps a batch of
+    // large rows within memory and the brokers' request limits (the benchmarks peak at batches of 1000).
+    type: int(1, 10_000),
     default: '250',
     description: 'Rows claimed and published per batch.',
   },
@@ -85,7 +109,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     type: int(1, 100),
     default: '3',
     description:
-      'Permanent failures (too large, missing topic, bad headers) a row may have before it is marked errored. Transient errors never count.',
+      'How many permanent failures a row may have before it is marked errored: Kafka refusing the record itself (too large, invalid). Transient errors (a broker down, a timeout) and a missing or forbidden topic (its rows are held) never count.',
   },
   {
     name: 'NOTIFY_ON_INSERT',
@@ -121,14 +145,23 @@ export const SETTINGS: readonly SettingDefinition[] = [
   // New settings.
   {
     name: 'OUTBOX_TABLE',
-    type: { kind: 'string', minLength: 1 },
+    type: {
+      kind: 'string',
+      minLength: 1,
+      maxLength: MAX_TABLE_NAME_LENGTH,
+      match: {
+        pattern: TABLE_NAME_PATTERN,
+        means: `a table name: letters, digits and _, not starting with a digit, at most ${MAX_TABLE_NAME_LENGTH} characters`,
+      },
+    },
     default: 'kafka_outbox',
-    description: 'The outbox table.',
+    description:
+      "The outbox table, unqualified (in the connection's schema or database); its length is bounded so that the names the relay derives from it (indexes, trigger, locks) fit the databases' 63-byte limit.",
   },
   ...DATABASE_TLS_SETTINGS,
   {
     name: 'CLAIM_TIMEOUT_MS',
-    type: int(1000, 86_400_000),
+    type: ms(1000, 86_400_000),
     default: '600000',
     description:
       'A row another publisher stamped as claimed (batch_id, push_started_at: the Go relay, an older relay) is skipped for this long.',
@@ -156,7 +189,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'CLEANUP_RETENTION',
-    type: { kind: 'duration' },
+    type: { kind: 'duration', units: ['s', 'm', 'h', 'd'], minimum: '1m', maximum: '3650d' },
     default: '1h',
     description: 'Published rows older than this are deleted by cleanup.',
   },
@@ -174,12 +207,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'SHUTDOWN_TIMEOUT_MS',
-    type: int(100, 600_000),
+    type: ms(100, 600_000),
     default: '8000',
     description: 'On SIGTERM, how long the in-flight batch may take before the process exits anyway.',
   },
   ...REPORT_SETTINGS,
-];
+]);
 
 /** The rules that tie settings together, checked after each value is validated (parse.ts). */
 export const SETTING_RULES: readonly SettingRule[] = [

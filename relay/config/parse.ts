@@ -5,7 +5,8 @@ import { ConfigError } from '../errors.js';
 import type { Command } from './cli.js';
 import { SETTING_RULES, SETTINGS, type SettingDefinition } from './definitions.js';
 import { checkRules } from './rules.js';
-import { accepts, buildSchema, DURATION_PATTERN } from './schema.js';
+import { parseDuration } from './durations.js';
+import { accepts, buildSchema, DURATION_RANGE } from './schema.js';
 
 export type SettingValues = Record<string, string | number | boolean | string[] | undefined>;
 
@@ -24,34 +25,51 @@ function coerce(def: SettingDefinition, text: string): unknown {
     case 'integer':
       return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text;
     case 'list':
-      return text
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
+      // Empty entries stay, for the schema to refuse by their place ("a,,b" is a typo, not two names).
+      return text.split(',').map((s) => s.trim());
     default:
       return text;
   }
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 export function durationMs(text: string): number {
-  const match = new RegExp(DURATION_PATTERN).exec(text);
-  if (!match) throw new ConfigError('duration', `cannot parse ${JSON.stringify(text)}`);
-  return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new ConfigError('duration', `cannot parse ${JSON.stringify(text)}`);
+  return ms;
+}
+
+function compile(command: Command | undefined): ReturnType<Ajv['compile']> {
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  ajv.addKeyword({
+    keyword: DURATION_RANGE,
+    type: 'string',
+    schemaType: 'array',
+    validate: ([min, max]: [number, number], text: string) => {
+      const ms = parseDuration(text);
+      return ms === undefined || (ms >= min && ms <= max);
+    },
+  });
+  return ajv.compile(buildSchema(SETTINGS, command));
 }
 
 const validators = new Map<Command | undefined, ReturnType<Ajv['compile']>>();
-function validate(values: Record<string, unknown>, command: Command | undefined): ErrorObject[] {
+function validate(values: Values, command: Command | undefined): ErrorObject[] {
   let validator = validators.get(command);
   if (!validator) {
-    validator = new Ajv({ allErrors: true, strict: true }).compile(buildSchema(SETTINGS, command));
+    validator = compile(command);
     validators.set(command, validator);
   }
   return validator(values) ? [] : (validator.errors ?? []);
 }
 
-function describe(error: ErrorObject, env: NodeJS.ProcessEnv, command: Command | undefined): ConfigError {
+type Values = Record<string, unknown>;
+
+function describe(
+  error: ErrorObject,
+  env: NodeJS.ProcessEnv,
+  command: Command | undefined,
+  values: Values,
+): ConfigError {
   const name =
     error.keyword === 'required'
       ? String(error.params.missingProperty)
@@ -63,7 +81,21 @@ function describe(error: ErrorObject, env: NodeJS.ProcessEnv, command: Command |
     return new ConfigError(name, `is required${by}; accepts ${what}`);
   }
   const shown = def?.secret ? '' : ` (got ${JSON.stringify(env[name] ?? '')})`;
-  return new ConfigError(name, `invalid value${shown}; accepts ${what}`);
+  return new ConfigError(name, `invalid value${shown}${listEntry(error, def, values)}; accepts ${what}`);
+}
+
+/** Which entry of a list is wrong: ": entry 2 is empty", ": entry \"x\" is repeated". */
+function listEntry(error: ErrorObject, def: SettingDefinition | undefined, values: Values): string {
+  if (def?.type.kind !== 'list' || def.secret) return '';
+  const list = values[def.name] as string[];
+  if (error.keyword === 'uniqueItems') {
+    return `: entry ${JSON.stringify(list[Number(error.params.i)])} is repeated`;
+  }
+  const index = error.instancePath.split('/')[2];
+  if (index === undefined) return '';
+  const place = `entry ${Number(index) + 1}`;
+  const entry = list[Number(index)] as string;
+  return entry === '' ? `: ${place} is empty` : `: ${place} (${JSON.stringify(entry)}) is not valid`;
 }
 
 /**
@@ -72,7 +104,7 @@ function describe(error: ErrorObject, env: NodeJS.ProcessEnv, command: Command |
  * and Kafka's TLS and SASL for `run`); without it only what every command needs is checked.
  */
 export function parseSettings(env: NodeJS.ProcessEnv, command?: Command): Readonly<SettingValues> {
-  const values: Record<string, unknown> = {};
+  const values: Values = {};
   for (const def of SETTINGS) {
     const text =
       env[def.name] === '' && def.default !== undefined ? def.default : (env[def.name] ?? def.default);
@@ -82,7 +114,7 @@ export function parseSettings(env: NodeJS.ProcessEnv, command?: Command): Readon
   }
   const errors = validate(values, command);
   const first = errors[0];
-  if (first) throw describe(first, env, command);
+  if (first) throw describe(first, env, command, values);
   checkRules(SETTING_RULES, values, command);
   return Object.freeze(values as SettingValues);
 }

@@ -28,7 +28,7 @@ export const DATABASE_TLS_SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'DB_TLS_MODE',
-    type: { kind: 'enum', values: [...DATABASE_TLS_MODES, ...MYSQL_TLS_MODES] },
+    type: { kind: 'enum', values: DATABASE_TLS_MODES, aliases: MYSQL_TLS_MODES },
     description:
       "TLS to the database, as PostgreSQL's sslmode: disable; require (encrypted, the certificate not checked); verify-ca (the certificate is signed by a CA of DB_TLS_CA_FILE, or of the system when unset); verify-full (verify-ca, and the certificate names DB_HOST). MySQL's names are accepted too: DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY. On mysql, verify-full needs DB_HOST to be a host name: the driver cannot check an IP address against the certificate. Unset: DB_TLS_ENABLE and DB_TLS_VERIFY decide.",
   },
@@ -78,7 +78,7 @@ export const KAFKA_SECURITY_SETTINGS: readonly SettingDefinition[] = [
   },
   {
     name: 'KAFKA_SASL_USERNAME',
-    type: { kind: 'string' },
+    type: { kind: 'string', minLength: 1, maxLength: 253 },
     description: "Kafka SASL user (Strimzi: the KafkaUser's name).",
   },
   {

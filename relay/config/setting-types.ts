@@ -1,19 +1,49 @@
 // The shapes of the settings table (definitions.ts): each setting's type, and the rules that tie settings
 // together (a certificate needs its key, SASL needs a user, a CA file needs TLS). parse.ts checks both.
+// A setting the operator sets from an OutboxRelay field names that field (`field`): the CRD's schema of
+// the field is written from the same type (field-schema.ts, scripts/generate-crd.ts), so that the relay
+// and the API server accept the same values.
 import type { Command } from './cli.js';
 
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
+
+/** What a string or a list entry must look like beyond its length: a pattern and its words. */
+export interface TextPattern {
+  pattern: string;
+  /** What the pattern accepts, in words ("host:port ..."). */
+  means: string;
+}
+
 export type SettingType =
-  | { kind: 'string'; minLength?: number }
-  | { kind: 'integer'; minimum: number; maximum: number }
+  | { kind: 'string'; minLength?: number; maxLength?: number; match?: TextPattern }
+  /** `unit: 'ms'`: a number of milliseconds (its CRD field is a duration). */
+  | { kind: 'integer'; minimum: number; maximum: number; unit?: 'ms' }
   | { kind: 'boolean' }
-  | { kind: 'enum'; values: readonly string[] }
-  /** Comma-separated, at least one non-empty item. */
-  | { kind: 'list' }
-  /** A number and a unit: 90s, 30m, 1h, 7d (also ms). */
-  | { kind: 'duration' }
+  /** `aliases`: other spellings of the values the variable also takes (the CRD takes `values` only). */
+  | { kind: 'enum'; values: readonly string[]; aliases?: readonly string[] }
+  /** Comma-separated, at least one item, none empty, none repeated. */
+  | { kind: 'list'; item?: TextPattern & { maxLength: number }; maxItems?: number }
+  /** A number and a unit (90s, 30m, 1h, 7d), from `minimum` to `maximum` (written the same way). */
+  | { kind: 'duration'; units: readonly DurationUnit[]; minimum: string; maximum: string }
   | { kind: 'url' }
   /** The path of a file the relay reads once at start (a mounted Secret's key): never its content. */
   | { kind: 'file' };
+
+/** The OutboxRelay field the operator turns into the variable (operator/render/relay-env.ts). */
+export interface SettingField {
+  /** Its path in the resource: spec.relay.batchSize, spec.kafka.brokers. */
+  path: string;
+  /** What `kubectl explain` says; the bounds are added to it from the type. */
+  description: string;
+  /** What `kubectl explain` says of a list's entry. */
+  itemDescription?: string;
+  /** The API server's default, in the field's own form. */
+  default?: unknown;
+  /** An integer of milliseconds is written as a duration in these units (500ms, 8s, 1h). */
+  durationUnits?: readonly DurationUnit[];
+  /** Schema keywords of the field that say nothing about the values (format: int32). */
+  extra?: Record<string, unknown>;
+}
 
 export interface SettingDefinition {
   name: string;
@@ -26,6 +56,8 @@ export interface SettingDefinition {
   required?: boolean;
   /** Must be set for these commands only (the Go relay's jobs need no Kafka settings). */
   requiredFor?: readonly Command[];
+  /** The OutboxRelay field the operator sets it from, when it has one. */
+  field?: SettingField;
 }
 
 /** A condition on another setting: set, or (booleans) set to a value. */

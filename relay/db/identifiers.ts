@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 
-/** Letters, digits and underscores, not starting with a digit. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Letters, digits and underscores, not starting with a digit (also the CRD's, config/definitions.ts). */
+export const TABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+const IDENTIFIER = new RegExp(TABLE_NAME_PATTERN);
 
 /**
  * PostgreSQL truncates identifiers at 63 bytes and MySQL refuses more than 64; the longest suffix we append

@@ -234,7 +234,8 @@ function groupByTopic(messages: OutgoingMessage[]): Map<string, OutgoingMessage[
 
 function dial(broker: string, timeoutMs: number): Promise<void> {
   const at = broker.lastIndexOf(':');
-  const host = broker.slice(0, at);
+  // An IPv6 literal is written in brackets ([::1]:9092, as KAFKA_HOST takes it); net.connect takes it bare.
+  const host = broker.slice(0, at).replace(/^\[(.*)\]$/, '$1');
   const port = Number(broker.slice(at + 1));
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, timeout: timeoutMs });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { USAGE } from '../../operator/config.js';
+import { SETTINGS } from '../../relay/config/definitions.js';
 import { settingsReference } from '../../relay/config/reference.js';
 import { flattenSchema, type FieldRow, type SchemaNode } from './crd-fields.js';
 
@@ -14,41 +15,30 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const CONFIGURATION_DOC = 'docs/configuration.md';
 export const GENERATE_COMMAND = 'npx tsx scripts/generate-docs.ts';
 
-/** The relay variable each CRD field becomes (operator/render/relay-env.ts sets them). */
-export const FIELD_TO_VARIABLE: Record<string, string> = {
-  'spec.database.driver': 'DB_DRIVER',
+/**
+ * The relay variable each CRD field becomes (operator/render/relay-env.ts sets them): the fields whose
+ * value becomes the variable are named in the settings table (relay/config/fields.ts); the keys of a
+ * Secret name the key whose value the variable gets, or the file it is mounted as.
+ */
+export const SECRET_KEY_FIELDS: Record<string, string> = {
   'spec.database.secretRef.keys.host': 'DB_HOST',
   'spec.database.secretRef.keys.port': 'DB_PORT',
   'spec.database.secretRef.keys.username': 'DB_USER',
   'spec.database.secretRef.keys.password': 'DB_PASS_FILE',
   'spec.database.secretRef.keys.database': 'DB_NAME',
-  'spec.database.table': 'OUTBOX_TABLE',
-  'spec.database.tls.enabled': 'DB_TLS_ENABLE',
-  'spec.database.tls.verify': 'DB_TLS_VERIFY',
-  'spec.database.tls.mode': 'DB_TLS_MODE',
   'spec.database.tls.caSecretRef.key': 'DB_TLS_CA_FILE',
   'spec.database.tls.clientCertSecretRef.keys.cert': 'DB_TLS_CERT_FILE',
   'spec.database.tls.clientCertSecretRef.keys.key': 'DB_TLS_KEY_FILE',
-  'spec.kafka.brokers': 'KAFKA_HOST',
-  'spec.kafka.tls.enabled': 'TLS_ENABLE',
-  'spec.kafka.tls.skipVerify': 'TLS_SKIP_VERIFY_PEER',
   'spec.kafka.tls.caSecretRef.key': 'KAFKA_TLS_CA_FILE',
   'spec.kafka.tls.clientCertSecretRef.keys.cert': 'KAFKA_TLS_CERT_FILE',
   'spec.kafka.tls.clientCertSecretRef.keys.key': 'KAFKA_TLS_KEY_FILE',
-  'spec.kafka.sasl.mechanism': 'KAFKA_SASL_MECHANISM',
-  'spec.kafka.sasl.username': 'KAFKA_SASL_USERNAME',
   'spec.kafka.sasl.secretRef.keys.username': 'KAFKA_SASL_USERNAME_FILE',
   'spec.kafka.sasl.secretRef.keys.password': 'KAFKA_SASL_PASSWORD_FILE',
-  'spec.kafka.partitioner': 'KAFKA_PARTITIONER',
-  'spec.kafka.compression': 'KAFKA_COMPRESSION',
-  'spec.relay.batchSize': 'BATCH_SIZE',
-  'spec.relay.pollInterval': 'POLL_FREQUENCY_MS',
-  'spec.relay.maxAttempts': 'KAFKA_PUBLISH_ATTEMPTS',
-  'spec.relay.claimTimeout': 'CLAIM_TIMEOUT_MS',
-  'spec.relay.notifyOnInsert': 'NOTIFY_ON_INSERT',
-  'spec.relay.shutdownTimeout': 'SHUTDOWN_TIMEOUT_MS',
-  'spec.relay.logLevel': 'LOG_LEVEL',
-  'spec.cleanup.retention': 'CLEANUP_RETENTION',
+};
+
+export const FIELD_TO_VARIABLE: Record<string, string> = {
+  ...SECRET_KEY_FIELDS,
+  ...Object.fromEntries(SETTINGS.flatMap((d) => (d.field ? [[d.field.path, d.name]] : []))),
 };
 
 interface Crd {
