@@ -51,7 +51,7 @@ describe('markdownBlocks', () => {
   });
 
   it('takes no marker from before a paragraph between it and the fence', () => {
-    const text = '<!-- doc-test: output -->\nSome words.\n\n```\nout\n```\n';
+    const text = '<!-- doc-test: postgres -->\nSome words.\n\n```\nout\n```\n';
     expect(markdownBlocks(text, 'doc.md')[0]!.marker).toEqual({});
   });
 
@@ -63,8 +63,7 @@ describe('markdownBlocks', () => {
 });
 
 describe('parseMarker', () => {
-  it('reads output, the databases and setups', () => {
-    expect(parseMarker('output', 'd:1')).toEqual({ output: true });
+  it('reads the databases and setups', () => {
     expect(parseMarker('mysql; setup: a.yaml; setup: b.yaml', 'd:1')).toEqual({
       databases: ['mysql'],
       setup: ['a.yaml', 'b.yaml'],

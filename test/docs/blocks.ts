@@ -3,10 +3,10 @@
 // line before the fence (prettier puts a blank line between the two):
 //
 //   <!-- doc-test: not runnable here: <why> -->   the block is not run; the reason is required
-//   <!-- doc-test: output -->                     the block is what the block before it prints
 //   <!-- doc-test: postgres -->, mysql, or both   the databases an SQL block runs on
 //   <!-- doc-test: setup: <file> -->              a repository file applied (kubectl) before the block
 //
+// The output a doc shows is part of a transcript block (`$ command` lines, then what each prints).
 // Several directives go in one marker separated by "; ", e.g. `postgres; setup: ...`; "not runnable here"
 // stands alone, and its reason runs to the end of the comment.
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,6 @@ export type Database = 'postgres' | 'mysql';
 
 export interface Marker {
   notRunnable?: string;
-  output?: boolean;
   databases?: Database[];
   setup?: string[];
 }
@@ -50,15 +49,13 @@ export function parseMarker(text: string, at: string): Marker {
   const marker: Marker = {};
   for (const directive of text.split(/;\s+/)) {
     const setup = /^setup:\s*(\S+)$/.exec(directive);
-    if (directive === 'output') {
-      marker.output = true;
-    } else if (/^(postgres|mysql)(,\s*(postgres|mysql))*$/.test(directive)) {
+    if (/^(postgres|mysql)(,\s*(postgres|mysql))*$/.test(directive)) {
       marker.databases = directive.split(/,\s*/) as Database[];
     } else if (setup) {
       marker.setup = [...(marker.setup ?? []), setup[1]!];
     } else {
       throw new Error(
-        `${at}: unknown doc-test directive "${directive}" (accepts: not runnable here: <why>, output, postgres, mysql, setup: <file>)`,
+        `${at}: unknown doc-test directive "${directive}" (accepts: not runnable here: <why>, postgres, mysql, setup: <file>)`,
       );
     }
   }

@@ -24,7 +24,7 @@ describe('the docs examples', () => {
 
   it('has every block run by a doc test or marked not runnable here, with the reason', () => {
     const uncovered = blocks
-      .filter((b, i) => b.marker.notRunnable === undefined && runnerOf(b, blocks[i - 1]) === undefined)
+      .filter((b) => b.marker.notRunnable === undefined && runnerOf(b) === undefined)
       .map((b) => `${where(b)} (\`\`\`${b.lang}): ${hint(b.lang)}`);
     expect(uncovered).toEqual([]);
   });

@@ -10,7 +10,6 @@ export type Runner =
   | 'node-postgres' // a JavaScript example run with a pg Pool (sql-blocks.test.ts)
   | 'shell' // run by bash against the local servers (shell-blocks.test.ts)
   | 'transcript' // `$ command` lines run, their output's header compared (shell-blocks.test.ts)
-  | 'output' // the output of the shell block before it, compared (shell-blocks.test.ts)
   | 'layout' // a folder list: each folder exists (text-blocks.test.ts)
   | 'relay-commands' // the relay's command list: the commands the relay has (text-blocks.test.ts)
   | 'operator-usage'; // the operator's --help, compared (text-blocks.test.ts)
@@ -46,13 +45,8 @@ function textRunner(block: Block): Runner | undefined {
 }
 
 /** The runner of a block, or undefined when none runs it (the coverage test then wants a marker). */
-export function runnerOf(block: Block, previous: Block | undefined): Runner | undefined {
+export function runnerOf(block: Block): Runner | undefined {
   if (block.marker.notRunnable !== undefined) return undefined;
-  if (block.marker.output) {
-    return previous && previous.file === block.file && runnerOf(previous, undefined) === 'shell'
-      ? 'output'
-      : undefined;
-  }
   switch (block.lang) {
     case 'yaml':
       return yamlRunner(block);
@@ -73,7 +67,7 @@ export function runnerOf(block: Block, previous: Block | undefined): Runner | un
   }
 }
 
-/** The blocks a runner runs, each with the block before it in its file. */
+/** The blocks a runner runs. */
 export function blocksFor(blocks: Block[], runner: Runner): Block[] {
-  return blocks.filter((b, i) => runnerOf(b, blocks[i - 1]) === runner);
+  return blocks.filter((b) => runnerOf(b) === runner);
 }
