@@ -137,7 +137,7 @@ const invalid: Array<[string, Spec, string, string]> = [
     'a poll interval longer than an hour is rejected',
     withSpec((s) => (s.relay = { pollInterval: '2h' })),
     'spec.relay.pollInterval',
-    'must be between 10ms and 1h',
+    'must be a duration from 10ms to 1h',
   ],
   [
     'a stalledAfter that is not a duration is rejected',
@@ -191,7 +191,7 @@ const invalid: Array<[string, Spec, string, string]> = [
     'a retention under a minute is rejected',
     withSpec((s) => (s.cleanup = { retention: '30s' })),
     'spec.cleanup.retention',
-    'must be at least 60s',
+    'must be a duration from 1m to 3650d',
   ],
   [
     'cleanup and optimize on the same schedule are rejected',

@@ -65,7 +65,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     KAFKA_HOST: servers.brokers.join(','),
     HTTP_PORT: '0',
     LOG_LEVEL: 'info',
-    CLEANUP_RETENTION: '10s',
+    // The shortest retention the relay takes.
+    CLEANUP_RETENTION: '60s',
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     ...options.relayEnv,
   };
