@@ -4,11 +4,14 @@
 import { repoRoot } from '../support/operator.js';
 import { where } from './blocks.js';
 import { docBlocks, markdownFiles } from './doc-files.js';
-import { runnerOf } from './runners.js';
+import { commandsOf, runnerOf, SHELL_TOOLS } from './runners.js';
 
 const blocks = docBlocks(repoRoot);
 
 function hint(lang: string): string {
+  if (['sh', 'bash', 'shell', ''].includes(lang)) {
+    return `it runs a program the doc tests do not (they have ${SHELL_TOOLS.join(', ')}): mark it <!-- doc-test: not runnable here: <why> -->`;
+  }
   if (lang === 'sql') return 'an SQL block needs a marker naming its databases: <!-- doc-test: postgres -->';
   return 'run it from a runner of test/docs/runners.ts, or mark it <!-- doc-test: not runnable here: <why> -->';
 }
@@ -27,6 +30,18 @@ describe('the docs examples', () => {
       .filter((b) => b.marker.notRunnable === undefined && runnerOf(b) === undefined)
       .map((b) => `${where(b)} (\`\`\`${b.lang}): ${hint(b.lang)}`);
     expect(uncovered).toEqual([]);
+  });
+
+  it('reads the programs a shell example runs, past its heredocs, continuations and comments', () => {
+    const script = [
+      "kubectl get secret x -n kafka -o jsonpath='{.data.ca\\.crt}' | base64 -d > ca.crt # copy it",
+      'OUTBOX_RELAY_NAME=orders POD_NAME=$(hostname) \\',
+      '  outbox-relay run && npm run devenv -- down',
+      "kubectl apply -f - <<'YAML'",
+      'kind: Secret',
+      'YAML',
+    ].join('\n');
+    expect(commandsOf(script)).toEqual(['kubectl', 'base64', 'outbox-relay', 'npm', 'kubectl']);
   });
 
   it('marks no block both runnable and not: a marked block has no other directive', () => {
