@@ -2,7 +2,9 @@ import type { SecureContext } from 'node:tls';
 import { readCertificates, readKeyPair } from '../config/files.js';
 import { hideSecret } from '../redact.js';
 import { makePemFixtures } from '../testing/pem-fixtures.js';
-import { saslOption, sslOption } from './client.js';
+import { createKafka, saslOption, sslOption } from './client.js';
+import { createLogger } from '../logger.js';
+import { loadConfig } from '../config/config.js';
 
 describe('the kafkajs options', () => {
   it("keeps the Go relay's TLS_ENABLE and TLS_SKIP_VERIFY_PEER", () => {
@@ -44,5 +46,34 @@ describe('the kafkajs options', () => {
     expect(options.password).toBe('pw-9');
     expect(JSON.stringify(options)).not.toContain('pw-9');
     expect(saslOption(undefined)).toBeUndefined();
+  });
+});
+
+describe('createKafka logging', () => {
+  it("routes kafkajs's lines to debug with the kafkajs module that logged them", () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger(
+      { level: 'debug' },
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+    );
+    const config = loadConfig({
+      DB_HOST: 'h',
+      DB_USER: 'u',
+      DB_NAME: 'd',
+      DB_DRIVER: 'postgres',
+      KAFKA_HOST: 'k:9092',
+    });
+    createKafka(config.kafka, logger)
+      .logger()
+      .namespace('Connection')
+      .warn('broker went away', { broker: 'k:9092' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 20,
+      component: 'kafkajs',
+      namespace: 'Connection',
+      msg: 'broker went away',
+      broker: 'k:9092',
+    });
   });
 });

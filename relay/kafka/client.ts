@@ -42,9 +42,10 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log: entry }: LogEntry) => {
+      ({ namespace, level, log: entry }: LogEntry) => {
+        // The namespace (the kafkajs module that logs) is the entry's, beside its log line.
         const { message, ...rest } = entry;
-        log.debug({ namespace: entry.namespace, kafkajsLevel: level, ...stripNoise(rest) }, message);
+        log.debug({ namespace, kafkajsLevel: level, ...stripNoise(rest) }, message);
       },
   });
 }
