@@ -1,16 +1,19 @@
 // The plain-text examples that describe the programs: the repository layout of README.md (each folder
 // exists, and every tracked top-level folder is listed), the relay's command list (the commands, flags and
 // variables the relay's own parser accepts, and its --help lists), and the operator's usage
-// (docs/configuration.md), which is what `outbox-relay-operator --help` prints.
+// (docs/configuration.md), which is what `outbox-relay-operator --help` prints; and the columns the examples'
+// comments say `kubectl get outboxrelays` prints are the CRD's printer columns, run or not.
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { COMMANDS, parseArgs } from '../../relay/config/cli.js';
 import { jobSwitches } from '../../relay/config/config.js';
 import { repoRoot } from '../support/operator.js';
 import { where } from './blocks.js';
 import { docBlocks } from './doc-files.js';
 import { blocksFor } from './runners.js';
+import { columnsInComment } from './shell.js';
 
 const blocks = docBlocks(repoRoot);
 const NO_JOBS = { runCleanup: false, runOptimize: false };
@@ -76,4 +79,35 @@ describe('the plain-text examples', () => {
       expect(help('operator/main.ts')).toBe(block.body);
     },
   );
+});
+
+describe('the columns the examples say `kubectl get outboxrelays` prints', () => {
+  interface Column {
+    name: string;
+    priority?: number;
+  }
+  const crd = yaml.load(readFileSync(path.join(repoRoot, 'crds/outboxrelays.yaml'), 'utf8')) as {
+    spec: { versions: Array<{ additionalPrinterColumns: Column[] }> };
+  };
+  const printed = crd.spec.versions[0]!.additionalPrinterColumns;
+  const plain = ['NAME', ...printed.filter((c) => !c.priority).map((c) => c.name.toUpperCase())];
+  const wide = [...plain, ...printed.filter((c) => c.priority).map((c) => c.name.toUpperCase())];
+  // Run or not (a block marked not runnable still names columns), every command with a column comment.
+  const commands = blocks
+    .filter((b) => ['sh', ''].includes(b.lang))
+    .flatMap((b) =>
+      b.body
+        .split('\n')
+        .filter((l) => /kubectl get outboxrelays/.test(l) && columnsInComment(l).length > 0)
+        .map((l) => [where(b), l.replace(/^\$ /, '')] as const),
+    );
+
+  it('finds such comments', () => {
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(commands)('%s: %s names columns of the CRD it prints', (_, command) => {
+    const columns = / -o wide\b/.test(command) ? wide : plain;
+    expect(columnsInComment(command).filter((c) => !columns.includes(c))).toEqual([]);
+  });
 });
