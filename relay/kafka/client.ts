@@ -4,6 +4,7 @@ import type { KafkaConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import { hideSecret } from '../redact.js';
 import { secureContextOf } from '../tls/secure-context.js';
+import { seedBrokers, socketFactory } from './seed-brokers.js';
 
 /**
  * kafkajs's ssl option: TLS_ENABLE and TLS_SKIP_VERIFY_PEER as the Go relay had them, with the CA and the
@@ -26,9 +27,11 @@ export function saslOption(sasl: KafkaConfig['sasl']): SASLOptions | undefined {
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   const sasl = saslOption(config.sasl);
+  const seeds = seedBrokers(config.brokers);
   return new Kafka({
     clientId: config.clientId,
-    brokers: [...config.brokers],
+    brokers: seeds.brokers,
+    ...(seeds.addresses.size > 0 ? { socketFactory: socketFactory(seeds.addresses) } : {}),
     ssl: sslOption(config.tls),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
