@@ -3,6 +3,9 @@
 // namespaces of the test's own. A Kustomization is built first, and its images and patches are checked in
 // what it builds.
 import yaml from 'js-yaml';
+import type { OutboxRelay } from '../../operator/api/types.js';
+import { desiredDeployment } from '../../operator/render/deployment.js';
+import { SETTINGS } from '../../relay/config/definitions.js';
 import { installCrd, kubectlError, repoRoot } from '../support/operator.js';
 import { kubectl } from '../support/servers.js';
 import { where } from './blocks.js';
@@ -21,6 +24,18 @@ import { blocksFor } from './runners.js';
 const blocks = docBlocks(repoRoot);
 const objectBlocks = blocksFor(blocks, 'kubernetes-yaml');
 const kustomizations = blocksFor(blocks, 'kustomization');
+
+/** The relay settings an example's comments name (`batchSize: 250 # BATCH_SIZE`). */
+function variablesInComments(body: string): string[] {
+  const names = new Set(SETTINGS.map((d) => d.name));
+  const comments = body.split('\n').map((l) => /\s#\s(.*)$/.exec(l)?.[1] ?? '');
+  return [...new Set(comments.flatMap((c) => c.match(/\b[A-Z][A-Z0-9_]+\b/g) ?? []))].filter((v) =>
+    names.has(v),
+  );
+}
+const commentedRelays = objectBlocks.filter(
+  (b) => variablesInComments(b.body).length > 0 && blockObjects(b).some((o) => o.kind === 'OutboxRelay'),
+);
 
 interface Kustomization {
   images?: Array<{ name: string; newName?: string; newTag?: string }>;
@@ -83,6 +98,35 @@ describe('the YAML examples, on the API server', () => {
       const results = await dryRunApply(built, ns.map);
       expect(results).toHaveLength(built.length);
       expect(refused(results)).toEqual([]);
+    },
+  );
+
+  it.each(commentedRelays.map((b) => [where(b), b] as const))(
+    '%s: the variables its comments name are in the relay Deployment the operator renders from it',
+    async (_, block) => {
+      const relay = blockObjects(block).find((o) => o.kind === 'OutboxRelay')!;
+      const args = [
+        'apply',
+        '--server-side',
+        '--dry-run=server',
+        '-n',
+        ns.map.default!,
+        '-o',
+        'json',
+        '-f',
+        '-',
+      ];
+      const copy = { ...relay, metadata: { name: relay.metadata.name } };
+      const applied = JSON.parse(await kubectl(args, yaml.dump(copy))) as OutboxRelay;
+      const deployment = desiredDeployment(
+        applied,
+        { relayImage: 'kafka-outbox-relay/relay:0.1.0' },
+        'hash',
+      ) as {
+        spec: { template: { spec: { containers: Array<{ env: Array<{ name: string }> }> } } };
+      };
+      const env = deployment.spec.template.spec.containers[0]!.env.map((e) => e.name);
+      expect(variablesInComments(block.body).filter((v) => !env.includes(v))).toEqual([]);
     },
   );
 
