@@ -109,6 +109,18 @@ describe('the settings an OutboxRelay field becomes', () => {
   });
 });
 
+describe('the words of a field', () => {
+  it("are its variable's own unless the table gives the field words of its own, and add the bounds", () => {
+    const attempts = SETTINGS.find((d) => d.name === 'KAFKA_PUBLISH_ATTEMPTS') as (typeof SETTINGS)[number];
+    const node = fieldSchema(attempts) as { description: string };
+    expect(node.description).toBe(
+      `${attempts.description} Accepts an integer from 1 to 100. Relay variable: KAFKA_PUBLISH_ATTEMPTS.`,
+    );
+    expect(node.description).toContain('permanent failures');
+    expect(node.description).not.toContain('times a row is published');
+  });
+});
+
 describe('what only one side takes', () => {
   it('DB_TLS_MODE also takes MySQL names for the same modes, which the CRD does not list', () => {
     const def = SETTINGS.find((d) => d.name === 'DB_TLS_MODE');

@@ -109,7 +109,7 @@ export const SETTINGS: readonly SettingDefinition[] = withFields([
     type: int(1, 100),
     default: '3',
     description:
-      'How many permanent failures a row may have before it is marked errored: Kafka refusing the record itself (too large, invalid). Transient errors (a broker down, a timeout) and a missing or forbidden topic (its rows are held) never count.',
+      'How many permanent failures a row may have before it is marked errored, a failure being the row itself at fault (too large for the broker, headers that are not a JSON object, an empty topic, a NULL in a public column). Transient errors (a broker down, a timeout) and a missing or forbidden topic (its rows are held) never count.',
   },
   {
     name: 'NOTIFY_ON_INSERT',

@@ -113,7 +113,7 @@ export function fieldSchema(def: SettingDefinition): Record<string, unknown> | u
   const node: Record<string, unknown> = {
     type,
     ...field.extra,
-    description: `${field.description} Accepts ${what}. Relay variable: ${def.name}.`,
+    description: `${field.description ?? def.description} Accepts ${what}. Relay variable: ${def.name}.`,
   };
   if (field.default !== undefined) node.default = field.default;
   return { ...node, ...constraints };

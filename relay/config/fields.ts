@@ -1,7 +1,7 @@
 // The OutboxRelay fields the operator turns into the relay's variables (operator/render/relay-env.ts),
 // each beside the variable it becomes. The field's schema in crds/outboxrelays.yaml is written from the
 // variable's type (field-schema.ts, `npx tsx scripts/generate-crd.ts`), so both take the same values; the
-// words here are what `kubectl explain` shows, the bounds are added from the type.
+// words here are what `kubectl explain` shows (absent: the variable's own), the bounds added from the type.
 import type { SettingDefinition, SettingField } from './setting-types.js';
 
 const int32 = { format: 'int32' };
@@ -77,8 +77,6 @@ export const FIELDS: Readonly<Record<string, SettingField>> = {
   },
   KAFKA_PUBLISH_ATTEMPTS: {
     path: 'spec.relay.maxAttempts',
-    description:
-      'How many permanent failures a row may have before it is marked errored: Kafka refusing the record itself (too large, invalid). Transient errors (a broker down, a timeout) and a missing or forbidden topic (its rows are held) never count.',
     default: 3,
     extra: int32,
   },

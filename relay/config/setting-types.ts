@@ -33,8 +33,8 @@ export type SettingType =
 export interface SettingField {
   /** Its path in the resource: spec.relay.batchSize, spec.kafka.brokers. */
   path: string;
-  /** What `kubectl explain` says; the bounds are added to it from the type. */
-  description: string;
+  /** What `kubectl explain` says, when not the variable's own description; the bounds are added from the type. */
+  description?: string;
   /** What `kubectl explain` says of a list's entry. */
   itemDescription?: string;
   /** The API server's default, in the field's own form. */
