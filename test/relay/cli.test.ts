@@ -36,8 +36,20 @@ describe('the outbox-relay command', () => {
   it('exits 2 naming a bad variable and what it accepts', async () => {
     const { code, output } = await runCommand(['status'], relayEnv(db, { BATCH_SIZE: 'lots' }));
     expect(code).toBe(2);
-    expect(output).toContain('BATCH_SIZE: invalid value (got "lots"); accepts an integer from 1 to 100000');
+    expect(output).toContain('BATCH_SIZE: invalid value (got "lots"); accepts an integer from 1 to 10000');
     expect(output).not.toContain(db.password);
+  });
+
+  it.each([
+    ['OUTBOX_TABLE', 'bad-name', 'OUTBOX_TABLE: invalid value (got "bad-name"); accepts a table name'],
+    ['DB_NAME', 'a,,b', 'DB_NAME: invalid value (got "a,,b"): entry 2 is empty'],
+    ['DB_NAME', 'x,x', 'DB_NAME: invalid value (got "x,x"): entry "x" is repeated'],
+    ['KAFKA_HOST', 'k:99999', 'KAFKA_HOST: invalid value (got "k:99999"): entry 1 ("k:99999") is not valid'],
+    ['CLEANUP_RETENTION', '0s', 'CLEANUP_RETENTION: invalid value (got "0s"); accepts a duration from 1m'],
+  ])('exits 2 on %s=%s with one line naming it, before connecting', async (name, value, words) => {
+    const { code, output } = await runCommand(['run'], relayEnv(db, { [name]: value }));
+    expect(code).toBe(2);
+    expect(output.trim().split('\n')).toEqual([expect.stringContaining(words)]);
   });
 
   it('never prints the database password, even when the connection fails', async () => {
