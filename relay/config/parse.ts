@@ -9,6 +9,7 @@ import { parseDuration } from './durations.js';
 import { accepts, buildSchema, DURATION_RANGE } from './schema.js';
 
 export type SettingValues = Record<string, string | number | boolean | string[] | undefined>;
+type Values = Record<string, unknown>;
 
 const TRUE = new Set(['1', 't', 'true', 'yes', 'y', 'on']);
 const FALSE = new Set(['0', 'f', 'false', 'no', 'n', 'off']);
@@ -61,8 +62,6 @@ function validate(values: Values, command: Command | undefined): ErrorObject[] {
   }
   return validator(values) ? [] : (validator.errors ?? []);
 }
-
-type Values = Record<string, unknown>;
 
 function describe(
   error: ErrorObject,
