@@ -6,7 +6,7 @@
 // drain too, with the drain's compression, then lz4 and none; the target is drain / limit >= 0.5.
 //
 //   npm run bench:relay-throughput -- --driver=postgres [--rows=200000] [--keys=1000] [--partitions=6]
-//     [--batch-size=250] [--compression=gzip|lz4|none] [--no-limit] [--limit-records=400000] [--relay-from=dist|source]
+//     [--batch-size=250] [--max-batch-size=1000] [--compression=gzip|lz4|none] [--no-limit] [--limit-records=400000] [--relay-from=dist|source]
 //     [--out=bench/results] [--no-plot] [--cpu-prof]
 //   against a cluster of one's own (creates, writes and removes the given topic and table; cluster-target.ts):
 //   npm run bench:relay-throughput -- --brokers=HOST:PORT,... --database-url=postgres://USER:PASS@HOST/DB
@@ -50,7 +50,6 @@ import { relayPackages, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
 import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
-import { MAX_BATCH_SIZE } from '../../relay/engine/batch-size.js';
 import { createTopic, kafkaBrokers } from '../../test/support/servers.js';
 import { kafkaToolsClasspath, kafkaToolsInstall } from '../../tools/devenv/kafka-tools.js';
 import { settings as devenvSettings } from '../../tools/devenv/settings.js';
@@ -62,6 +61,7 @@ checkKnown(flags, [
   'keys',
   'partitions',
   'batch-size',
+  'max-batch-size',
   'compression',
   'no-limit',
   'limit-records',
@@ -82,9 +82,10 @@ const rows = intFlag(flags, 'rows', 200_000);
 const keys = intFlag(flags, 'keys', 1000);
 const partitions = intFlag(flags, 'partitions', 6);
 const batchSize = intFlag(flags, 'batch-size', 250);
-// Under a backlog the relay's reads grow from BATCH_SIZE to this (relay/engine/batch-size.ts): the ceiling and
-// the database alone are measured at the size the drain runs at.
-const grownBatch = Math.max(batchSize, MAX_BATCH_SIZE);
+const maxBatchSize = intFlag(flags, 'max-batch-size', 1000);
+// Under a backlog the relay's reads grow from BATCH_SIZE to MAX_BATCH_SIZE (relay/engine/batch-size.ts): the
+// ceiling and the database alone are measured at the size the drain runs at.
+const grownBatch = Math.max(batchSize, maxBatchSize);
 const compression = choiceFlag(flags, 'compression', ['gzip', 'lz4', 'none'] as const, 'gzip');
 const withLimit = !boolFlag(flags, 'no-limit');
 // Each run of the tool starts a fresh JVM that compiles while it sends: measured here, 32,700 records/s over
@@ -141,7 +142,11 @@ async function main(): Promise<void> {
   const limitTools = withLimit ? devenvSettings() : undefined;
   if (limitTools) await kafkaToolsInstall(limitTools);
   const machine = machineInfo(target ? {} : await serverVersions(driver));
-  const relaySettings = { BATCH_SIZE: String(batchSize), KAFKA_COMPRESSION: compression };
+  const relaySettings = {
+    BATCH_SIZE: String(batchSize),
+    MAX_BATCH_SIZE: String(maxBatchSize),
+    KAFKA_COMPRESSION: compression,
+  };
   const workload = target
     ? await clusterWorkload(target, relayFrom, relaySettings, partitions)
     : await createWorkload({ driver, prefix: 'bench_drain', relayFrom, settings: relaySettings, partitions });

@@ -67,6 +67,7 @@ export interface OutboxRelaySpec {
   relay?: {
     replicas?: number;
     batchSize?: number;
+    maxBatchSize?: number;
     pollInterval?: string;
     maxAttempts?: number;
     claimTimeout?: string;

@@ -61,6 +61,7 @@ export function runEnv(relay: OutboxRelay): EnvVar[] {
   env.push(...secretFileEnv(kafkaSecretFiles(relay)));
   env.push(
     plain('BATCH_SIZE', r.batchSize ?? 250),
+    plain('MAX_BATCH_SIZE', r.maxBatchSize ?? 1000),
     plain('POLL_FREQUENCY_MS', durationMs(r.pollInterval ?? '500ms')),
     plain('KAFKA_PUBLISH_ATTEMPTS', r.maxAttempts ?? 3),
   );

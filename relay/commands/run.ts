@@ -18,7 +18,6 @@ import { createMetrics, type RelayMetrics } from '../metrics.js';
 import { createPublishTimes } from '../report/publish-times.js';
 import { createReporting, type Reporting } from '../report/reporting.js';
 import { retryTransient, RetryAborted, sleep } from '../retry.js';
-import { MAX_BATCH_SIZE } from '../engine/batch-size.js';
 import { Lifecycle } from './lifecycle.js';
 import { closeStores, openStores, type StoreFactory } from './stores.js';
 
@@ -189,7 +188,7 @@ class RelayRun {
           metrics: this.metrics,
           logger,
           batchSize: config.batchSize,
-          maxBatchSize: Math.max(config.batchSize, MAX_BATCH_SIZE),
+          maxBatchSize: config.maxBatchSize,
           pollMs: config.pollFrequencyMs,
           claimTimeoutMs: config.claimTimeoutMs,
           maxAttempts: config.kafka.publishAttempts,

@@ -40,6 +40,8 @@ export interface RelayConfig {
   };
   kafka: KafkaConfig;
   batchSize: number;
+  /** The most rows a batch grows to under a backlog (engine/batch-size.ts). */
+  maxBatchSize: number;
   pollFrequencyMs: number;
   claimTimeoutMs: number;
   /** PostgreSQL: keep the outbox table's NOTIFY trigger and LISTEN for it (NOTIFY_ON_INSERT). */
@@ -118,6 +120,7 @@ export function configFromSettings(v: SettingValues, command: Command = 'run'): 
     db,
     kafka,
     batchSize: v.BATCH_SIZE as number,
+    maxBatchSize: v.MAX_BATCH_SIZE as number,
     pollFrequencyMs: v.POLL_FREQUENCY_MS as number,
     claimTimeoutMs: v.CLAIM_TIMEOUT_MS as number,
     notifyOnInsert: v.NOTIFY_ON_INSERT as boolean,

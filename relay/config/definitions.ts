@@ -100,10 +100,18 @@ export const SETTINGS: readonly SettingDefinition[] = withFields([
     name: 'BATCH_SIZE',
     // A batch is one claim, held in memory and sent as one request per topic: 10000 keeps a batch of
     // large rows within memory and the brokers' request limits. Under a backlog the reads grow on their
-    // own to 2,000 rows within 8 MiB (engine/batch-size.ts), so a larger BATCH_SIZE buys little.
+    // own to MAX_BATCH_SIZE within 8 MiB (engine/batch-size.ts), so a larger BATCH_SIZE buys little.
     type: int(1, 10_000),
     default: '250',
-    description: 'Rows claimed and published per batch.',
+    description: 'Rows claimed and published per batch while there is no backlog.',
+  },
+  {
+    name: 'MAX_BATCH_SIZE',
+    // 1000: at 2,000 the relay's RSS during a drain went over 150 MB for no gain in rate (bench/RESULTS.md).
+    type: int(1, 10_000),
+    default: '1000',
+    description:
+      'The most rows a batch grows to under a backlog: each batch that comes back full doubles the next one, from BATCH_SIZE up to this (and within 8 MiB of rows), and one that comes back short starts again at BATCH_SIZE. At or below BATCH_SIZE, batches keep BATCH_SIZE.',
   },
   {
     name: 'KAFKA_PUBLISH_ATTEMPTS',

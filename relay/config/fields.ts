@@ -65,8 +65,15 @@ export const FIELDS: Readonly<Record<string, SettingField>> = {
   },
   BATCH_SIZE: {
     path: 'spec.relay.batchSize',
-    description: 'How many rows one poll claims and publishes as one batch.',
+    description: 'How many rows one poll claims and publishes as one batch while there is no backlog.',
     default: 250,
+    extra: int32,
+  },
+  MAX_BATCH_SIZE: {
+    path: 'spec.relay.maxBatchSize',
+    description:
+      'The most rows a batch grows to under a backlog: each full batch doubles the next, from batchSize up to this; a short one starts again at batchSize. At or below batchSize, batches keep batchSize.',
+    default: 1000,
     extra: int32,
   },
   POLL_FREQUENCY_MS: {

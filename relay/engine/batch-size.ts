@@ -1,16 +1,13 @@
 // How many rows the loop asks for in its next read. A batch that comes back full means a backlog: the next
-// read asks for twice as many, up to the largest batch, so that a drain goes out in few large produce
-// requests and few statements (measured: a PostgreSQL drain of 256-byte rows at 2,000 rows a batch ran at
-// twice the rate of 250; bench/RESULTS.md). A batch that comes back short means the backlog is gone: the
-// next read asks for the configured size again, so a trickle of rows keeps small batches and low latency.
+// read asks for twice as many, up to MAX_BATCH_SIZE, so that a drain goes out in few large produce requests
+// and few statements (bench/RESULTS.md has the measurements). A batch that comes back short means the
+// backlog is gone: the next read asks for BATCH_SIZE again, so a trickle of rows keeps small batches and
+// low latency.
 //
 // The growth is also bounded by bytes: the next read asks for no more rows than the bytes of the last
 // batch's rows, on average, allow within MAX_BATCH_BYTES, so that large payloads do not make the relay hold
 // thousands of them at once (the batch in flight, the one read ahead and their messages).
 import type { OutboxRow } from '../db/store.js';
-
-/** The most rows a read grows to under a backlog, unless BATCH_SIZE is larger. */
-export const MAX_BATCH_SIZE = 2000;
 
 /** The most payload, headers and key bytes a grown batch is to hold (estimated from the last batch). */
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
