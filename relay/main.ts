@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { parseArgs, type Invocation } from './config/cli.js';
 import { jobSwitches, loadConfig, redactedSettings, type RelayConfig } from './config/config.js';
-import { SETTINGS } from './config/definitions.js';
+import { usage } from './config/usage.js';
 import { ConfigError, NotMigratedError } from './errors.js';
 import { cleanupJob, migrateJob, optimizeJob, requeueJob, statusJob } from './commands/jobs.js';
 import { startRelay } from './commands/run.js';
@@ -12,17 +12,7 @@ import { closeStores, openStores } from './commands/stores.js';
 import { createLogger, type Logger } from './logger.js';
 import { writeTerminationMessage } from './termination.js';
 
-const USAGE = `usage: outbox-relay [command] [--cleanup | --optimize]
-
-  run        publish outbox rows to Kafka (default)
-  cleanup    delete published rows older than CLEANUP_RETENTION (also --cleanup, RUN_CLEANUP=true)
-  optimize   reclaim disk: VACUUM / OPTIMIZE TABLE (also --optimize, RUN_OPTIMIZE=true)
-  migrate    create or upgrade the outbox table
-  status     pending, errored and oldest pending age per database
-  requeue    return errored rows to the queue: requeue <id>... | requeue --all
-
-environment:
-${SETTINGS.map((d) => `  ${d.name.padEnd(24)}${d.description}${d.default !== undefined && d.default !== '' ? ` (default ${d.default})` : ''}`).join('\n')}`;
+const USAGE = usage();
 
 /** Settles with the first SIGTERM or SIGINT; the handlers are in place from the moment this returns. */
 function firstSignal(): Promise<NodeJS.Signals> {
