@@ -9,8 +9,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { OutboxStore, StoreStatus } from './db/store.js';
 import type { Logger } from './logger.js';
 
-/** The operations a retry is counted under (the loop's steps and the leadership's). */
-export const RETRY_OPERATIONS = ['claim', 'publish', 'resolve', 'leadership'] as const;
+/**
+ * The operations a retry is counted under: the loop's steps and the leadership's, and at start the
+ * migrations (or the ping, with SKIP_MIGRATIONS) of each database and the first Kafka connection (counted
+ * under every database the relay serves), so that a relay that never got going is seen retrying too.
+ */
+export const RETRY_OPERATIONS = ['claim', 'publish', 'resolve', 'leadership', 'migrate', 'connect'] as const;
 
 export interface RelayMetrics {
   registry: Registry;

@@ -150,9 +150,10 @@ class RelayRun {
   /** The migrations of each database (or only a ping, with SKIP_MIGRATIONS), waiting out outages. */
   private async migrate(): Promise<void> {
     for (const store of this.stores) {
-      if (this.deps.config.skipMigrations) await this.untilUp('database ping', () => store.ping());
+      const counted = this.countRetry('migrate', [store.database]);
+      if (this.deps.config.skipMigrations) await this.untilUp('database ping', () => store.ping(), counted);
       else {
-        const result = await this.untilUp('migrations', () => store.migrate());
+        const result = await this.untilUp('migrations', () => store.migrate(), counted);
         this.log.info({ database: store.database, ...result }, 'migrations done');
       }
     }
@@ -212,22 +213,34 @@ class RelayRun {
   private async publish(publisher: Publisher): Promise<void> {
     const { config } = this.deps;
     this.lifecycle.add(async () => void (await Promise.all(this.relays.map((r) => r.stop()))));
-    const checked = this.untilUp('Kafka connection', () => publisher.check()).then(() => {
+    const databases = this.stores.map((s) => s.database);
+    const counted = this.countRetry('connect', databases);
+    const checked = this.untilUp('Kafka connection', () => publisher.check(), counted).then(() => {
       this.kafkaChecked = true;
       this.log.info({ brokers: config.kafka.brokers }, 'Kafka reached');
     });
     await Promise.all([checked, ...this.relays.map((r) => r.run())]);
   }
 
-  private untilUp<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private untilUp<T>(what: string, fn: () => Promise<T>, counted: () => void): Promise<T> {
     return retryTransient(fn, {
       active: () => !this.stopping,
       sleep: async (ms) => {
         await Promise.race([sleep(ms), this.stopRequested]);
         return !this.stopping;
       },
-      onRetry: (error) => this.log.warn({ err: error }, `${what} failed; retrying`),
+      onRetry: (error) => {
+        this.log.warn({ err: error }, `${what} failed; retrying`);
+        counted();
+      },
     });
+  }
+
+  /** Counts a retry of a start-up step under each of the databases it holds up. */
+  private countRetry(operation: 'migrate' | 'connect', databases: readonly string[]): () => void {
+    return () => {
+      for (const database of databases) this.metrics.retries.inc({ database, operation });
+    };
   }
 
   private requestStop(): void {
