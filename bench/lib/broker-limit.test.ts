@@ -63,6 +63,16 @@ describe('cpuPerMessageRows', () => {
     expect(rows[1]).toMatchObject({ value: 2, unit: 'cores' });
   });
 
+  it("also gives the whole machine's CPU per message and cores when it is given", () => {
+    const rows = cpuPerMessageRows(2, 100_000, [run('gzip', 1, 200_000)], 'gzip', 5);
+    expect(rows.map((r) => [r.measure.split(' ')[0], r.value])).toEqual([
+      ['relay', 20],
+      ['relay', 2],
+      ['machine', 50],
+      ['machine', 5],
+    ]);
+  });
+
   it('gives the CPU per message alone without a limit run', () => {
     expect(cpuPerMessageRows(1, 100_000, [], 'gzip')).toHaveLength(1);
   });

@@ -101,18 +101,26 @@ export function cpuPerMessageRows(
   messages: number,
   runs: readonly LimitRun[],
   drainCompression: PerfCompression,
+  machineCpuSeconds?: number,
 ): SummaryRow[] {
-  const perMessageUs = (relayCpuSeconds / messages) * 1e6;
-  const rows: SummaryRow[] = [
-    { measure: 'relay CPU per message during the drain', value: round(perMessageUs, 2), unit: 'µs' },
-  ];
   const own = limitMeans(runs).get(drainCompression);
-  if (own !== undefined) {
+  const rows: SummaryRow[] = [];
+  const add = (who: string, cpuSeconds: number) => {
+    const perMessageUs = (cpuSeconds / messages) * 1e6;
     rows.push({
-      measure: `relay cores needed to drain at ${DRAIN_LIMIT_TARGET} of the broker limit (${drainCompression}) at that cost`,
+      measure: `${who} CPU per message during the drain`,
+      value: round(perMessageUs, 2),
+      unit: 'µs',
+    });
+    if (own === undefined) return;
+    rows.push({
+      measure: `${who} cores needed to drain at ${DRAIN_LIMIT_TARGET} of the broker limit (${drainCompression}) at that cost`,
       value: round((perMessageUs / 1e6) * own * DRAIN_LIMIT_TARGET, 2),
       unit: 'cores',
     });
-  }
+  };
+  add('relay', relayCpuSeconds);
+  // The whole machine: the relay, the database, the broker and anything else running.
+  if (machineCpuSeconds !== undefined) add('machine (every process)', machineCpuSeconds);
   return rows;
 }

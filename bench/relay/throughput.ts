@@ -290,7 +290,13 @@ async function main(): Promise<void> {
           value: round(footprint.cpuMeanPct, 1),
           unit: '% of a core',
         },
-        ...cpuPerMessageRows(footprint.cpuSeconds, rows - firstSeen[1], limits, compression),
+        ...cpuPerMessageRows(
+          footprint.cpuSeconds,
+          rows - firstSeen[1],
+          limits,
+          compression,
+          (footprint.machineBusyMeanPct / 100) * os.cpus().length * drainSeconds,
+        ),
         {
           measure: 'machine busy, mean during the drain',
           value: round(footprint.machineBusyMeanPct, 1),
