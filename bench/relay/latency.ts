@@ -191,7 +191,8 @@ async function main(): Promise<void> {
       async () => (receivedAt.filter((t) => !Number.isNaN(t)).length >= committed ? true : undefined),
       60_000,
     ).catch((error: unknown) => console.error(String(error)));
-    const lastReceipt = Math.max(...receivedAt.filter((t) => !Number.isNaN(t)));
+    // A loop, not Math.max(...): at 10,000 rows/s the receipts outnumber the arguments a call may take.
+    const lastReceipt = receivedAt.reduce((last, t) => (t > last ? t : last), -Infinity);
     const peak = sampler.peakMB();
     sampler.stop();
     await relay.stop();
