@@ -203,6 +203,9 @@ async function main(): Promise<void> {
     const sampler = new ProcSampler(relay.pid).start();
     const leading = await relay.leading;
     const done = await counter.reached(rows, Math.max(120_000, (rows / 200) * 1000));
+    // A sample at the end of the drain while the relay still runs: a drain shorter than the sampling
+    // interval has no sample of its own otherwise, and the relay is stopped before the footprint is read.
+    sampler.sample();
     const peak = sampler.peakMB();
     sampler.stop();
     await relay.stop();
