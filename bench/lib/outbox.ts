@@ -9,6 +9,7 @@ import {
   createPostgresDatabase,
   createTopic,
   devenv,
+  devenvPostgres,
   kafkaBrokers,
   withAdmin,
   type TestDatabase,
@@ -248,13 +249,7 @@ export async function deleteTopic(topic: string): Promise<void> {
 export async function serverVersions(driver: Driver): Promise<Record<string, string>> {
   const env = devenv();
   if (driver === 'postgres') {
-    const c = new pg.Client({
-      host: env.PGHOST,
-      port: Number(env.PGPORT),
-      user: env.PGUSER,
-      password: env.PGPASSWORD,
-      database: env.PGDATABASE,
-    });
+    const c = new pg.Client(devenvPostgres());
     await c.connect();
     try {
       return {

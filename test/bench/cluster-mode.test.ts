@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { repoRoot } from '../support/relay-harness.js';
 import { useKafka, type Release } from '../support/kafka-lock.js';
-import { devenv, uniqueName, withAdmin } from '../support/servers.js';
+import { devenv, devenvPostgres, uniqueName, withAdmin } from '../support/servers.js';
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn(
@@ -23,14 +23,7 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
 }
 
 async function pgRun<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const env = devenv();
-  const c = new pg.Client({
-    host: env.PGHOST,
-    port: Number(env.PGPORT),
-    user: env.PGUSER,
-    password: env.PGPASSWORD,
-    database: env.PGDATABASE,
-  });
+  const c = new pg.Client(devenvPostgres());
   await c.connect();
   try {
     return (await c.query<R>(sql, params)).rows;

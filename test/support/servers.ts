@@ -38,16 +38,22 @@ export interface TestDatabase<C> {
   drop(): Promise<void>;
 }
 
-export async function createPostgresDatabase(prefix: string): Promise<TestDatabase<pg.ClientConfig>> {
+/** The local PostgreSQL server's administrative connection (its own database, PGDATABASE). */
+export function devenvPostgres(): pg.ClientConfig {
   const env = devenv();
-  const base: pg.ClientConfig = {
+  return {
     host: need(env, 'PGHOST'),
     port: Number(need(env, 'PGPORT')),
     user: need(env, 'PGUSER'),
     password: need(env, 'PGPASSWORD'),
+    database: need(env, 'PGDATABASE'),
   };
+}
+
+export async function createPostgresDatabase(prefix: string): Promise<TestDatabase<pg.ClientConfig>> {
+  const { database: adminDatabase, ...base } = devenvPostgres();
   const name = uniqueName(`t_${prefix}`, '_');
-  const admin = new pg.Client({ ...base, database: need(env, 'PGDATABASE') });
+  const admin = new pg.Client({ ...base, database: adminDatabase });
   await admin.connect();
   try {
     await admin.query(`create database ${name}`);
@@ -58,7 +64,7 @@ export async function createPostgresDatabase(prefix: string): Promise<TestDataba
     name,
     config: { ...base, database: name },
     async drop() {
-      const c = new pg.Client({ ...base, database: need(env, 'PGDATABASE') });
+      const c = new pg.Client({ ...base, database: adminDatabase });
       await c.connect();
       try {
         await c.query(`drop database if exists ${name} with (force)`);
