@@ -9,6 +9,7 @@ import { tableNames, validateRowIds, type TableNames } from './identifiers.js';
 import { acquireLeadership } from './leadership.js';
 import { migrate } from './migrate.js';
 import { truncateChars } from './redact.js';
+import type { Fence, PendingSince, ShareLeases } from './shares.js';
 import { toStoreStatus } from './status-record.js';
 import type {
   Claim,
@@ -123,15 +124,24 @@ class SqlOutboxStore<Db> implements OutboxStore {
     return this.run('clearClaims', () => this.queries.clearAllClaims(this.pool.db, this.names));
   }
 
-  markPublished(batchId: string, ids: string[]): Promise<void> {
+  markPublished(batchId: string, ids: string[], fence?: Fence): Promise<number> {
     return this.run('markPublished', async () => {
-      if (ids.length > 0) await this.queries.markRowsPublished(this.pool.db, this.names, batchId, ids);
+      if (ids.length === 0) return 0;
+      if (fence) throw new Error('fenced marks: not implemented yet');
+      await this.queries.markRowsPublished(this.pool.db, this.names, batchId, ids);
+      return ids.length;
     });
   }
 
-  recordPermanentFailures(batchId: string, failures: RowFailure[], maxAttempts: number): Promise<string[]> {
+  recordPermanentFailures(
+    batchId: string,
+    failures: RowFailure[],
+    maxAttempts: number,
+    fence?: Fence,
+  ): Promise<string[]> {
     return this.run('recordPermanentFailures', async () => {
       if (failures.length === 0) return [];
+      if (fence) throw new Error('fenced failure counts: not implemented yet');
       const size = await this.reasonSize();
       return this.queries.countRowFailures(
         this.pool,
@@ -149,6 +159,20 @@ class SqlOutboxStore<Db> implements OutboxStore {
       (await this.queries.errorReasonLength(this.pool.db, this.names)) ?? UNBOUNDED_REASON;
     return this.reasonLength;
   }
+
+  pendingSince(shares?: readonly number[]): Promise<PendingSince> {
+    return this.run('pendingSince', async () => {
+      throw new Error(`pendingSince(${shares?.length ?? 'all'}): not implemented yet`);
+    });
+  }
+
+  readonly shares: ShareLeases = {
+    heartbeat: () => Promise.reject(new Error('share leases: not implemented yet')),
+    acquire: () => Promise.reject(new Error('share leases: not implemented yet')),
+    renew: () => Promise.reject(new Error('share leases: not implemented yet')),
+    release: () => Promise.reject(new Error('share leases: not implemented yet')),
+    leave: () => Promise.reject(new Error('share leases: not implemented yet')),
+  };
 
   cleanup(retentionMs: number): Promise<number> {
     return this.run('cleanup', async () => {

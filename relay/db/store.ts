@@ -3,6 +3,7 @@
 // modules (PostgreSQL, MySQL/MariaDB; dialect.ts) hold all of their SQL. Errors thrown are DatabaseError with `retriable` set from the dialect's
 // error-code table: a connection loss or a deadlock is retriable, a syntax error is not.
 import type { DatabaseTls } from '../tls/types.js';
+import type { Fence, PendingSince, ShareLeases } from './shares.js';
 
 export type Driver = 'postgres' | 'mysql';
 
@@ -92,13 +93,15 @@ export interface OutboxStore {
    * in `excludeTopics` (held: missing or not writable) are left out too, so that they do not fill every
    * batch while other topics wait. One statement, so
    * it sees a snapshot: a transaction's rows come all or none. The batch id is new; it is written by
-   * markPublished and recordPermanentFailures.
+   * markPublished and recordPermanentFailures. With `shares` (shared mode: db/shares.ts), only rows of
+   * those shares are read, each share in id order, through the share index.
    */
   claim(
     limit: number,
     claimTimeoutMs: number,
     exclude?: readonly string[],
     excludeTopics?: readonly string[],
+    shares?: readonly number[],
   ): Promise<Claim>;
 
   /**
@@ -109,15 +112,29 @@ export interface OutboxStore {
    */
   clearClaims(): Promise<number>;
 
-  /** Marks rows published (push_completed_at = now), stamping them with the batch id. */
-  markPublished(batchId: string, ids: string[]): Promise<void>;
+  /**
+   * Marks rows published (push_completed_at = now), stamping them with the batch id; returns how many it
+   * marked. With a fence, only rows of the fence's shares whose leases are still held (db/shares.ts).
+   */
+  markPublished(batchId: string, ids: string[], fence?: Fence): Promise<number>;
 
   /**
    * Counts a permanent failure against each unpublished row (push_attempts + 1). A row whose attempts reach
    * `maxAttempts` is marked errored with its reason and stamped with the batch id; the others stay in the
    * queue for a later retry. Returns the ids that are now errored.
    */
-  recordPermanentFailures(batchId: string, failures: RowFailure[], maxAttempts: number): Promise<string[]>;
+  recordPermanentFailures(
+    batchId: string,
+    failures: RowFailure[],
+    maxAttempts: number,
+    fence?: Fence,
+  ): Promise<string[]>;
+
+  /** The topics and the oldest age of the pending rows (of `shares` when given): what a read-back covers. */
+  pendingSince(shares?: readonly number[]): Promise<PendingSince>;
+
+  /** The share leases of this table (shared mode). */
+  readonly shares: ShareLeases;
 
   /** Deletes published rows whose push_completed_at is older than the retention; returns how many. */
   cleanup(retentionMs: number): Promise<number>;

@@ -10,6 +10,8 @@ import type {
   RowFailure,
   StoreStatus,
 } from '../db/store.js';
+import type { Fence, PendingSince } from '../db/shares.js';
+import { fakeShareOf, FakeShareLeases } from './fake-share-leases.js';
 
 export interface FakeRow extends OutboxRow {
   createdAt: Date;
@@ -52,10 +54,12 @@ class FakeOutboxStore implements FakeStore {
   private readonly failures = new Map<Method, { error: Error; times: number }>();
   private readonly shared: { leader: object | null };
   private nextId = 1;
+  readonly shares: FakeShareLeases;
 
   constructor(options: FakeStoreOptions) {
     this.database = options.database ?? 'fake';
     this.now = options.now ?? Date.now;
+    this.shares = new FakeShareLeases(() => this.now());
     this.shared = options.shared ?? { leader: null };
   }
 
@@ -96,11 +100,13 @@ class FakeOutboxStore implements FakeStore {
     claimTimeoutMs: number,
     exclude: readonly string[] = [],
     excludeTopics: readonly string[] = [],
+    shares?: readonly number[],
   ): Promise<Claim> {
-    this.maybeFail('claim', [limit, claimTimeoutMs, exclude, excludeTopics]);
+    this.maybeFail('claim', [limit, claimTimeoutMs, exclude, excludeTopics, shares]);
     const now = this.now();
     const eligible = this.pending()
       .filter((r) => !exclude.includes(r.id) && !excludeTopics.includes(r.topic))
+      .filter((r) => shares === undefined || shares.includes(fakeShareOf(r)))
       .filter((r) => r.batchId === null || (r.claimedAt !== null && now - r.claimedAt >= claimTimeoutMs))
       .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)))
       .slice(0, limit);
@@ -114,19 +120,26 @@ class FakeOutboxStore implements FakeStore {
     return claimed.length;
   }
 
-  async markPublished(batchId: string, ids: string[]): Promise<void> {
-    this.maybeFail('markPublished', [batchId, ids]);
-    for (const r of this.rows.filter((r) => ids.includes(r.id) && r.publishedAt === null)) {
-      Object.assign(r, { batchId, claimedAt: this.now(), publishedAt: this.now() });
-    }
+  async markPublished(batchId: string, ids: string[], fence?: Fence): Promise<number> {
+    this.maybeFail('markPublished', [batchId, ids, fence]);
+    const marked = this.rows.filter(
+      (r) => ids.includes(r.id) && r.publishedAt === null && this.admits(fence, r),
+    );
+    for (const r of marked) Object.assign(r, { batchId, claimedAt: this.now(), publishedAt: this.now() });
+    return marked.length;
   }
 
-  async recordPermanentFailures(batchId: string, list: RowFailure[], maxAttempts: number): Promise<string[]> {
-    this.maybeFail('recordPermanentFailures', [batchId, list, maxAttempts]);
+  async recordPermanentFailures(
+    batchId: string,
+    list: RowFailure[],
+    maxAttempts: number,
+    fence?: Fence,
+  ): Promise<string[]> {
+    this.maybeFail('recordPermanentFailures', [batchId, list, maxAttempts, fence]);
     const errored: string[] = [];
     for (const f of list) {
       const r = this.pending().find((row) => row.id === f.id);
-      if (!r) continue;
+      if (!r || !this.admits(fence, r)) continue;
       r.attempts++;
       if (r.attempts >= maxAttempts) {
         Object.assign(r, { errored: true, errorReason: f.reason, batchId, claimedAt: this.now() });
@@ -134,6 +147,16 @@ class FakeOutboxStore implements FakeStore {
       }
     }
     return errored;
+  }
+
+  async pendingSince(shares?: readonly number[]): Promise<PendingSince> {
+    const rows = this.pending().filter((r) => shares === undefined || shares.includes(fakeShareOf(r)));
+    const oldest = rows.reduce((min, r) => Math.min(min, r.createdAt.getTime()), Infinity);
+    return {
+      topics: [...new Set(rows.map((r) => r.topic))].sort(),
+      oldestAgeMs: rows.length === 0 ? null : this.now() - oldest,
+      pending: rows.length,
+    };
   }
 
   async cleanup(retentionMs: number): Promise<number> {
@@ -197,6 +220,10 @@ class FakeOutboxStore implements FakeStore {
       f.times--;
       throw f.error;
     }
+  }
+
+  private admits(fence: Fence | undefined, row: FakeRow): boolean {
+    return fence === undefined || this.shares.admits(fence, fakeShareOf(row));
   }
 
   private pending(): FakeRow[] {
