@@ -166,6 +166,10 @@ class SqlOutboxStore<Db> implements OutboxStore {
     });
   }
 
+  identity(): Promise<string> {
+    return this.run('identity', () => Promise.reject(new Error('table identity: not implemented yet')));
+  }
+
   readonly shares: ShareLeases = {
     heartbeat: () => Promise.reject(new Error('share leases: not implemented yet')),
     acquire: () => Promise.reject(new Error('share leases: not implemented yet')),

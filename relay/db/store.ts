@@ -133,6 +133,13 @@ export interface OutboxStore {
   /** The topics and the oldest age of the pending rows (of `shares` when given): what a read-back covers. */
   pendingSince(shares?: readonly number[]): Promise<PendingSince>;
 
+  /**
+   * The table's identity: a UUID made once per outbox table by the migrations and kept in the database.
+   * Every message carries it (the outbox-source header), so that a relay reading Kafka back to find what
+   * was sent and not marked recognises only this table's messages, whatever else writes the topic.
+   */
+  identity(): Promise<string>;
+
   /** The share leases of this table (shared mode). */
   readonly shares: ShareLeases;
 

@@ -149,6 +149,10 @@ class FakeOutboxStore implements FakeStore {
     return errored;
   }
 
+  async identity(): Promise<string> {
+    return `fake-${this.database}-${this.table}`;
+  }
+
   async pendingSince(shares?: readonly number[]): Promise<PendingSince> {
     const rows = this.pending().filter((r) => shares === undefined || shares.includes(fakeShareOf(r)));
     const oldest = rows.reduce((min, r) => Math.min(min, r.createdAt.getTime()), Infinity);
