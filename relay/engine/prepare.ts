@@ -49,6 +49,7 @@ export function prepareRow(
   row: OutboxRow,
   topic: TopicInfo | null | undefined,
   choosePartition: (key: string, partitions: number) => number,
+  source?: string,
 ): Prepared {
   if (row.defect !== undefined) return { reason: row.defect };
   if (row.topic.trim() === '') return { reason: 'topic is empty' };
@@ -66,6 +67,9 @@ export function prepareRow(
   // Every message says which row it came from, so consumers can drop the duplicates a crash can cause.
   // (parseHeaders returns a new object for every row.)
   headers['outbox-id'] = row.id;
+  // And, given the outbox table's identity, which table: ids alone are ambiguous when several databases or
+  // tables write one topic, and a read-back after a crash counts only this table's messages as sent.
+  if (source !== undefined) headers['outbox-source'] = source;
   const size = messageSize(message);
   if (size + BATCH_OVERHEAD_BYTES > topic.maxMessageBytes) {
     return {

@@ -246,3 +246,55 @@ describe('publishing a batch with a topic that is missing or forbidden', () => {
     expect(sent.flat().map((m) => m.rowId)).toEqual(['4']);
   });
 });
+
+describe('publishing a batch with the outbox table identity', () => {
+  const source = '6f1c2b9e-3d4a-4b5c-8d7e-9f0a1b2c3d4e';
+
+  it('gives every message the header outbox-source beside outbox-id, over a row header of that name', async () => {
+    const { publisher, sent } = fakePublisher();
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger, source });
+    const outcome = await publish([
+      row(1, { key: 'a' }),
+      row(2, { headers: '{"outbox-source":"someone else","trace":"t"}' }),
+    ]);
+    expect(outcome.published).toEqual(['1', '2']);
+    expect(sent.flat().map((m) => m.headers)).toEqual([
+      { 'outbox-id': '1', 'outbox-source': source },
+      { 'outbox-id': '2', 'outbox-source': source, trace: 't' },
+    ]);
+  });
+
+  it('sends no outbox-source header when it is not given', async () => {
+    const { publisher, sent } = fakePublisher();
+    const publish = createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger });
+    await publish([row(1)]);
+    expect(sent.flat()[0]!.headers).toEqual({ 'outbox-id': '1' });
+  });
+
+  it('counts the header in the size check: a row that fits without it exceeds max.message.bytes with it', async () => {
+    // {"n":1} is 7 bytes: 24 + 7 + outbox-id (10 + 9 + 1) = 51, plus the batch's 61 = 112 without the
+    // source; outbox-source adds 10 + 13 + 36 = 59.
+    const topics = { orders: { partitions: 1, maxMessageBytes: 112 } };
+    const without = fakePublisher({ topics });
+    const plain = createBatchPublisher({
+      publisher: without.publisher,
+      partitioner: murmur2Partitioner,
+      logger,
+    });
+    expect((await plain([row(1)])).published).toEqual(['1']);
+
+    const withSource = fakePublisher({ topics });
+    const tagged = createBatchPublisher({
+      publisher: withSource.publisher,
+      partitioner: murmur2Partitioner,
+      logger,
+      source,
+    });
+    const outcome = await tagged([row(1)]);
+    expect(outcome.published).toEqual([]);
+    expect(outcome.failures).toEqual([
+      { id: '1', reason: "message of 110 bytes exceeds the topic's max.message.bytes (112)" },
+    ]);
+    expect(withSource.sent).toEqual([]);
+  });
+});

@@ -37,6 +37,8 @@ export interface PublishBatchDeps {
   publisher: Pick<Publisher, 'topics' | 'send'>;
   partitioner: Partitioner;
   logger: Logger;
+  /** The outbox table's identity: when given, every message carries it as header outbox-source. */
+  source?: string;
 }
 
 function keyOf(row: Pick<OutboxRow, 'topic' | 'key' | 'partitionKey'>): string | undefined {
@@ -131,7 +133,7 @@ export function createBatchPublisher(
       // A row with a NULL column fails whatever its topic: it can never be sent as it is.
       if (row.defect === undefined && !state.admits(row.id)) continue;
       const topic = topics.get(row.topic);
-      const prepared = prepareRow(row, topic, choose(row.topic));
+      const prepared = prepareRow(row, topic, choose(row.topic), deps.source);
       if ('reason' in prepared) state.fail(row.id, prepared.reason);
       else
         ready.push({
