@@ -14,7 +14,16 @@ import type { Logger } from './logger.js';
  * migrations (or the ping, with SKIP_MIGRATIONS) of each database and the first Kafka connection (counted
  * under every database the relay serves), so that a relay that never got going is seen retrying too.
  */
-export const RETRY_OPERATIONS = ['claim', 'publish', 'resolve', 'leadership', 'migrate', 'connect'] as const;
+export const RETRY_OPERATIONS = [
+  'claim',
+  'publish',
+  'resolve',
+  'leadership',
+  'shares',
+  'read-back',
+  'migrate',
+  'connect',
+] as const;
 
 export interface RelayMetrics {
   registry: Registry;
@@ -24,6 +33,10 @@ export interface RelayMetrics {
   batchDuration: Histogram<'database'>;
   leader: Gauge<'database'>;
   heldTopics: Gauge<'database'>;
+  /** Shares of the key space this relay holds (shared mode; 0 in standby mode). */
+  shares: Gauge<'database'>;
+  /** Rows a read-back found in Kafka and marked without sending them again. */
+  readBackMarked: Counter<'database'>;
 }
 
 export function createMetrics(deps: { stores: () => readonly OutboxStore[]; logger: Logger }): RelayMetrics {
@@ -41,6 +54,8 @@ function startAtZero(m: RelayMetrics, database: string): void {
   for (const operation of RETRY_OPERATIONS) m.retries.inc({ database, operation }, 0);
   m.leader.set({ database }, 0);
   m.heldTopics.set({ database }, 0);
+  m.shares.set({ database }, 0);
+  m.readBackMarked.inc({ database }, 0);
 }
 
 /** A database's status as this scrape read it; undefined when it could not be read. */
@@ -114,8 +129,14 @@ function registerStatusGauges(registry: Registry, statuses: Statuses): void {
 
 function counters(
   registry: Registry,
-): Pick<RelayMetrics, 'published' | 'errored' | 'retries' | 'batchDuration'> {
+): Pick<RelayMetrics, 'published' | 'errored' | 'retries' | 'batchDuration' | 'readBackMarked'> {
   return {
+    readBackMarked: new Counter({
+      name: 'outbox_relay_read_back_marked_total',
+      help: 'Rows found in Kafka by a read-back at a takeover and marked published without being sent again.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
     published: new Counter({
       name: 'outbox_relay_published_total',
       help: 'Rows published to Kafka and marked published.',
@@ -144,8 +165,14 @@ function counters(
   };
 }
 
-function gauges(registry: Registry): Pick<RelayMetrics, 'leader' | 'heldTopics'> {
+function gauges(registry: Registry): Pick<RelayMetrics, 'leader' | 'heldTopics' | 'shares'> {
   return {
+    shares: new Gauge({
+      name: 'outbox_relay_shares',
+      help: 'Shares of the key space this relay holds and publishes (shared mode), of 64.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
     leader: new Gauge({
       name: 'outbox_relay_leader',
       help: '1 while this relay is the one publishing the database, else 0.',

@@ -1,0 +1,298 @@
+// One database's relay in shared mode: several relays publish one outbox table at once, each the shares of
+// the key space it holds a lease on (db/shares.ts). Every RENEW_FRACTION of a lease it records itself as
+// live, renews its leases, and follows planShares: it gives up the shares above its part (after stopping
+// its loop, so that their in-flight batches were acknowledged and marked) and takes free shares and shares
+// whose lease ended more than the grace period ago (a dead or paused relay's). A share it takes is read
+// back first (take-over.ts): the rows its previous owner sent and did not mark are marked, not sent again.
+//
+// Fencing. Its claims read only its shares, and its marks and failure counts write only rows of shares it
+// still holds (shares/scoped-store.ts, checked by the database under a lock on the lease rows). Its sends
+// are fenced by time (shares/timing.ts): a batch goes out only while SEND_BOUND_FRACTION of a lease is
+// left by its monotonic clock, counted from before the renewal was asked for, and another relay takes a
+// share only that bound after its lease ended. A relay paused past its lease (GC, SIGSTOP) so sends and
+// writes nothing more for it, and its loop is aborted as soon as a renewal comes back without it.
+import { performance } from 'node:perf_hooks';
+import type { Fence, ShareLease } from '../db/shares.js';
+import type { OutboxStore } from '../db/store.js';
+import type { Logger } from '../logger.js';
+import { isRetriable } from '../errors.js';
+import { sleep } from '../retry.js';
+import type { DatabaseRelay, DatabaseRelayDeps } from './database-relay.js';
+import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
+import { leaderLoop, type LeaderLoop } from './leader-loop.js';
+import { planShares } from './shares/plan.js';
+import { compact, graceMs, leaseEnding, RENEW_FRACTION, SEND_BOUND_FRACTION } from './shares/timing.js';
+import { shareScoped } from './shares/scoped-store.js';
+import { markWhatKafkaHas, type ReadBackFn } from './take-over.js';
+
+export interface SharedRelayDeps extends DatabaseRelayDeps {
+  /** This relay's name in the lease table: unique among the relays of the table. */
+  member: string;
+  leaseMs: number;
+  readBack?: ReadBackFn;
+  /** A monotonic clock (ms) for the leases' local deadline; default performance.now. */
+  monotonic?: () => number;
+}
+
+export { graceMs, RENEW_FRACTION, SEND_BOUND_FRACTION } from './shares/timing.js';
+
+export function createSharedRelay(deps: SharedRelayDeps): DatabaseRelay {
+  return new SharedRelay(deps);
+}
+
+class SharedRelay implements DatabaseRelay {
+  readonly database: string;
+  private readonly log: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly mono: () => number;
+  private readonly held: HeldTopics;
+  /** Every lease held, including those not read back yet. */
+  private readonly leases = new Map<number, ShareLease>();
+  /** Shares taken from another owner whose read-back has not succeeded yet: not claimed until it has. */
+  private readonly unread = new Set<number>();
+  private aborted = false;
+  /** Until when (monotonic ms) the leases are surely held. */
+  private deadline = -Infinity;
+  private loop: LeaderLoop | undefined;
+  private running: Promise<void> | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private stopping = false;
+  private cutSleep: (() => void) | undefined;
+  private done: Promise<void> | undefined;
+  private progressAt: number | undefined;
+
+  constructor(private readonly deps: SharedRelayDeps) {
+    this.database = deps.store.database;
+    this.log = deps.logger.child({ component: 'relay', database: this.database, member: deps.member });
+    this.sleep = deps.sleep ?? sleep;
+    this.now = deps.now ?? Date.now;
+    this.mono = deps.monotonic ?? (() => performance.now());
+    this.held = new HeldTopics({ pollMs: deps.pollMs, now: this.now });
+  }
+
+  run(): Promise<void> {
+    this.done ??= this.cycle().finally(() => (this.progressAt = undefined));
+    return this.done;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.cutSleep?.();
+    await this.done?.catch(() => undefined);
+  }
+
+  async abort(): Promise<void> {
+    this.stopping = true;
+    this.aborted = true;
+    this.cutSleep?.();
+    await this.loop?.abort();
+  }
+
+  /** Publishing: it holds at least one share it has read back. */
+  isLeader(): boolean {
+    return this.leases.size > this.unread.size;
+  }
+
+  /** The shares it holds and publishes, in order. */
+  shares(): number[] {
+    return [...this.leases.keys()].filter((s) => !this.unread.has(s)).sort((a, b) => a - b);
+  }
+
+  heldTopics(): HeldTopicStatus[] {
+    return this.held.list();
+  }
+
+  lastProgressAt(): number | undefined {
+    return this.progressAt;
+  }
+
+  private async cycle(): Promise<void> {
+    const every = Math.max(1, Math.floor(this.deps.leaseMs / RENEW_FRACTION));
+    try {
+      while (!this.stopping) {
+        this.progressAt = this.now();
+        await this.tickOrWait();
+        if (this.leases.size > 0 && this.mono() >= this.deadline) {
+          await this.lose([...this.leases.keys()], 'the leases ended before they could be renewed');
+        }
+        await this.pause(every);
+      }
+    } finally {
+      await this.leave();
+    }
+  }
+
+  /** One round of the lease table; a database outage is logged, counted and waited out. */
+  private async tickOrWait(): Promise<void> {
+    try {
+      await this.tick();
+    } catch (error) {
+      if (!isRetriable(error)) throw error;
+      this.log.warn({ err: error }, 'share leases: database unavailable; retrying');
+      this.deps.metrics?.retries.inc({ database: this.database, operation: 'shares' });
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const { store, member, leaseMs } = this.deps;
+    const started = this.mono();
+    const view = await store.shares.heartbeat(member, leaseMs);
+    if (this.leases.size > 0) {
+      const kept = new Set(
+        (await store.shares.renew(member, [...this.leases.values()], leaseMs)).map((l) => l.share),
+      );
+      this.deadline = started + leaseMs;
+      const lost = [...this.leases.keys()].filter((share) => !kept.has(share));
+      if (lost.length > 0) await this.lose(lost, 'a renewal came back without them');
+    }
+    const plan = planShares(view, member, new Set(this.leases.keys()), graceMs(leaseMs));
+    if (plan.release.length > 0) await this.release(plan.release, view.members.length);
+    else if (plan.acquire.length > 0) await this.acquire(plan.acquire, started);
+    if (this.unread.size > 0) await this.readBack();
+  }
+
+  /** Leases lost without a word: stop at once (nothing more is sent or written), go on with the rest. */
+  private async lose(shares: number[], why: string): Promise<void> {
+    this.log.error({ shares: compact(shares), why }, 'share leases lost; stopping their publishing at once');
+    await this.stopLoop(true);
+    for (const share of shares) {
+      this.leases.delete(share);
+      this.unread.delete(share);
+    }
+    this.report();
+    this.startLoop();
+  }
+
+  /** Gives shares up once their in-flight batches were marked: the loop stops, the leases go, it restarts. */
+  private async release(shares: number[], members: number): Promise<void> {
+    await this.stopLoop(false);
+    const leases = shares.map((share) => this.leases.get(share)!);
+    await this.deps.store.shares.release(this.deps.member, leases);
+    for (const share of shares) {
+      this.leases.delete(share);
+      this.unread.delete(share);
+    }
+    this.log.info(
+      { shares: compact(shares), members, kept: this.leases.size },
+      'shares given up to rebalance',
+    );
+    this.report();
+    this.startLoop();
+  }
+
+  /** Takes what it can of the planned shares; those an owner may have left unmarked are read back first. */
+  private async acquire(plan: { share: number; epoch: string; owner: string | null }[], started: number) {
+    const { store, member, leaseMs } = this.deps;
+    const taken: number[] = [];
+    if (this.leases.size === 0) this.deadline = started + leaseMs;
+    for (const record of plan) {
+      const lease = await store.shares.acquire(member, record.share, record.epoch, leaseMs, graceMs(leaseMs));
+      if (!lease) continue;
+      this.leases.set(lease.share, lease);
+      taken.push(lease.share);
+      // A share given up cleanly (free after an owner) had its batches marked; any other may not have.
+      if (record.owner !== null || record.epoch === '0') this.unread.add(lease.share);
+    }
+    if (taken.length === 0) return;
+    this.log.info({ shares: compact(taken), held: this.leases.size }, 'shares taken');
+    this.report();
+    this.startLoop();
+  }
+
+  /** Reads back the shares taken from another owner; they join the loop's claims once that succeeded. */
+  private async readBack(): Promise<void> {
+    const { store, member } = this.deps;
+    const shares = [...this.unread];
+    const fence: Fence = { member, leases: shares.map((share) => this.leases.get(share)!) };
+    const { readBack, metrics } = this.deps;
+    const deps = {
+      store,
+      log: this.log,
+      now: this.now,
+      ...(readBack && { readBack }),
+      ...(metrics && { metrics }),
+    };
+    await markWhatKafkaHas(deps, shares, fence);
+    for (const share of shares) this.unread.delete(share);
+    this.report();
+    this.startLoop();
+  }
+
+  private report(): void {
+    this.deps.metrics?.shares.set({ database: this.database }, this.shares().length);
+    this.deps.metrics?.leader.set({ database: this.database }, this.isLeader() ? 1 : 0);
+  }
+
+  /** Starts a loop over the shares held and read back (none: no loop). */
+  private startLoop(): void {
+    if (this.stopping || !this.isLeader() || this.loop) return;
+    const store: OutboxStore = shareScoped(this.deps.store, () => ({
+      shares: this.shares(),
+      fence: { member: this.deps.member, leases: [...this.leases.values()] },
+    }));
+    const loop = leaderLoop({
+      ...this.deps,
+      store,
+      publish: (rows) => (this.maySend() ? this.deps.publish(rows) : Promise.resolve(leaseEnding(rows))),
+      log: this.log,
+      now: this.now,
+      held: this.held,
+      progress: () => (this.progressAt = this.now()),
+    });
+    this.loop = loop;
+    this.running = loop.start().catch((error: unknown) => {
+      this.log.error({ err: error }, 'publishing loop failed');
+    });
+    void this.listen(loop);
+  }
+
+  private async listen(loop: LeaderLoop): Promise<void> {
+    if (this.unlisten) return;
+    this.unlisten = await this.deps.store
+      .listen(() => this.loop?.wake())
+      .catch((error: unknown) => {
+        this.log.warn({ err: error }, 'cannot LISTEN; polling only');
+        return undefined;
+      });
+    if (this.loop !== loop) loop.wake();
+  }
+
+  /** Whether a batch may go out now: enough of the leases is left for a send to end within them. */
+  private maySend(): boolean {
+    return this.mono() + this.deps.leaseMs * SEND_BOUND_FRACTION <= this.deadline;
+  }
+
+  private async stopLoop(abort: boolean): Promise<void> {
+    const loop = this.loop;
+    if (!loop) return;
+    this.loop = undefined;
+    await (abort ? loop.abort() : loop.stop());
+    await this.running;
+    this.held.clear();
+  }
+
+  /** Stopping: the loop drains, the leases are given up and the member row goes. */
+  private async leave(): Promise<void> {
+    await this.stopLoop(false);
+    await this.unlisten?.().catch(() => undefined);
+    const { store, member } = this.deps;
+    // After abort() the loop gave up marking: the leases are left to end, so the next owner reads back.
+    if (this.leases.size > 0 && this.mono() < this.deadline && !this.aborted) {
+      await store.shares.release(member, [...this.leases.values()]).catch(() => undefined);
+    }
+    this.leases.clear();
+    this.unread.clear();
+    this.report();
+    await store.shares.leave(member).catch(() => undefined);
+  }
+
+  private async pause(ms: number): Promise<void> {
+    if (this.stopping) return;
+    await new Promise<void>((resolve) => {
+      this.cutSleep = resolve;
+      void this.sleep(ms).then(resolve);
+    });
+    this.cutSleep = undefined;
+  }
+}

@@ -1,0 +1,39 @@
+// The shared mode's timing (shared-relay.ts): how often leases are renewed, how much of a lease must be
+// left to send, and the grace period before another relay takes a share whose lease ended.
+import { PublishError } from '../../errors.js';
+import type { BatchOutcome } from '../publish-batch.js';
+
+/** Leases are renewed every lease / RENEW_FRACTION: two renewals in a row can fail before sending stops. */
+export const RENEW_FRACTION = 5;
+/** A batch is sent only with this fraction of a lease left; it is also the bound on a send in flight. */
+export const SEND_BOUND_FRACTION = 0.5;
+
+/** The grace period after a lease ends before another relay may take the share: the bound on a send. */
+export function graceMs(leaseMs: number): number {
+  return Math.ceil(leaseMs * SEND_BOUND_FRACTION);
+}
+
+/** The outcome of a batch held back because the leases are too close to their end: retried later. */
+export function leaseEnding(rows: { id: string }[]): BatchOutcome {
+  return {
+    published: [],
+    failures: [],
+    released: rows.map((r) => r.id),
+    transient: new PublishError('share leases about to end; not sending until renewed', undefined, {
+      retriable: true,
+    }),
+  };
+}
+
+/** Shares as ranges for a log line: 0-21,40. */
+export function compact(shares: number[]): string {
+  const sorted = [...shares].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j;
+  }
+  return parts.join(',');
+}

@@ -1,0 +1,79 @@
+// What a relay does when it takes rows over (the lead after a crash or at start, or shares from another
+// relay), before it reads them: it reads back what the topics of the pending rows received since the
+// oldest of them was made, and marks exactly the rows whose messages are there (this table's, by the
+// outbox-source header), without sending them again. So a relay killed between Kafka's acknowledgement
+// and its mark causes no duplicate. It never marks by a high-water mark: a row with a lower id that was
+// held back, failed or requeued is not in Kafka, is not found, and is sent.
+//
+// The window starts at the oldest pending row's age, less a margin for the clocks of the database, the
+// relay and the broker, and reaches back READ_BACK_LIMIT_MS at most. A read-back that fails or is cut off
+// is logged and the rows are sent: duplicates are then possible, never a loss.
+import { randomUUID } from 'node:crypto';
+import type { Fence } from '../db/shares.js';
+import type { OutboxStore } from '../db/store.js';
+import type { Logger } from '../logger.js';
+import type { RelayMetrics } from '../metrics.js';
+
+/** Slack for the clocks of the database (created_at), the relay and the broker (message timestamps). */
+export const CLOCK_MARGIN_MS = 60_000;
+/** The furthest back a read-back looks: a row sent earlier and never marked may be sent again. */
+export const READ_BACK_LIMIT_MS = 60 * 60_000;
+/** Ids per fenced mark statement. */
+const MARK_CHUNK = 5_000;
+
+export interface ReadBackRequest {
+  topics: string[];
+  sinceMs: number;
+  source: string;
+}
+
+export interface ReadBackFound {
+  ids: string[];
+  messages: number;
+  ms: number;
+}
+
+export type ReadBackFn = (request: ReadBackRequest) => Promise<ReadBackFound>;
+
+export interface TakeOverDeps {
+  store: OutboxStore;
+  readBack?: ReadBackFn;
+  log: Logger;
+  metrics?: RelayMetrics;
+  now: () => number;
+}
+
+/** Marks the pending rows (of `shares`, fenced) that Kafka already has; returns how many it marked. */
+export async function markWhatKafkaHas(
+  deps: TakeOverDeps,
+  shares?: readonly number[],
+  fence?: Fence,
+): Promise<number> {
+  const { store, readBack, log } = deps;
+  if (!readBack) return 0;
+  const pending = await store.pendingSince(shares);
+  if (pending.pending === 0 || pending.topics.length === 0) return 0;
+  const back = Math.min(READ_BACK_LIMIT_MS, (pending.oldestAgeMs ?? READ_BACK_LIMIT_MS) + CLOCK_MARGIN_MS);
+  const request = { topics: pending.topics, sinceMs: deps.now() - back, source: await store.identity() };
+  let found: ReadBackFound;
+  try {
+    found = await readBack(request);
+  } catch (error) {
+    log.warn({ err: error, topics: pending.topics }, 'read-back failed; rows Kafka may have are sent again');
+    deps.metrics?.retries.inc({ database: store.database, operation: 'read-back' });
+    return 0;
+  }
+  let marked = 0;
+  const batchId = randomUUID();
+  for (let i = 0; i < found.ids.length; i += MARK_CHUNK) {
+    marked += await store.markPublished(batchId, found.ids.slice(i, i + MARK_CHUNK), fence);
+  }
+  deps.metrics?.readBackMarked.inc({ database: store.database }, marked);
+  log.info(
+    { pending: pending.pending, messages: found.messages, found: found.ids.length, marked, ms: found.ms },
+    marked > 0
+      ? 'marked the rows Kafka already had, without sending them again'
+      : 'read back: nothing to mark',
+  );
+  return marked;
+}
