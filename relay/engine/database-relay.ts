@@ -12,7 +12,9 @@
 // The first read waits a moment after the takeover (TAKEOVER_DELAY_MS): the previous holder stops
 // publishing when it notices its session is gone, and a produce request it had in flight may still land;
 // waiting lets it land before its rows are read and sent again, so that the duplicate does not come after
-// later rows of the same keys. The outbox-id header makes duplicates recognisable.
+// later rows of the same keys. Then it reads Kafka back (take-over.ts) and marks the rows the previous
+// holder sent and did not mark, instead of sending them again; the outbox-id header makes any duplicate
+// that remains (a read-back that failed) recognisable.
 //
 // Topics held (missing, or not writable: engine/held-topics.ts) are this relay's to know: the reads leave
 // them out, heldTopics() lists them for a status report and outbox_relay_held_topics counts them.
@@ -23,6 +25,7 @@ import { retryTransient, RetryAborted, sleep } from '../retry.js';
 import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
 import { leaderLoop, type LeaderLoop } from './leader-loop.js';
 import type { BatchOutcome } from './publish-batch.js';
+import { markWhatKafkaHas, type ReadBackFn } from './take-over.js';
 
 export { WAKE_COALESCE_MS } from './leader-loop.js';
 
@@ -45,6 +48,8 @@ export interface DatabaseRelayDeps {
   standbyRetryMs?: number;
   /** Wait between taking leadership and the first claim (see TAKEOVER_DELAY_MS). */
   takeoverDelayMs?: number;
+  /** Reads Kafka back at a takeover (take-over.ts); absent: rows sent and not marked are sent again. */
+  readBack?: ReadBackFn;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -63,6 +68,8 @@ export interface DatabaseRelay {
    * the lead. Undefined before run() and after it ended (liveness: engine/liveness.ts).
    */
   lastProgressAt(): number | undefined;
+  /** Shared mode: the shares it holds and publishes (db/shares.ts); undefined in standby mode. */
+  shares(): number[] | undefined;
 }
 
 export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
@@ -121,6 +128,10 @@ class LeaderOrStandby implements DatabaseRelay {
     return this.progressAt;
   }
 
+  shares(): undefined {
+    return undefined;
+  }
+
   private progress(): void {
     this.progressAt = this.now();
   }
@@ -168,6 +179,8 @@ class LeaderOrStandby implements DatabaseRelay {
     try {
       await this.standby(this.deps.takeoverDelayMs ?? TAKEOVER_DELAY_MS);
       if (this.stopping) return;
+      await this.markWhatKafkaHas();
+      if (this.stopping) return;
       unlisten = await this.deps.store
         .listen(() => loop.wake())
         .catch((error: unknown) => {
@@ -180,6 +193,16 @@ class LeaderOrStandby implements DatabaseRelay {
       await unlisten?.().catch(() => undefined);
       await leadership.release().catch(() => undefined);
     }
+  }
+
+  /** The read-back at a takeover; a failure only means that rows Kafka has may be sent again. */
+  private async markWhatKafkaHas(): Promise<void> {
+    const { store, readBack, metrics } = this.deps;
+    if (!readBack) return;
+    const deps = { store, readBack, log: this.log, now: this.now, ...(metrics && { metrics }) };
+    await markWhatKafkaHas(deps).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'read-back failed; rows Kafka may have are sent again');
+    });
   }
 
   private enterLead(): LeaderLoop {

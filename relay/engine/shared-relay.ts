@@ -1,10 +1,8 @@
-// One database's relay in shared mode: several relays publish one outbox table at once, each the shares of
-// the key space it holds a lease on (db/shares.ts). Every RENEW_FRACTION of a lease it records itself as
-// live, renews its leases, and follows planShares: it gives up the shares above its part (after stopping
-// its loop, so that their in-flight batches were acknowledged and marked) and takes free shares and shares
-// whose lease ended more than the grace period ago (a dead or paused relay's). A share it takes is read
-// back first (take-over.ts): the rows its previous owner sent and did not mark are marked, not sent again.
-//
+// One database's relay in shared mode: several relays publish one table at once, each the shares it
+// holds a lease on (db/shares.ts). Every 1/RENEW_FRACTION of a lease it heartbeats, renews and follows
+// planShares: it gives up its shares above its part once their batches were marked (its loop stopped), and
+// takes free shares and those whose lease ended more than the grace period ago. A share taken from another
+// owner is read back first (take-over.ts): what was sent and not marked is marked, not sent again.
 // Fencing. Its claims read only its shares, and its marks and failure counts write only rows of shares it
 // still holds (shares/scoped-store.ts, checked by the database under a lock on the lease rows). Its sends
 // are fenced by time (shares/timing.ts): a batch goes out only while SEND_BOUND_FRACTION of a lease is
@@ -36,11 +34,15 @@ export interface SharedRelayDeps extends DatabaseRelayDeps {
 
 export { graceMs, RENEW_FRACTION, SEND_BOUND_FRACTION } from './shares/timing.js';
 
-export function createSharedRelay(deps: SharedRelayDeps): DatabaseRelay {
+export interface SharedDatabaseRelay extends DatabaseRelay {
+  shares(): number[];
+}
+
+export function createSharedRelay(deps: SharedRelayDeps): SharedDatabaseRelay {
   return new SharedRelay(deps);
 }
 
-class SharedRelay implements DatabaseRelay {
+class SharedRelay implements SharedDatabaseRelay {
   readonly database: string;
   private readonly log: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -89,7 +91,7 @@ class SharedRelay implements DatabaseRelay {
     await this.loop?.abort();
   }
 
-  /** Publishing: it holds at least one share it has read back. */
+  /** Publishing: it holds a share it has read back. */
   isLeader(): boolean {
     return this.leases.size > this.unread.size;
   }

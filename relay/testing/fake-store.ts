@@ -29,6 +29,7 @@ export interface FakeStore extends OutboxStore {
   rows: FakeRow[];
   insert(row: Partial<OutboxRow> & { topic: string }): string;
   failNext(method: Method, error: Error, times?: number): void;
+  readonly shares: FakeShareLeases;
   calls: { method: string; args: unknown[] }[];
   /** Who holds leadership (for several fakes sharing one `shared` object). */
   now: () => number;
