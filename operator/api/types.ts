@@ -66,6 +66,9 @@ export interface OutboxRelaySpec {
   };
   relay?: {
     replicas?: number;
+    /** shared: every replica publishes its shares; standby: one publishes, the others wait. */
+    mode?: 'shared' | 'standby';
+    shareLease?: string;
     batchSize?: number;
     maxBatchSize?: number;
     pollInterval?: string;

@@ -64,6 +64,8 @@ export function runEnv(relay: OutboxRelay): EnvVar[] {
     plain('MAX_BATCH_SIZE', r.maxBatchSize ?? 1000),
     plain('POLL_FREQUENCY_MS', durationMs(r.pollInterval ?? '500ms')),
     plain('KAFKA_PUBLISH_ATTEMPTS', r.maxAttempts ?? 3),
+    plain('RELAY_MODE', r.mode ?? 'shared'),
+    plain('SHARE_LEASE_MS', durationMs(r.shareLease ?? '10s')),
   );
   if (r.claimTimeout) env.push(plain('CLAIM_TIMEOUT_MS', durationMs(r.claimTimeout)));
   if (r.notifyOnInsert !== undefined) env.push(plain('NOTIFY_ON_INSERT', r.notifyOnInsert));

@@ -4,13 +4,11 @@
 // the steps back in reverse (lifecycle.ts): the report, the producer, HTTP, the pools.
 import type { OutboxStore } from '../db/store.js';
 import type { RelayConfig } from '../config/config.js';
-import { createDatabaseRelay, type DatabaseRelay } from '../engine/database-relay.js';
+import type { DatabaseRelay } from '../engine/database-relay.js';
 import type { HeldTopicStatus } from '../engine/held-topics.js';
 import { livenessBoundMs, livenessReport } from '../engine/liveness.js';
-import { createBatchPublisher } from '../engine/publish-batch.js';
 import { createHttpServer } from '../http/server.js';
 import { createKafka } from '../kafka/client.js';
-import { partitionerNamed } from '../kafka/partitioners.js';
 import { createPublisher, PRODUCE_TIMEOUT_MS, type Publisher } from '../kafka/publisher.js';
 import { guardKafkaRejections } from '../kafka/rejection-guard.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +16,10 @@ import { createMetrics, type RelayMetrics } from '../metrics.js';
 import { createPublishTimes } from '../report/publish-times.js';
 import { createReporting, type Reporting } from '../report/reporting.js';
 import { retryTransient, RetryAborted, sleep } from '../retry.js';
+import { graceMs } from '../engine/shared-relay.js';
+import type { Kafka } from 'kafkajs';
 import { Lifecycle } from './lifecycle.js';
+import { createRelay, memberName } from './relays.js';
 import { closeStores, openStores, type StoreFactory } from './stores.js';
 
 export interface RunningRelay {
@@ -140,8 +141,8 @@ class RelayRun {
       await this.stopRequested;
       return;
     }
-    const publisher = this.connectKafka();
-    this.createRelays(publisher);
+    const { publisher, kafka } = this.connectKafka();
+    await this.createRelays(publisher, kafka);
     if (this.stopping) return;
     this.startReporting();
     await this.publish(publisher);
@@ -160,41 +161,38 @@ class RelayRun {
   }
 
   /** One Kafka producer, shared by every database's relay. */
-  private connectKafka(): Publisher {
+  private connectKafka(): { publisher: Publisher; kafka: Kafka } {
     const { config, logger } = this.deps;
     const unguard = guardKafkaRejections(logger.child({ component: 'kafkajs' }));
     this.lifecycle.add(unguard);
-    const publisher = createPublisher({
-      kafka: createKafka(config.kafka, logger),
-      config: config.kafka,
-      logger,
-    });
+    const kafka = createKafka(config.kafka, logger);
+    // Shared mode: a send in flight must end within the grace period before another relay takes its share.
+    const timeoutMs =
+      config.mode === 'shared'
+        ? Math.min(PRODUCE_TIMEOUT_MS, graceMs(config.shareLeaseMs))
+        : PRODUCE_TIMEOUT_MS;
+    const publisher = createPublisher({ kafka, config: config.kafka, logger, timeoutMs });
     this.publisher = publisher;
     this.lifecycle.add(() => publisher.close());
-    return publisher;
+    return { publisher, kafka };
   }
 
-  private createRelays(publisher: Publisher): void {
+  /** One relay per database, each with its table's identity (read once, waiting out outages). */
+  private async createRelays(publisher: Publisher, kafka: Kafka): Promise<void> {
     const { config, logger } = this.deps;
-    const publish = createBatchPublisher({
+    const deps = {
+      config,
+      kafka,
       publisher,
-      partitioner: partitionerNamed(config.kafka.partitioner),
-      logger: logger.child({ component: 'batch' }),
-    });
+      metrics: this.metrics,
+      logger,
+      track: this.published.track.bind(this.published),
+    };
+    const member = memberName();
     for (const store of this.stores) {
-      this.relays.push(
-        createDatabaseRelay({
-          store,
-          publish: this.published.track(store.database, publish),
-          metrics: this.metrics,
-          logger,
-          batchSize: config.batchSize,
-          maxBatchSize: config.maxBatchSize,
-          pollMs: config.pollFrequencyMs,
-          claimTimeoutMs: config.claimTimeoutMs,
-          maxAttempts: config.kafka.publishAttempts,
-        }),
-      );
+      const counted = this.countRetry('migrate', [store.database]);
+      const source = await this.untilUp('table identity', () => store.identity(), counted);
+      this.relays.push(createRelay(deps, store, source, member));
     }
   }
 

@@ -43,6 +43,9 @@ export interface RelayConfig {
   /** The most rows a batch grows to under a backlog (engine/batch-size.ts). */
   maxBatchSize: number;
   pollFrequencyMs: number;
+  /** shared: every relay publishes its shares (engine/shared-relay.ts); standby: one leader per table. */
+  mode: 'shared' | 'standby';
+  shareLeaseMs: number;
   claimTimeoutMs: number;
   /** PostgreSQL: keep the outbox table's NOTIFY trigger and LISTEN for it (NOTIFY_ON_INSERT). */
   notifyOnInsert: boolean;
@@ -122,6 +125,8 @@ export function configFromSettings(v: SettingValues, command: Command = 'run'): 
     batchSize: v.BATCH_SIZE as number,
     maxBatchSize: v.MAX_BATCH_SIZE as number,
     pollFrequencyMs: v.POLL_FREQUENCY_MS as number,
+    mode: v.RELAY_MODE as RelayConfig['mode'],
+    shareLeaseMs: v.SHARE_LEASE_MS as number,
     claimTimeoutMs: v.CLAIM_TIMEOUT_MS as number,
     notifyOnInsert: v.NOTIFY_ON_INSERT as boolean,
     pollingDisabled: v.POLLING_DISABLED as boolean,

@@ -127,6 +127,21 @@ export const SETTINGS: readonly SettingDefinition[] = withFields([
     description:
       'PostgreSQL: a trigger on the outbox table notifies the relay when rows are committed, so they go out within milliseconds rather than at the next poll. PostgreSQL lets one notifying transaction commit at a time, which caps how fast the application commits outbox rows; false drops the trigger and the relay polls every POLL_FREQUENCY_MS. Applied by the migrations (at start unless SKIP_MIGRATIONS, or by `migrate`). Ignored on MySQL.',
   },
+  {
+    name: 'RELAY_MODE',
+    type: { kind: 'enum', values: ['shared', 'standby'] },
+    default: 'shared',
+    description:
+      'shared: every relay of a table publishes, each the shares of the key space it holds a lease on (64 shares, split evenly among the live relays; per-key order holds through every rebalance). standby: one relay per table publishes and the others wait to take over.',
+  },
+  {
+    name: 'SHARE_LEASE_MS',
+    // At least 2 s: a lease is renewed every fifth of it, and a send must end within half of it.
+    type: ms(2_000, 300_000),
+    default: '10000',
+    description:
+      "Shared mode: how long a relay's lease on its shares lasts without a renewal (renewed every fifth of it). A dead relay's shares are taken over at most 1.7 leases after its last renewal; a send that would not end within half a lease waits for the next renewal.",
+  },
   { name: 'POLLING_DISABLED', type: bool, default: 'false', description: 'Serve HTTP but do not publish.' },
   {
     name: 'SKIP_MIGRATIONS',

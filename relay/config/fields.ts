@@ -105,6 +105,19 @@ export const FIELDS: Readonly<Record<string, SettingField>> = {
     default: '8s',
     durationUnits: ['ms', 's', 'm'],
   },
+  RELAY_MODE: {
+    path: 'spec.relay.mode',
+    description:
+      'shared: all replicas publish, each the shares of the key space it holds a lease on (per-key order holds through every rebalance; see docs/scale-out.md). standby: one replica publishes and the others wait to take over.',
+    default: 'shared',
+  },
+  SHARE_LEASE_MS: {
+    path: 'spec.relay.shareLease',
+    description:
+      "shared mode: how long a replica's lease on its shares lasts without a renewal; a dead replica's shares are served again within 1.7 of it.",
+    default: '10s',
+    durationUnits: ['ms', 's', 'm'],
+  },
   LOG_LEVEL: { path: 'spec.relay.logLevel', description: "The relay's log level.", default: 'info' },
   CLEANUP_RETENTION: {
     path: 'spec.cleanup.retention',
