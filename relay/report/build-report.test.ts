@@ -121,6 +121,18 @@ describe('buildReport', () => {
     });
   });
 
+  it('gives a shared relay its own element of the publishers, with its shares as ranges', () => {
+    const [database] = input().databases;
+    const shared = { ...database!, shares: [0, 1, 2, 3, 9, 40, 41] };
+    expect(buildReport(input({ databases: [shared] }))[0]!.publishers).toEqual([
+      { pod: 'orders-relay-abc', shareCount: 7, shares: '0-3,9,40-41' },
+    ]);
+    expect(buildReport(input({ databases: [{ ...database!, shares: [] }] }))[0]!.publishers).toEqual([
+      { pod: 'orders-relay-abc', shareCount: 0, shares: '' },
+    ]);
+    expect(buildReport(input())[0]!.publishers).toBeUndefined();
+  });
+
   it('sorts the entries by database name', () => {
     const db = (name: string) => ({
       name,

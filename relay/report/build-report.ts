@@ -7,6 +7,7 @@
 // Every entry always carries heldTopics and both messages: under server-side apply a field this pod
 // stops sending would stay owned by an earlier pod's field manager and keep its stale value.
 import type { HeldTopicStatus } from '../engine/held-topics.js';
+import { compact } from '../engine/shares/timing.js';
 import type {
   DatabaseReport,
   DatabaseState,
@@ -37,6 +38,8 @@ export interface DatabaseSnapshot {
   /** When Kafka last acknowledged a batch of this database from this pod (epoch ms). */
   lastPublishedAt?: number;
   held: readonly HeldTopicStatus[];
+  /** Shared mode: the shares this pod holds (undefined in standby mode). */
+  shares?: readonly number[];
 }
 
 export interface ReportInput {
@@ -89,6 +92,10 @@ function databaseEntry(input: ReportInput, snapshot: DatabaseSnapshot): Database
   if (oldest !== undefined) entry.oldestPendingTime = oldest;
   if (snapshot.lastPublishedAt !== undefined)
     entry.lastPublishedTime = wholeSeconds(snapshot.lastPublishedAt);
+  if (snapshot.shares !== undefined) {
+    const shares = [...snapshot.shares];
+    entry.publishers = [{ pod: input.podName, shareCount: shares.length, shares: compact(shares) }];
+  }
   return entry;
 }
 

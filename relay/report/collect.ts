@@ -11,21 +11,23 @@ const MAX_MESSAGE = 512;
 const short = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).slice(0, MAX_MESSAGE);
 
+type Relay = Pick<DatabaseRelay, 'database' | 'isLeader' | 'heldTopics'> &
+  Partial<Pick<DatabaseRelay, 'shares'>>;
+
 export interface ReportSources {
-  relays: () => readonly Pick<DatabaseRelay, 'database' | 'isLeader' | 'heldTopics'>[];
+  relays: () => readonly Relay[];
   stores: () => readonly Pick<OutboxStore, 'database' | 'status'>[];
   /** Resolves when a Kafka broker answers. */
   kafkaReachable: () => Promise<void>;
   lastPublishedAt: (database: string) => number | undefined;
 }
 
-async function snapshot(
-  relay: Pick<DatabaseRelay, 'database' | 'heldTopics'>,
-  sources: ReportSources,
-): Promise<DatabaseSnapshot> {
+async function snapshot(relay: Relay, sources: ReportSources): Promise<DatabaseSnapshot> {
+  const shares = relay.shares?.();
   const base = {
     name: relay.database,
     held: relay.heldTopics(),
+    ...(shares !== undefined ? { shares } : {}),
     ...(sources.lastPublishedAt(relay.database) !== undefined
       ? { lastPublishedAt: sources.lastPublishedAt(relay.database) }
       : {}),

@@ -35,6 +35,16 @@ export interface DatabaseReport {
   database: ReachabilityReport<DatabaseState>;
   /** The pod that wrote the entry. */
   reportedBy: string;
+  /** Shared mode: this pod's element of the list of publishers (each pod writes its own). */
+  publishers?: PublisherReport[];
+}
+
+/** A pod publishing a database in shared mode, and the shares it holds. */
+export interface PublisherReport {
+  pod: string;
+  shareCount: number;
+  /** As ranges: 0-21,40. */
+  shares: string;
 }
 
 /** The server-side apply body of the status subresource. */
