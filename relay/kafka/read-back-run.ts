@@ -46,7 +46,7 @@ export class ReadBackRun {
   private planned = false;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
-  private readonly groupId = `${READ_BACK_GROUP_PREFIX}${randomUUID()}`;
+  readonly groupId = `${READ_BACK_GROUP_PREFIX}${randomUUID()}`;
   private reading: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private abort: ((reason: Error) => void) | undefined;

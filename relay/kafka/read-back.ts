@@ -106,6 +106,7 @@ export function createReadBack(deps: ReadBackDeps): ReadBack {
         ids: result.ids.length,
         ms: result.ms,
         phases: run.phases,
+        ...(run.phases.joinMs === undefined ? {} : { groupId: run.groupId }),
       },
       'read back the messages sent since the oldest pending row',
     );

@@ -1,0 +1,247 @@
+// The read-back on the real local Kafka: exactly the ids of this table's messages since a time, whatever
+// else the topic holds; missing topics skipped; an empty range read without a consumer; a transaction's
+// markers at a partition's end; the error that sends the caller back to sending.
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import kafkajs, { type Kafka, type Message, type Producer } from 'kafkajs';
+import { createLogger } from '../../relay/logger.js';
+import { createReadBack, ReadBackError, type ReadBackRequest } from '../../relay/kafka/read-back.js';
+import { READ_BACK_GROUP_PREFIX } from '../../relay/kafka/read-back-run.js';
+import { holdKafkaForFile } from '../support/kafka-lock.js';
+import { createTopic, kafkaClient, uniqueName, withAdmin } from '../support/servers.js';
+
+const { logLevel, Partitioners } = kafkajs;
+
+holdKafkaForFile();
+
+type LogLine = Record<string, unknown> & { msg: string; phases?: Record<string, number>; groupId?: string };
+
+function capturingLogger() {
+  const lines: LogLine[] = [];
+  const logger = createLogger({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+
+const source = randomUUID();
+const other = randomUUID();
+// An hour ago: every message below carries an explicit timestamp on either side of it.
+const sinceMs = Date.now() - 3_600_000;
+const PARTITIONS = 4;
+
+function message(partition: number, timestamp: number, headers: Record<string, string>): Message {
+  return { partition, timestamp: String(timestamp), value: 'x', headers };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** A closed port on loopback: nothing listens there. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('reading back what a topic received', () => {
+  let kafka: Kafka;
+  let producer: Producer;
+  let topic: string;
+  let request: ReadBackRequest;
+
+  beforeAll(async () => {
+    kafka = kafkaClient(uniqueName('read-back'), logLevel.NOTHING);
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    topic = await createTopic('read-back', PARTITIONS);
+    request = { topics: [topic], sinceMs, source };
+    const at = (i: number) => sinceMs + 1000 + i;
+    const on = (i: number) => i % PARTITIONS;
+    await producer.send({
+      topic,
+      messages: [
+        // Before sinceMs, with this source: not looked at.
+        ...range(900, 907).map((i) =>
+          message(on(i), sinceMs - 60_000, { 'outbox-source': source, 'outbox-id': String(i) }),
+        ),
+        ...range(1, 40).map((i) =>
+          message(on(i), at(i), { 'outbox-source': source, 'outbox-id': String(i) }),
+        ),
+        // The same ids from another table: not this table's rows.
+        ...range(1, 40).map((i) => message(on(i), at(i), { 'outbox-source': other, 'outbox-id': String(i) })),
+        ...range(41, 45).map((i) =>
+          message(on(i), at(i), { 'outbox-source': other, 'outbox-id': String(i) }),
+        ),
+        // No source at all (a relay without one, or another producer).
+        ...range(46, 50).map((i) => message(on(i), at(i), { 'outbox-id': String(i) })),
+        message(0, at(51), { 'outbox-source': source, 'outbox-id': 'not-a-number' }),
+        message(1, at(52), {}),
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+  });
+
+  it('finds exactly the ids of this source since sinceMs, and deletes its group', async () => {
+    const { logger, lines } = capturingLogger();
+    const result = await createReadBack({ kafka, logger })(request);
+    expect(result.ids.map(Number).sort((a, b) => a - b)).toEqual(range(1, 40));
+    // Every message at or after sinceMs is read, whoever sent it: 40 + 40 + 5 + 5 + 2.
+    expect(result.messages).toBe(92);
+    expect(result.partitions).toBe(PARTITIONS);
+    const line = lines.find((l) => l.msg.startsWith('read back'))!;
+    expect(line).toMatchObject({ level: 30, topics: [topic], partitions: 4, messages: 92, ids: 40 });
+    expect(line.groupId).toMatch(new RegExp(`^${READ_BACK_GROUP_PREFIX}`));
+    const groups = await withAdmin((admin) => admin.listGroups());
+    expect(groups.groups.map((g) => g.groupId)).not.toContain(line.groupId);
+  });
+
+  it('skips a topic that does not exist', async () => {
+    const missing = `${topic}.missing`;
+    const { logger, lines } = capturingLogger();
+    const result = await createReadBack({ kafka, logger })({ ...request, topics: [missing, topic] });
+    expect(result.ids).toHaveLength(40);
+    expect(lines.find((l) => l.msg.startsWith('read back'))).toMatchObject({ missing: [missing] });
+  });
+
+  it('reads nothing, without a consumer, when no partition has a message since sinceMs', async () => {
+    const empty = await createTopic('read-back-empty', 2);
+    const { logger, lines } = capturingLogger();
+    const result = await createReadBack({ kafka, logger })({
+      topics: [topic, empty],
+      sinceMs: Date.now() + 3_600_000,
+      source,
+    });
+    expect(result).toMatchObject({ ids: [], messages: 0, partitions: 0 });
+    const line = lines.find((l) => l.msg.startsWith('read back'))!;
+    expect(line.phases).toEqual({ offsetsMs: expect.any(Number), closeMs: expect.any(Number) });
+    expect(line.groupId).toBeUndefined();
+  });
+
+  it('reads a partition to its end when the end is a transaction marker, and leaves aborted messages out', async () => {
+    const txTopic = await createTopic('read-back-tx', 1);
+    const tx = kafka.producer({
+      transactionalId: uniqueName('read-back-tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await tx.connect();
+    try {
+      const send = async (id: string, end: 'commit' | 'abort') => {
+        const transaction = await tx.transaction();
+        await transaction.send({
+          topic: txTopic,
+          messages: [message(0, Date.now(), { 'outbox-source': source, 'outbox-id': id })],
+        });
+        await transaction[end]();
+      };
+      await send('8', 'abort');
+      await send('7', 'commit');
+    } finally {
+      await tx.disconnect();
+    }
+    // Offsets 0 and 2 are the messages, 1 and 3 the markers: the last offset is never a message.
+    const result = await createReadBack({ kafka, logger: capturingLogger().logger, timeoutMs: 20_000 })({
+      topics: [txTopic],
+      sinceMs,
+      source,
+    });
+    expect(result.ids).toEqual(['7']);
+    expect(result.messages).toBe(1);
+    expect(result.ms).toBeLessThan(20_000);
+  });
+
+  it('reads a partition whose range is a transaction marker alone (a batch that never reaches eachBatch)', async () => {
+    const txTopic = await createTopic('read-back-marker', 1);
+    const tx = kafka.producer({
+      transactionalId: uniqueName('read-back-marker'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await tx.connect();
+    try {
+      // The message before sinceMs, its commit marker (written at the broker's time) after: the range is
+      // [1, 2), the marker only.
+      const transaction = await tx.transaction();
+      await transaction.send({
+        topic: txTopic,
+        messages: [message(0, sinceMs - 60_000, { 'outbox-source': source, 'outbox-id': '9' })],
+      });
+      await transaction.commit();
+    } finally {
+      await tx.disconnect();
+    }
+    const result = await createReadBack({ kafka, logger: capturingLogger().logger, timeoutMs: 20_000 })({
+      topics: [txTopic],
+      sinceMs,
+      source,
+    });
+    expect(result).toMatchObject({ ids: [], messages: 0, partitions: 1 });
+  });
+
+  it('rejects with a ReadBackError naming the topics when timeoutMs is too short', async () => {
+    const readBack = createReadBack({ kafka, logger: capturingLogger().logger, timeoutMs: 1 });
+    const error = await readBack(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadBackError);
+    expect(error).toMatchObject({ timedOut: true, retriable: true, unfinished: [topic] });
+    expect((error as Error).message).toBe(
+      `read-back did not finish within 1 ms; topics not finished: ${topic}`,
+    );
+  });
+});
+
+describe('reading back from a broker that cannot be reached', () => {
+  const topics = ['orders', 'audit'];
+  let port: number;
+
+  beforeAll(async () => {
+    port = await closedPort();
+  });
+
+  const unreachable = (retries: number): Kafka =>
+    new kafkajs.Kafka({
+      clientId: uniqueName('read-back-unreachable'),
+      brokers: [`127.0.0.1:${port}`],
+      connectionTimeout: 200,
+      requestTimeout: 500,
+      retry: { retries, initialRetryTime: 100, maxRetryTime: 200 },
+      logLevel: logLevel.NOTHING,
+    });
+
+  it('times out naming every topic while kafkajs is still retrying', async () => {
+    const readBack = createReadBack({
+      kafka: unreachable(5),
+      logger: capturingLogger().logger,
+      timeoutMs: 300,
+    });
+    const started = Date.now();
+    const error = await readBack({ topics, sinceMs, source }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error).toBeInstanceOf(ReadBackError);
+    expect(error).toMatchObject({ timedOut: true, unfinished: topics });
+    // kafkajs's retries end on their own (5 of at most 200 ms); the run closes behind them.
+    await new Promise((r) => setTimeout(r, 1500));
+  });
+
+  it('fails naming every topic once kafkajs gives up', async () => {
+    const readBack = createReadBack({
+      kafka: unreachable(0),
+      logger: capturingLogger().logger,
+      timeoutMs: 10_000,
+    });
+    const error = await readBack({ topics, sinceMs, source }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadBackError);
+    expect(error).toMatchObject({ timedOut: false, retriable: true, unfinished: topics });
+    expect((error as Error).message).toMatch(
+      /^read-back failed: KafkaJS\w+: .*; topics not finished: orders, audit$/,
+    );
+  });
+});
