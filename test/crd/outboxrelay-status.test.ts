@@ -45,6 +45,25 @@ describe('status.databases on the real API server', () => {
     expect(await names()).toEqual(['billing@relay-b']);
   });
 
+  it('merges the publishers of two shared pods on one database, each pod its own element', async () => {
+    const publisher = (pod: string, shares: string, shareCount: number) => ({ pod, shares, shareCount });
+    await applyReport(ns.name, NAME, 'relay-a', [
+      { ...databaseReport('shared', 'relay-a'), publishers: [publisher('relay-a', '0-31', 32)] },
+    ]);
+    await applyReport(ns.name, NAME, 'relay-b', [
+      { ...databaseReport('shared', 'relay-b'), publishers: [publisher('relay-b', '32-63', 32)] },
+    ]);
+    const entry = (await get()).status?.databases?.find((d) => d.name === 'shared') as
+      | { publishers?: { pod: string; shares: string }[] }
+      | undefined;
+    expect(entry?.publishers?.map((p) => `${p.pod}:${p.shares}`).sort()).toEqual([
+      'relay-a:0-31',
+      'relay-b:32-63',
+    ]);
+    await applyReport(ns.name, NAME, 'relay-a', []);
+    await applyReport(ns.name, NAME, 'relay-b', [databaseReport('billing', 'relay-b')]);
+  });
+
   it('keeps the reports when the operator merge-patches its own status fields', async () => {
     await applyReport(ns.name, NAME, 'relay-a', [databaseReport('orders', 'relay-a', { pending: 5 })]);
     await kubectl([
