@@ -6,6 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { ErrorTable } from './classify.js';
 import type { TableNames } from './identifiers.js';
+import type { Fence, ShareLease, ShareRecord } from './shares.js';
 import type { StatusRecord } from './status-record.js';
 import type { Driver, MigrationResult, OutboxRow, StoreConfig } from './store.js';
 
@@ -60,7 +61,8 @@ export interface OutboxQueries<Db> {
     excludeTopics: readonly string[],
   ): Promise<OutboxRow[]>;
   clearAllClaims(db: Db, names: TableNames): Promise<number>;
-  markRowsPublished(db: Db, names: TableNames, batchId: string, ids: string[]): Promise<void>;
+  /** Marks the unpublished rows among `ids`; returns how many it marked. */
+  markRowsPublished(db: Db, names: TableNames, batchId: string, ids: string[]): Promise<number>;
   /**
    * Counts one permanent failure on each unpublished row (reasons already truncated), atomically; rows
    * reaching `maxAttempts` become errored, stamped with the batch. Returns the ids now errored. Given the
@@ -83,6 +85,87 @@ export interface OutboxQueries<Db> {
   tableStatus(db: Db, names: TableNames): Promise<StatusRecord>;
   requeueErroredIds(db: Db, names: TableNames, ids: string[]): Promise<number>;
   requeueAllErrored(db: Db, names: TableNames): Promise<number>;
+}
+
+/** The pending rows of one topic (pendingSince), aged by the database's clock. */
+export interface PendingTopic {
+  /** null for a row whose topic is NULL (a table allowing NULLs). */
+  topic: string | null;
+  pending: number;
+  /** The age of the topic's oldest created_at in ms, or null when none has one. */
+  oldestAgeMs: number | null;
+}
+
+/**
+ * The queries of the shared mode (db/shares.ts): the share claim, the fenced writes, the lease table and
+ * the table's identity. A row's share is computed by the database, by one expression per dialect (an
+ * indexed expression on PostgreSQL, an indexed virtual column on MySQL). Every time is the database's.
+ */
+export interface ShareQueries<Db> {
+  /** selectBatch, restricted to rows of `shares` (not empty): each share's rows in id order, `limit` in all. */
+  selectShareBatch(
+    db: Db,
+    names: TableNames,
+    limit: number,
+    claimTimeoutMs: number,
+    exclude: readonly string[],
+    excludeTopics: readonly string[],
+    shares: readonly number[],
+  ): Promise<OutboxRow[]>;
+  /**
+   * markRowsPublished of only the rows whose share the fence still holds, with the fence's lease rows
+   * locked FOR SHARE until the marks commit (an acquire of one waits); returns how many it marked.
+   */
+  markFencedPublished(
+    pool: Pool<Db>,
+    names: TableNames,
+    batchId: string,
+    ids: string[],
+    fence: Fence,
+  ): Promise<number>;
+  /** countRowFailures of only the rows whose share the fence still holds, locked as markFencedPublished. */
+  countFencedFailures(
+    pool: Pool<Db>,
+    names: TableNames,
+    batchId: string,
+    ids: string[],
+    reasons: string[],
+    maxAttempts: number,
+    fence: Fence,
+  ): Promise<string[]>;
+  /** The pending rows (of `shares` when given) grouped by topic. */
+  pendingByTopic(db: Db, names: TableNames, shares: readonly number[] | undefined): Promise<PendingTopic[]>;
+  /** The identity the migrations stored, or undefined when there is none yet. */
+  tableIdentity(db: Db, names: TableNames): Promise<string | undefined>;
+  /** Records `member` as live until now + leaseMs. */
+  upsertMember(db: Db, names: TableNames, member: string, leaseMs: number): Promise<void>;
+  /** The members whose heartbeat has not ended (any order). */
+  liveMembers(db: Db, names: TableNames): Promise<string[]>;
+  /** Every share row present, in share order. */
+  shareRecords(db: Db, names: TableNames): Promise<ShareRecord[]>;
+  /** Inserts the rows of shares 0 to count - 1 that are missing. */
+  insertShareRows(db: Db, names: TableNames, count: number): Promise<void>;
+  /** One conditional UPDATE: true when `share` was taken (its epoch is now epoch + 1). */
+  acquireShare(
+    db: Db,
+    names: TableNames,
+    member: string,
+    share: number,
+    epoch: string,
+    leaseMs: number,
+    graceMs: number,
+  ): Promise<boolean>;
+  /** Extends the leases still held unexpired by `member` with their epoch; returns those extended. */
+  renewShares(
+    pool: Pool<Db>,
+    names: TableNames,
+    member: string,
+    leases: readonly ShareLease[],
+    leaseMs: number,
+  ): Promise<ShareLease[]>;
+  /** Frees the leases `member` holds with their epoch (owner and end NULL, epoch kept). */
+  releaseShares(db: Db, names: TableNames, member: string, leases: readonly ShareLease[]): Promise<void>;
+  deleteMember(db: Db, names: TableNames, member: string): Promise<void>;
 }
 
 /** The session lock that makes a relay the leader, held on a Session. */
@@ -137,6 +220,7 @@ export interface Dialect<Db> {
   lockKey(purpose: LockPurpose, database: string, table: string): string;
   readonly leaderLock: LeaderLock<Db>;
   readonly queries: OutboxQueries<Db>;
+  readonly shares: ShareQueries<Db>;
   readonly migration: MigrationQueries<Db>;
   /** Absent when the dialect has no notifications (MySQL): the engine polls. */
   readonly listen?: Listen;

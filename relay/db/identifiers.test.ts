@@ -44,6 +44,30 @@ describe('table names', () => {
     expect(() => quoteMysql('a`b')).toThrow();
   });
 
+  it('gives the share index, the lease tables and the meta table names of their own that fit at 40 characters', () => {
+    const names = tableNames('a'.repeat(MAX_TABLE_NAME_LENGTH));
+    const relations = [
+      names.table,
+      names.migrations,
+      names.pushCompletedIndex,
+      names.batchIndex,
+      names.claimIndex,
+      names.shareIndex,
+      names.shares,
+      names.members,
+      names.meta,
+    ];
+    // PostgreSQL keeps tables and indexes in one namespace per schema: no two may share a name.
+    expect(new Set(relations).size).toBe(relations.length);
+    for (const name of relations) expect(name.length).toBeLessThanOrEqual(63);
+    expect(tableNames('kafka_outbox')).toMatchObject({
+      shareIndex: 'kafka_outbox_relay_share',
+      shares: 'kafka_outbox_relay_shares',
+      members: 'kafka_outbox_relay_members',
+      meta: 'kafka_outbox_relay_meta',
+    });
+  });
+
   it('derives the LISTEN channel the notify trigger builds from the table name', () => {
     expect(tableNames('kafka_outbox').channel).toBe('kafka_outbox_relay_wake');
   });

@@ -54,6 +54,14 @@ export interface TableNames {
   notifyTrigger: string;
   /** The LISTEN/NOTIFY channel (PostgreSQL). */
   channel: string;
+  /** The index that serves the share claim (db/shares.ts). */
+  shareIndex: string;
+  /** The share leases: one row per share (owner, epoch, lease end). */
+  shares: string;
+  /** The relays alive in shared mode, each with the end of its heartbeat. */
+  members: string;
+  /** Facts about the table kept in the database (its identity). */
+  meta: string;
 }
 
 export function tableNames(table: string): TableNames {
@@ -67,6 +75,10 @@ export function tableNames(table: string): TableNames {
     notifyFunction: `${table}_relay_notify`,
     notifyTrigger: `${table}_relay_notify`,
     channel: `${table}_relay_wake`,
+    shareIndex: `${table}_relay_share`,
+    shares: `${table}_relay_shares`,
+    members: `${table}_relay_members`,
+    meta: `${table}_relay_meta`,
   };
 }
 

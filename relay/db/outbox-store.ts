@@ -2,6 +2,7 @@
 // every driver error into a classified DatabaseError (classify.ts, with the dialect's error table).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
+import { DatabaseError } from '../errors.js';
 import { toDatabaseError } from './classify.js';
 import { DedicatedConnections } from './dedicated.js';
 import type { Dialect, Pool } from './dialect.js';
@@ -9,6 +10,7 @@ import { tableNames, validateRowIds, type TableNames } from './identifiers.js';
 import { acquireLeadership } from './leadership.js';
 import { migrate } from './migrate.js';
 import { truncateChars } from './redact.js';
+import { checkLeases, checkShares, createShareLeases } from './share-leases.js';
 import type { Fence, PendingSince, ShareLeases } from './shares.js';
 import { toStoreStatus } from './status-record.js';
 import type {
@@ -42,7 +44,9 @@ class SqlOutboxStore<Db> implements OutboxStore {
   private readonly pool: Pool<Db>;
   private readonly dedicated = new DedicatedConnections();
   private reasonLength: number | undefined;
+  private tableIdentity: string | undefined;
   private closed = false;
+  readonly shares: ShareLeases;
 
   constructor(
     private readonly dialect: Dialect<Db>,
@@ -61,6 +65,9 @@ class SqlOutboxStore<Db> implements OutboxStore {
     // A pooled connection that dies while idle emits 'error'; unhandled, it would crash the process.
     this.pool = dialect.createPool(config, (operation, error, message) =>
       this.logger.warn({ err: this.wrap(operation, error) }, message),
+    );
+    this.shares = createShareLeases(dialect.shares, this.pool, this.names, (operation, fn) =>
+      this.run(operation, fn),
     );
   }
 
@@ -101,22 +108,37 @@ class SqlOutboxStore<Db> implements OutboxStore {
     return this.run('migrate', () => migrate(this.dialect, this.pool, this.config, this.names, this.logger));
   }
 
-  claim(
+  async claim(
     limit: number,
     claimTimeoutMs: number,
     exclude: readonly string[] = [],
     excludeTopics: readonly string[] = [],
+    shares?: readonly number[],
   ): Promise<Claim> {
+    if (shares !== undefined) checkShares(shares);
     return this.run('claim', async () => ({
       batchId: randomUUID(),
-      rows: await this.queries.selectBatch(
-        this.pool.db,
-        this.names,
-        limit,
-        claimTimeoutMs,
-        exclude,
-        excludeTopics,
-      ),
+      rows:
+        shares === undefined
+          ? await this.queries.selectBatch(
+              this.pool.db,
+              this.names,
+              limit,
+              claimTimeoutMs,
+              exclude,
+              excludeTopics,
+            )
+          : shares.length === 0
+            ? []
+            : await this.dialect.shares.selectShareBatch(
+                this.pool.db,
+                this.names,
+                limit,
+                claimTimeoutMs,
+                exclude,
+                excludeTopics,
+                shares,
+              ),
     }));
   }
 
@@ -124,32 +146,38 @@ class SqlOutboxStore<Db> implements OutboxStore {
     return this.run('clearClaims', () => this.queries.clearAllClaims(this.pool.db, this.names));
   }
 
-  markPublished(batchId: string, ids: string[], fence?: Fence): Promise<number> {
+  async markPublished(batchId: string, ids: string[], fence?: Fence): Promise<number> {
+    if (fence) checkLeases(fence.leases);
     return this.run('markPublished', async () => {
       if (ids.length === 0) return 0;
-      if (fence) throw new Error('fenced marks: not implemented yet');
-      await this.queries.markRowsPublished(this.pool.db, this.names, batchId, ids);
-      return ids.length;
+      if (!fence) return this.queries.markRowsPublished(this.pool.db, this.names, batchId, ids);
+      if (fence.leases.length === 0) return 0;
+      return this.dialect.shares.markFencedPublished(this.pool, this.names, batchId, ids, fence);
     });
   }
 
-  recordPermanentFailures(
+  async recordPermanentFailures(
     batchId: string,
     failures: RowFailure[],
     maxAttempts: number,
     fence?: Fence,
   ): Promise<string[]> {
+    if (fence) checkLeases(fence.leases);
     return this.run('recordPermanentFailures', async () => {
-      if (failures.length === 0) return [];
-      if (fence) throw new Error('fenced failure counts: not implemented yet');
+      if (failures.length === 0 || fence?.leases.length === 0) return [];
       const size = await this.reasonSize();
-      return this.queries.countRowFailures(
+      const ids = failures.map((failure) => failure.id);
+      const reasons = failures.map((failure) => truncateChars(failure.reason, size));
+      if (!fence)
+        return this.queries.countRowFailures(this.pool, this.names, batchId, ids, reasons, maxAttempts);
+      return this.dialect.shares.countFencedFailures(
         this.pool,
         this.names,
         batchId,
-        failures.map((failure) => failure.id),
-        failures.map((failure) => truncateChars(failure.reason, size)),
+        ids,
+        reasons,
         maxAttempts,
+        fence,
       );
     });
   }
@@ -160,23 +188,32 @@ class SqlOutboxStore<Db> implements OutboxStore {
     return this.reasonLength;
   }
 
-  pendingSince(shares?: readonly number[]): Promise<PendingSince> {
+  async pendingSince(shares?: readonly number[]): Promise<PendingSince> {
+    if (shares !== undefined) checkShares(shares);
+    if (shares?.length === 0) return { topics: [], oldestAgeMs: null, pending: 0 };
     return this.run('pendingSince', async () => {
-      throw new Error(`pendingSince(${shares?.length ?? 'all'}): not implemented yet`);
+      const byTopic = await this.dialect.shares.pendingByTopic(this.pool.db, this.names, shares);
+      const ages = byTopic.flatMap((topic) => (topic.oldestAgeMs === null ? [] : [topic.oldestAgeMs]));
+      return {
+        topics: byTopic.flatMap((topic) => (topic.topic === null ? [] : [topic.topic])).sort(),
+        oldestAgeMs: ages.length === 0 ? null : Math.max(...ages),
+        pending: byTopic.reduce((sum, topic) => sum + topic.pending, 0),
+      };
     });
   }
 
+  /** Made once by the migrations and never changed, so read once. */
   identity(): Promise<string> {
-    return this.run('identity', () => Promise.reject(new Error('table identity: not implemented yet')));
+    return this.run('identity', async () => {
+      this.tableIdentity ??= await this.dialect.shares.tableIdentity(this.pool.db, this.names);
+      if (this.tableIdentity === undefined)
+        throw new DatabaseError(
+          `${this.driver} database ${this.database}: table ${this.table} has no identity yet: run migrate`,
+          undefined,
+        );
+      return this.tableIdentity;
+    });
   }
-
-  readonly shares: ShareLeases = {
-    heartbeat: () => Promise.reject(new Error('share leases: not implemented yet')),
-    acquire: () => Promise.reject(new Error('share leases: not implemented yet')),
-    renew: () => Promise.reject(new Error('share leases: not implemented yet')),
-    release: () => Promise.reject(new Error('share leases: not implemented yet')),
-    leave: () => Promise.reject(new Error('share leases: not implemented yet')),
-  };
 
   cleanup(retentionMs: number): Promise<number> {
     return this.run('cleanup', async () => {

@@ -1,6 +1,6 @@
 // MySQL/MariaDB (mysql2) as a Dialect: its SQL, its error table, its connections and its named locks. It
 // has no notifications: the engine polls. Everything else is the shared store (../outbox-store.ts).
-import type { Dialect, MigrationQueries, OutboxQueries } from '../dialect.js';
+import type { Dialect, MigrationQueries, OutboxQueries, ShareQueries } from '../dialect.js';
 import { namedLock } from '../identifiers.js';
 import { mysqlVersionProblem } from '../server-version.js';
 import { mysqlErrors } from './errors.js';
@@ -31,12 +31,13 @@ import {
 } from './outbox-queries.js';
 import { createPool, openSession } from './pool.js';
 import type { Queryable } from './queryable.js';
+import * as shareQueries from './share-queries.js';
 
 const queries: OutboxQueries<Queryable> = {
   ping,
   selectBatch,
   clearAllClaims,
-  markRowsPublished,
+  markRowsPublished: (db, names, batchId, ids) => markRowsPublished(db, names, batchId, ids),
   countRowFailures,
   errorReasonLength,
   deletePublishedChunk,
@@ -44,6 +45,22 @@ const queries: OutboxQueries<Queryable> = {
   tableStatus,
   requeueErroredIds,
   requeueAllErrored,
+};
+
+const shares: ShareQueries<Queryable> = {
+  selectShareBatch: shareQueries.selectShareBatch,
+  markFencedPublished: shareQueries.markFencedPublished,
+  countFencedFailures: shareQueries.countFencedFailures,
+  pendingByTopic: shareQueries.pendingByTopic,
+  tableIdentity: shareQueries.tableIdentity,
+  upsertMember: shareQueries.upsertMember,
+  liveMembers: shareQueries.liveMembers,
+  shareRecords: shareQueries.shareRecords,
+  insertShareRows: shareQueries.insertShareRows,
+  acquireShare: shareQueries.acquireShare,
+  renewShares: shareQueries.renewShares,
+  releaseShares: shareQueries.releaseShares,
+  deleteMember: shareQueries.deleteMember,
 };
 
 const migration: MigrationQueries<Queryable> = {
@@ -73,5 +90,6 @@ export const mysqlDialect: Dialect<Queryable> = {
   lockKey: namedLock,
   leaderLock,
   queries,
+  shares,
   migration,
 };

@@ -32,6 +32,7 @@ describe('the MySQL migrations', () => {
   it.each([
     ['001_go_relay_table', 'f3b324cd024486c7'],
     ['002_claim_index', '309f27ac885e499b'],
+    ['003_shares', 'c5e87289da66f2f2'],
   ])('%s still sends exactly the SQL it was released with', async (name, pinned) => {
     const index = MIGRATIONS.findIndex((m) => m.name === name);
     expect(index).toBeGreaterThanOrEqual(0);

@@ -5,6 +5,7 @@ import { quoteMysql as q, type TableNames } from '../identifiers.js';
 import { columnExists, indexOnColumnsExists } from './migration-queries.js';
 import type { Migration as DialectMigration } from '../dialect.js';
 import type { Queryable } from './queryable.js';
+import { createShareTables, ensureShareColumn, ensureShareIndex } from './share-migration.js';
 
 export type Migration = DialectMigration<Queryable>;
 
@@ -59,7 +60,15 @@ async function addClaimIndex(db: Queryable, names: TableNames): Promise<void> {
   await ensureIndex(db, names.table, names.claimIndex, ['push_completed_at', 'errored', 'id']);
 }
 
+/** Shared mode (db/shares.ts): the share column and its index, online, then the lease tables. */
+async function addShares(db: Queryable, names: TableNames): Promise<void> {
+  await ensureShareColumn(db, names);
+  await ensureShareIndex(db, names);
+  await createShareTables(db, names);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: '001_go_relay_table', up: createGoRelayTable },
   { id: 2, name: '002_claim_index', up: addClaimIndex },
+  { id: 3, name: '003_shares', up: addShares },
 ];

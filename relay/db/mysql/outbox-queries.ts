@@ -7,13 +7,14 @@ import { outboxRow } from '../outbox-row.js';
 import type { OutboxRow } from '../store.js';
 import type { Pool } from '../dialect.js';
 import { transaction } from './pool.js';
+import { SHARE_COLUMN } from './share-expression.js';
 import type { Queryable, Rows } from './queryable.js';
 
 /**
  * payload_json comes back as the bytes the server sends (MySQL normalizes JSON; MariaDB keeps the text),
  * payload_headers as its text: mysql2 would otherwise parse JSON columns into objects.
  */
-const rawJson: mysql.TypeCast = (field, next) => {
+export const rawJson: mysql.TypeCast = (field, next) => {
   if (field.name === 'payload_json') return field.buffer();
   if (field.name === 'payload_headers') return field.string('utf8');
   return next();
@@ -22,7 +23,7 @@ const rawJson: mysql.TypeCast = (field, next) => {
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
 
-function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
+export function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
   return outboxRow({
     id: String(row.id),
     topic: text(row.topic),
@@ -34,7 +35,7 @@ function toOutboxRow(row: mysql.RowDataPacket): OutboxRow {
   });
 }
 
-const PENDING = `push_completed_at IS NULL AND errored = 0`;
+export const PENDING = `push_completed_at IS NULL AND errored = 0`;
 
 /**
  * The next batch: the first `limit` unpublished, unerrored rows in id order that are not excluded (by id or
@@ -90,12 +91,15 @@ export async function markRowsPublished(
   names: TableNames,
   batchId: string,
   ids: string[],
-): Promise<void> {
-  await db.query(
+  shares?: readonly number[],
+): Promise<number> {
+  const ofShares = shares === undefined ? '' : `AND ${q(SHARE_COLUMN)} IN (?)`;
+  const [result] = await db.query<mysql.ResultSetHeader>(
     `UPDATE ${q(names.table)} SET batch_id = ?, push_started_at = NOW(), push_completed_at = NOW()
-     WHERE id IN (?) AND push_completed_at IS NULL`,
-    [batchId, ids],
+     WHERE id IN (?) AND push_completed_at IS NULL ${ofShares}`,
+    shares === undefined ? [batchId, ids] : [batchId, ids, shares],
   );
+  return result.affectedRows;
 }
 
 /**
@@ -111,13 +115,24 @@ export async function countRowFailures(
   reasons: string[],
   maxAttempts: number,
 ): Promise<string[]> {
-  return transaction(pool, async (db) => {
-    const counted: string[] = [];
-    for (const [index, id] of ids.entries()) {
-      if (await countOneFailure(db, names, batchId, id, reasons[index]!, maxAttempts)) counted.push(id);
-    }
-    return counted.length === 0 ? [] : erroredInBatch(db, names, batchId, counted);
-  });
+  return transaction(pool, (db) => countFailuresIn(db, names, batchId, ids, reasons, maxAttempts));
+}
+
+/** countRowFailures inside a transaction already open, of the rows of `shares` only when given. */
+export async function countFailuresIn(
+  db: Queryable,
+  names: TableNames,
+  batchId: string,
+  ids: string[],
+  reasons: string[],
+  maxAttempts: number,
+  shares?: readonly number[],
+): Promise<string[]> {
+  const counted: string[] = [];
+  for (const [index, id] of ids.entries()) {
+    if (await countOneFailure(db, names, batchId, id, reasons[index]!, maxAttempts, shares)) counted.push(id);
+  }
+  return counted.length === 0 ? [] : erroredInBatch(db, names, batchId, counted);
 }
 
 /**
@@ -133,7 +148,11 @@ async function countOneFailure(
   id: string,
   reason: string,
   maxAttempts: number,
+  shares?: readonly number[],
 ): Promise<boolean> {
+  const ofShares = shares === undefined ? '' : `AND ${q(SHARE_COLUMN)} IN (?)`;
+  const values: unknown[] = [maxAttempts, reason, maxAttempts, batchId, maxAttempts, id];
+  if (shares !== undefined) values.push(shares);
   const [result] = await db.query<mysql.ResultSetHeader>(
     `UPDATE ${q(names.table)} SET
        errored = IF(push_attempts + 1 >= ?, 1, 0),
@@ -141,8 +160,8 @@ async function countOneFailure(
        batch_id = IF(push_attempts + 1 >= ?, ?, NULL),
        push_started_at = IF(push_attempts + 1 >= ?, NOW(), NULL),
        push_attempts = push_attempts + 1
-     WHERE id = ? AND ${PENDING}`,
-    [maxAttempts, reason, maxAttempts, batchId, maxAttempts, id],
+     WHERE id = ? AND ${PENDING} ${ofShares}`,
+    values,
   );
   return result.affectedRows > 0;
 }

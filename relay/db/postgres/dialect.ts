@@ -1,6 +1,6 @@
 // PostgreSQL (node-postgres) as a Dialect: its SQL, its error table, its connections, its advisory locks
 // and its LISTEN. Everything else is the shared store (../outbox-store.ts).
-import type { Dialect, MigrationQueries, OutboxQueries } from '../dialect.js';
+import type { Dialect, MigrationQueries, OutboxQueries, ShareQueries } from '../dialect.js';
 import { advisoryLockKey } from '../identifiers.js';
 import { postgresVersionProblem } from '../server-version.js';
 import { postgresErrors } from './errors.js';
@@ -32,6 +32,7 @@ import {
 } from './outbox-queries.js';
 import { createPool, openSession } from './pool.js';
 import type { Queryable } from './queryable.js';
+import * as shareQueries from './share-queries.js';
 
 const queries: OutboxQueries<Queryable> = {
   ping,
@@ -47,10 +48,27 @@ const queries: OutboxQueries<Queryable> = {
   requeueAllErrored,
 };
 
+const shares: ShareQueries<Queryable> = {
+  selectShareBatch: shareQueries.selectShareBatch,
+  markFencedPublished: shareQueries.markFencedPublished,
+  countFencedFailures: shareQueries.countFencedFailures,
+  pendingByTopic: shareQueries.pendingByTopic,
+  tableIdentity: shareQueries.tableIdentity,
+  upsertMember: shareQueries.upsertMember,
+  liveMembers: shareQueries.liveMembers,
+  shareRecords: shareQueries.shareRecords,
+  insertShareRows: shareQueries.insertShareRows,
+  acquireShare: shareQueries.acquireShare,
+  renewShares: shareQueries.renewShares,
+  releaseShares: shareQueries.releaseShares,
+  deleteMember: shareQueries.deleteMember,
+};
+
 const migration: MigrationQueries<Queryable> = {
   migrations: MIGRATIONS,
   versionProblem: async (db) => postgresVersionProblem(await serverVersionNum(db)),
-  lock: (db, database, names) => lockForMigration(db, advisoryLockKey('migrate', database, names.table)),
+  lock: (db, database, names) =>
+    lockForMigration(db, database, advisoryLockKey('migrate', database, names.table)),
   createMigrationsTable,
   appliedMigrations,
   recordMigration,
@@ -74,6 +92,7 @@ export const postgresDialect: Dialect<Queryable> = {
   lockKey: advisoryLockKey,
   leaderLock,
   queries,
+  shares,
   migration,
   listen: (config, names, onWake, logger, describe) =>
     listenPostgres(config, names.channel, onWake, logger, describe),

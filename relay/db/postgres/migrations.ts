@@ -5,6 +5,7 @@ import { quotePostgres as q, type TableNames } from '../identifiers.js';
 import { indexOnColumnsExists, triggerExists } from './migration-queries.js';
 import type { Migration as DialectMigration } from '../dialect.js';
 import type { Queryable } from './queryable.js';
+import { createShareTables, ensureShareIndex } from './share-migration.js';
 
 export type Migration = DialectMigration<Queryable>;
 
@@ -112,8 +113,18 @@ export async function syncNotifyTrigger(
   return 'dropped';
 }
 
+/**
+ * Shared mode (db/shares.ts): the lease tables, the table's identity, and the share index, built
+ * CONCURRENTLY outside the migrations' transaction (share-migration.ts).
+ */
+async function addShares(db: Queryable, names: TableNames): Promise<void> {
+  await createShareTables(db, names);
+  await ensureShareIndex(db, names);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: '001_go_relay_table', up: createGoRelayTable },
   { id: 2, name: '002_claim_index', up: addClaimIndex },
   { id: 3, name: '003_insert_notify_trigger', up: addNotifyTrigger },
+  { id: 4, name: '004_shares', up: addShares },
 ];

@@ -8,7 +8,7 @@ import type { OutboxRow } from '../store.js';
 import type { Queryable } from './queryable.js';
 
 /** As read: the public columns are null where a table allowing NULLs holds one. */
-interface RowRecord {
+export interface RowRecord {
   id: string;
   topic: string | null;
   payload: string | null;
@@ -22,11 +22,11 @@ interface RowRecord {
  * Row ids as one bigint[] literal. The ids are the table's own (digits only), so the text needs no
  * escaping; node-postgres would otherwise escape and quote each element of a JavaScript array.
  */
-function idArray(ids: readonly string[]): string {
+export function idArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
 }
 
-function toOutboxRow(record: RowRecord): OutboxRow {
+export function toOutboxRow(record: RowRecord): OutboxRow {
   return outboxRow({
     id: record.id,
     topic: record.topic,
@@ -79,13 +79,19 @@ export async function clearAllClaims(db: Queryable, names: TableNames): Promise<
 }
 
 /** One write per published row: the batch stamp and the completion, as the Go relay left its rows. */
-export async function markRowsPublished(db: Queryable, names: TableNames, batchId: string, ids: string[]) {
-  await db.query(
+export async function markRowsPublished(
+  db: Queryable,
+  names: TableNames,
+  batchId: string,
+  ids: string[],
+): Promise<number> {
+  const { rowCount } = await db.query(
     `UPDATE ${q(names.table)}
      SET batch_id = $1, push_started_at = localtimestamp, push_completed_at = localtimestamp
      WHERE id = ANY($2::bigint[]) AND push_completed_at IS NULL`,
     [batchId, idArray(ids)],
   );
+  return rowCount ?? 0;
 }
 
 /**
@@ -100,19 +106,30 @@ export async function countRowFailures(
   reasons: string[],
   maxAttempts: number,
 ): Promise<string[]> {
-  const { rows } = await db.query<{ id: string; errored: number }>(
-    `UPDATE ${q(names.table)} AS t SET
-       push_attempts = t.push_attempts + 1,
-       errored = CASE WHEN t.push_attempts + 1 >= $4 THEN 1 ELSE 0 END,
-       error_reason = f.reason,
-       batch_id = CASE WHEN t.push_attempts + 1 >= $4 THEN $1 END,
-       push_started_at = CASE WHEN t.push_attempts + 1 >= $4 THEN localtimestamp END
-     FROM unnest($2::bigint[], $3::text[]) AS f(id, reason)
-     WHERE t.id = f.id AND t.push_completed_at IS NULL AND t.errored = 0
-     RETURNING t.id::text AS id, t.errored`,
-    [batchId, ids, reasons, maxAttempts],
-  );
+  const { rows } = await db.query<{ id: string; errored: number }>(rowFailuresUpdate(names, 1), [
+    batchId,
+    ids,
+    reasons,
+    maxAttempts,
+  ]);
   return rows.filter((row) => Number(row.errored) !== 0).map((row) => row.id);
+}
+
+/**
+ * The UPDATE that counts the failures, its parameters numbered from `first`: the batch id, the ids, the
+ * reasons, maxAttempts; `condition` narrows the rows (the fenced count's shares).
+ */
+export function rowFailuresUpdate(names: TableNames, first: number, condition = ''): string {
+  const [batch, ids, reasons, max] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
+  return `UPDATE ${q(names.table)} AS t SET
+       push_attempts = t.push_attempts + 1,
+       errored = CASE WHEN t.push_attempts + 1 >= ${max} THEN 1 ELSE 0 END,
+       error_reason = f.reason,
+       batch_id = CASE WHEN t.push_attempts + 1 >= ${max} THEN ${batch} END,
+       push_started_at = CASE WHEN t.push_attempts + 1 >= ${max} THEN localtimestamp END
+     FROM unnest(${ids}::bigint[], ${reasons}::text[]) AS f(id, reason)
+     WHERE t.id = f.id AND t.push_completed_at IS NULL AND t.errored = 0 ${condition}
+     RETURNING t.id::text AS id, t.errored`;
 }
 
 /** The size of error_reason (varchar(n)), or undefined when it has none. */

@@ -1,0 +1,255 @@
+// The queries of the shared mode on PostgreSQL (dialect.ts ShareQueries): the share claim, the fenced
+// writes, the pending rows by topic, the lease table and the table's identity.
+// Lease times are timestamptz(3) written and compared with clock_timestamp(): the real time of each
+// statement (localtimestamp is the transaction's start) and independent of the session's TimeZone, so
+// relays with different settings agree on when a lease ends.
+import type { Pool } from '../dialect.js';
+import { quotePostgres as q, type TableNames } from '../identifiers.js';
+import type { Fence, ShareLease, ShareRecord } from '../shares.js';
+import type { OutboxRow } from '../store.js';
+import { idArray, rowFailuresUpdate, toOutboxRow, type RowRecord } from './outbox-queries.js';
+import type { Queryable } from './queryable.js';
+import { shareExpression } from './share-expression.js';
+
+const MS = `interval '1 millisecond'`;
+
+/**
+ * The claim of some shares: per share (unnest, then a LATERAL subquery) the first `limit` eligible ids in
+ * id order through the share index (<share expression>, id), then the union in id order cut to `limit`,
+ * so each share's rows are a prefix of its own order. Only ids go through the cut; the payloads of the
+ * rows kept are read after it. One statement: one snapshot.
+ */
+export async function selectShareBatch(
+  db: Queryable,
+  names: TableNames,
+  limit: number,
+  claimTimeoutMs: number,
+  exclude: readonly string[],
+  excludeTopics: readonly string[],
+  shares: readonly number[],
+): Promise<OutboxRow[]> {
+  const query = shareBatchQuery(names, limit, claimTimeoutMs, exclude, excludeTopics, shares);
+  const { rows } = await db.query<RowRecord>(query.text, query.values);
+  return rows.map(toOutboxRow);
+}
+
+/** The share claim's statement and values (also EXPLAINed by the tests and the benchmark). */
+export function shareBatchQuery(
+  names: TableNames,
+  limit: number,
+  claimTimeoutMs: number,
+  exclude: readonly string[],
+  excludeTopics: readonly string[],
+  shares: readonly number[],
+): { text: string; values: unknown[] } {
+  const table = q(names.table);
+  return {
+    text: `WITH picked AS (
+       SELECT r.id FROM unnest($5::int[]) AS s(share)
+       CROSS JOIN LATERAL (
+         SELECT t.id FROM ${table} AS t
+         WHERE ${shareExpression('t')} = s.share
+           AND t.push_completed_at IS NULL AND t.errored = 0
+           AND (t.batch_id IS NULL OR t.push_started_at IS NULL
+                OR t.push_started_at < localtimestamp - $2 * ${MS})
+           AND NOT (t.id = ANY($3::bigint[]))
+           AND (t.topic IS NULL OR NOT (t.topic = ANY($4::text[])))
+         ORDER BY t.id
+         LIMIT $1
+       ) AS r
+       ORDER BY r.id
+       LIMIT $1
+     )
+     SELECT t.id::text AS id, t.topic, t.payload_json::text AS payload, t.payload_headers::text AS headers,
+       t."key" AS key, t.partition_key, t.push_attempts AS attempts
+     FROM picked AS p JOIN ${table} AS t ON t.id = p.id
+     ORDER BY t.id`,
+    values: [limit, claimTimeoutMs, idArray(exclude), excludeTopics, shares],
+  };
+}
+
+/**
+ * The fence's lease rows still held (owner, epoch, unexpired), locked FOR SHARE until the statement's
+ * transaction ends: an acquire of one of them (an UPDATE) waits for the fenced write to commit, and a
+ * lease taken before the lock is seen taken (READ COMMITTED re-reads a row updated concurrently before
+ * locking it). Parameters $1 to $3: the member, the shares, their epochs.
+ */
+function heldShares(names: TableNames): string {
+  return `held AS (
+       SELECT s.share FROM ${q(names.shares)} AS s
+       JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
+       WHERE s.owner = $1 AND s.lease_until > clock_timestamp()
+       FOR SHARE OF s
+     )`;
+}
+
+function fenceValues(fence: Fence): unknown[] {
+  return [fence.member, fence.leases.map((l) => l.share), fence.leases.map((l) => l.epoch)];
+}
+
+/** One statement: the lease rows locked, then the marks of the rows of those shares. */
+export async function markFencedPublished(
+  pool: Pool<Queryable>,
+  names: TableNames,
+  batchId: string,
+  ids: string[],
+  fence: Fence,
+): Promise<number> {
+  const { rowCount } = await pool.db.query(
+    `WITH ${heldShares(names)}
+     UPDATE ${q(names.table)} AS t
+     SET batch_id = $4, push_started_at = localtimestamp, push_completed_at = localtimestamp
+     WHERE t.id = ANY($5::bigint[]) AND t.push_completed_at IS NULL
+       AND ${shareExpression('t')} IN (SELECT share FROM held)`,
+    [...fenceValues(fence), batchId, idArray(ids)],
+  );
+  return rowCount ?? 0;
+}
+
+/** countRowFailures's UPDATE, of the rows of the held shares only, in one statement. */
+export async function countFencedFailures(
+  pool: Pool<Queryable>,
+  names: TableNames,
+  batchId: string,
+  ids: string[],
+  reasons: string[],
+  maxAttempts: number,
+  fence: Fence,
+): Promise<string[]> {
+  const { rows } = await pool.db.query<{ id: string; errored: number }>(
+    `WITH ${heldShares(names)}
+     ${rowFailuresUpdate(names, 4, `AND ${shareExpression('t')} IN (SELECT share FROM held)`)}`,
+    [...fenceValues(fence), batchId, ids, reasons, maxAttempts],
+  );
+  return rows.filter((row) => Number(row.errored) !== 0).map((row) => row.id);
+}
+
+interface PendingRecord {
+  topic: string | null;
+  pending: number;
+  oldest_ms: number | null;
+}
+
+/**
+ * The pending rows by topic: through the claim index (all shares) or the share index (= ANY of the
+ * shares). created_at is a timestamp without time zone, aged against localtimestamp as status() does.
+ */
+export async function pendingByTopic(
+  db: Queryable,
+  names: TableNames,
+  shares: readonly number[] | undefined,
+) {
+  const ofShares = shares === undefined ? '' : `AND ${shareExpression('t')} = ANY($1::int[])`;
+  const { rows } = await db.query<PendingRecord>(
+    `SELECT t.topic, count(*)::int AS pending,
+       (extract(epoch FROM localtimestamp - min(t.created_at)) * 1000)::float8 AS oldest_ms
+     FROM ${q(names.table)} AS t
+     WHERE t.push_completed_at IS NULL AND t.errored = 0 ${ofShares}
+     GROUP BY t.topic`,
+    shares === undefined ? [] : [shares],
+  );
+  return rows.map((row) => ({ topic: row.topic, pending: row.pending, oldestAgeMs: row.oldest_ms }));
+}
+
+export async function tableIdentity(db: Queryable, names: TableNames): Promise<string | undefined> {
+  const { rows } = await db.query<{ value: string }>(
+    `SELECT value FROM ${q(names.meta)} WHERE name = 'identity'`,
+  );
+  return rows[0]?.value;
+}
+
+export async function upsertMember(db: Queryable, names: TableNames, member: string, leaseMs: number) {
+  await db.query(
+    `INSERT INTO ${q(names.members)} (member, seen_until) VALUES ($1, clock_timestamp() + $2 * ${MS})
+     ON CONFLICT (member) DO UPDATE SET seen_until = EXCLUDED.seen_until`,
+    [member, leaseMs],
+  );
+}
+
+export async function liveMembers(db: Queryable, names: TableNames): Promise<string[]> {
+  const { rows } = await db.query<{ member: string }>(
+    `SELECT member FROM ${q(names.members)} WHERE seen_until > clock_timestamp()`,
+  );
+  return rows.map((row) => row.member);
+}
+
+export async function shareRecords(db: Queryable, names: TableNames): Promise<ShareRecord[]> {
+  const { rows } = await db.query<{
+    share: number;
+    owner: string | null;
+    epoch: string;
+    remaining: number | null;
+  }>(
+    `SELECT share, owner, epoch::text AS epoch,
+       CASE WHEN owner IS NOT NULL AND lease_until IS NOT NULL
+         THEN (extract(epoch FROM lease_until - clock_timestamp()) * 1000)::float8 END AS remaining
+     FROM ${q(names.shares)} ORDER BY share`,
+  );
+  return rows.map((row) => ({
+    share: row.share,
+    owner: row.owner,
+    epoch: row.epoch,
+    leaseRemainingMs: row.remaining === null ? null : Math.round(row.remaining),
+  }));
+}
+
+export async function insertShareRows(db: Queryable, names: TableNames, count: number): Promise<void> {
+  await db.query(
+    `INSERT INTO ${q(names.shares)} (share) SELECT generate_series(0, $1::int - 1) ON CONFLICT DO NOTHING`,
+    [count],
+  );
+}
+
+export async function acquireShare(
+  db: Queryable,
+  names: TableNames,
+  member: string,
+  share: number,
+  epoch: string,
+  leaseMs: number,
+  graceMs: number,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE ${q(names.shares)}
+     SET owner = $1, epoch = epoch + 1, lease_until = clock_timestamp() + $4 * ${MS}
+     WHERE share = $2 AND epoch = $3::bigint
+       AND (owner IS NULL OR lease_until IS NULL OR lease_until < clock_timestamp() - $5 * ${MS})`,
+    [member, share, epoch, leaseMs, graceMs],
+  );
+  return rowCount === 1;
+}
+
+export async function renewShares(
+  pool: Pool<Queryable>,
+  names: TableNames,
+  member: string,
+  leases: readonly ShareLease[],
+  leaseMs: number,
+): Promise<ShareLease[]> {
+  const { rows } = await pool.db.query<ShareLease>(
+    `UPDATE ${q(names.shares)} AS s SET lease_until = clock_timestamp() + $4 * ${MS}
+     FROM unnest($2::int[], $3::bigint[]) AS l(share, epoch)
+     WHERE s.share = l.share AND s.epoch = l.epoch AND s.owner = $1 AND s.lease_until > clock_timestamp()
+     RETURNING s.share, s.epoch::text AS epoch`,
+    [member, leases.map((l) => l.share), leases.map((l) => l.epoch), leaseMs],
+  );
+  return rows.map((row) => ({ share: row.share, epoch: row.epoch }));
+}
+
+export async function releaseShares(
+  db: Queryable,
+  names: TableNames,
+  member: string,
+  leases: readonly ShareLease[],
+): Promise<void> {
+  await db.query(
+    `UPDATE ${q(names.shares)} AS s SET owner = NULL, lease_until = NULL
+     FROM unnest($2::int[], $3::bigint[]) AS l(share, epoch)
+     WHERE s.share = l.share AND s.epoch = l.epoch AND s.owner = $1`,
+    [member, leases.map((l) => l.share), leases.map((l) => l.epoch)],
+  );
+}
+
+export async function deleteMember(db: Queryable, names: TableNames, member: string): Promise<void> {
+  await db.query(`DELETE FROM ${q(names.members)} WHERE member = $1`, [member]);
+}
