@@ -90,7 +90,8 @@ export function createReadBack(deps: ReadBackDeps): ReadBack {
     } finally {
       clearTimeout(timer);
     }
-    await run.close();
+    // The ids are known: a close slower than the time left goes on in the background.
+    await within(run.close(), started + timeoutMs - Date.now());
     const result: ReadBackResult = {
       ids: [...run.progress.ids],
       messages: run.progress.messages,
@@ -120,6 +121,16 @@ function failed(run: ReadBackRun, message: string, timedOut: boolean, cause: unk
     ...(cause === undefined ? {} : { cause }),
     ...(typeof kafkaType === 'string' ? { kafkaType } : {}),
   });
+}
+
+async function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  try {
+    await Promise.race([work, expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function describe(error: unknown): string {
