@@ -54,7 +54,7 @@ export async function markWhatKafkaHas(
   const pending = await store.pendingSince(shares);
   if (pending.pending === 0 || pending.topics.length === 0) return 0;
   const back = Math.min(READ_BACK_LIMIT_MS, (pending.oldestAgeMs ?? READ_BACK_LIMIT_MS) + CLOCK_MARGIN_MS);
-  const request = { topics: pending.topics, sinceMs: deps.now() - back, source: await store.identity() };
+  const request = { topics: pending.topics, sinceMs: Math.floor(deps.now() - back), source: await store.identity() };
   let found: ReadBackFound;
   try {
     found = await readBack(request);
