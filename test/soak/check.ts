@@ -2,7 +2,8 @@
 // separate Kafka client read back, and the errored rows left in the table. Every committed row must have
 // arrived at least once (by outbox-id, with the payload the writer wrote); no row of a transaction that did
 // not commit may arrive; only the injected poison rows may be errored, each with a reason; per topic and
-// partition key, first deliveries must come in id order. Duplicates are counted, not failed.
+// partition key, first deliveries must come in id order. Duplicates are counted, and failed with
+// failOnDuplicates (a fleet in shared mode reads Kafka back at every takeover: none is expected).
 import type { Delivered } from './kafka-reader.js';
 import type { ErroredRow } from './outbox-table.js';
 import { tokenOf } from './rows.js';
@@ -19,6 +20,8 @@ export interface CheckInput {
   unsettled: number;
   /** Misbehaviour the relays showed while running (exited by themselves, hung on SIGTERM, ...). */
   anomalies: readonly string[];
+  /** Fail on any message delivered more than once. */
+  failOnDuplicates?: boolean;
 }
 
 export interface CheckResult {
@@ -29,6 +32,8 @@ export interface CheckResult {
   lost: string[];
   outOfOrder: string[];
   duplicates: number;
+  /** The first duplicates: the id and where its first and later copies are. */
+  duplicateExamples: string[];
   rolledBackDelivered: string[];
   erroredPoison: number;
   unexpectedErrored: ErroredRow[];
@@ -55,7 +60,8 @@ export function check(input: CheckInput): CheckResult {
   const poison = input.committed.filter((r) => r.poison && r.poison !== 'poison-missing-topic');
   const poisonIds = new Set(poison.map((r) => r.id));
 
-  const firstSeen = new Set<string>();
+  const firstSeen = new Map<string, string>();
+  const duplicateExamples: string[] = [];
   const lastOfKey = new Map<string, bigint>();
   const outOfOrder: string[] = [];
   const rolledBackDelivered: string[] = [];
@@ -74,11 +80,14 @@ export function check(input: CheckInput): CheckResult {
       foreign.push(`${where} outbox-id ${m.outboxId ?? '(none)'} token ${token ?? '(none)'}`);
       continue;
     }
-    if (firstSeen.has(row.id)) {
+    const first = firstSeen.get(row.id);
+    if (first !== undefined) {
       duplicates++;
+      if (duplicateExamples.length < MAX_EXAMPLES * 5)
+        duplicateExamples.push(`id ${row.id} at ${where}, first at ${first}`);
       continue;
     }
-    firstSeen.add(row.id);
+    firstSeen.set(row.id, where);
     if (row.orderingKey === '') continue;
     const key = `${row.topic}\u0000${row.orderingKey}`;
     const id = BigInt(row.id);
@@ -120,6 +129,11 @@ export function check(input: CheckInput): CheckResult {
   some('poison rows mishandled', poisonProblems);
   some('messages not written by the writer as delivered', foreign);
   some('relay anomalies', input.anomalies);
+  if (input.failOnDuplicates && duplicates > 0) {
+    failures.push(
+      `${duplicates} duplicate deliveries: ${duplicateExamples.slice(0, MAX_EXAMPLES).join('; ')}`,
+    );
+  }
   if (input.pendingAtEnd > 0) failures.push(`${input.pendingAtEnd} rows still pending after the drain`);
   if (input.unsettled > 0) failures.push(`${input.unsettled} transactions with an unknown commit outcome`);
 
@@ -131,6 +145,7 @@ export function check(input: CheckInput): CheckResult {
     lost,
     outOfOrder,
     duplicates,
+    duplicateExamples,
     rolledBackDelivered,
     erroredPoison: poison.filter((p) => erroredById.has(p.id)).length,
     unexpectedErrored,

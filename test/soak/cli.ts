@@ -1,10 +1,15 @@
 // npm run soak -- [--driver postgres|mysql] [--duration 10m] [--short] [--faults all|none|kind,...]
-//                 [--without kind,...] [--no-server-faults] [--seed n] [--rate n] [--log-dir dir]
+//                 [--without kind,...] [--no-server-faults] [--relays 1|3-5] [--share-lease 3s]
+//                 [--fail-on-duplicates] [--seed n] [--rate n] [--log-dir dir]
 // Runs one soak against the local servers (those of OUTBOX_RELAY_DEVENV_PORT_BASE / _DIR when set), prints
-// its table, and exits 1 on any loss, order violation, delivered uncommitted row or unexpected errored row.
+// its table, and exits 1 on any loss, order violation, delivered uncommitted row or unexpected errored row
+// (and duplicate, with several relays).
 import { parseArgs } from 'node:util';
 import {
   FAULT_KINDS,
+  FLEET_MAX,
+  FLEET_MIN,
+  MULTI_RELAY_FAULTS,
   SERVER_FAULTS,
   fullOptions,
   parseDuration,
@@ -23,6 +28,11 @@ const USAGE = `usage: npm run soak -- [options]
   --faults list             fault kinds to inject (default all): ${FAULT_KINDS.join(', ')}
   --without list            fault kinds not to inject
   --no-server-faults        never stop a server (same as --without ${SERVER_FAULTS.join(',')})
+  --relays n                1 (default: one relay, now and then a second) or ${FLEET_MIN} to ${FLEET_MAX}: a fleet in shared
+                            mode kept between ${FLEET_MIN} and ${FLEET_MAX} relays, with the faults ${MULTI_RELAY_FAULTS.join(', ')}
+  --share-lease 3s          SHARE_LEASE_MS of a fleet (default 3s, so that takeovers happen often)
+  --fail-on-duplicates      fail on any message delivered twice (the default with --relays above 1;
+                            --no-fail-on-duplicates counts them only)
   --rate n                  writer transactions per second (default 20)
   --fault-gap 2s-12s        the pause between two faults, drawn from this range (default 2s-12s)
   --seed n                  replay the random choices of an earlier run
@@ -38,6 +48,10 @@ function options(argv: string[]): SoakOptions {
       faults: { type: 'string', default: 'all' },
       without: { type: 'string', default: '' },
       'no-server-faults': { type: 'boolean', default: false },
+      relays: { type: 'string', default: '1' },
+      'share-lease': { type: 'string' },
+      'fail-on-duplicates': { type: 'boolean' },
+      'no-fail-on-duplicates': { type: 'boolean' },
       rate: { type: 'string' },
       'fault-gap': { type: 'string' },
       seed: { type: 'string' },
@@ -54,7 +68,14 @@ function options(argv: string[]): SoakOptions {
   const faults = parseFaultList(values.faults);
   for (const kind of parseFaultList(values.without)) faults.delete(kind);
   if (values['no-server-faults']) SERVER_FAULTS.forEach((k) => faults.delete(k));
-  const overrides: Partial<SoakOptions> = { faults, log: (line) => console.log(line) };
+  const relays = Number(values.relays);
+  const overrides: Partial<SoakOptions> = {
+    faults,
+    relays,
+    failOnDuplicates: values['no-fail-on-duplicates'] ? false : (values['fail-on-duplicates'] ?? relays > 1),
+    log: (line) => console.log(line),
+  };
+  if (values['share-lease']) overrides.shareLeaseMs = parseDuration(values['share-lease']);
   if (values.duration) overrides.durationMs = parseDuration(values.duration);
   if (values.rate) overrides.transactionsPerSecond = Number(values.rate);
   if (values['fault-gap']) {

@@ -4,6 +4,9 @@
 // Server restarts, a second relay and cleanup jobs run in the background, so that relay kills and poison
 // rows also land while a server is down; one server at a time is down, and one second relay at a time
 // runs. A stopped server is always started again, in a finally block, before the injector stops.
+// The multi-relay kinds act on a fleet in shared mode: relay-add and relay-remove move its size between its
+// bounds, relay-sigkill-any kills any relay (and starts another), and relay-sigstop stops one for 0.5 to 3
+// lease periods in the background (other faults go on meanwhile, and leave it alone).
 import { FAULT_WEIGHTS, type FaultKind } from './options.js';
 import type { Random } from './random.js';
 import type { RelayFleet } from './relay-fleet.js';
@@ -14,6 +17,8 @@ export interface FaultInjector {
   counts: Record<FaultKind, number>;
   /** Database restarts begun, and whether one is under way now. */
   databaseRestarts(): { begun: number; underWay: boolean };
+  /** Server restarts (Kafka or database) begun, and whether one is under way now. */
+  serverRestarts(): { begun: number; underWay: boolean };
   /** Stops choosing faults, waits for those under way (servers back up), then settles. */
   stop(): Promise<void>;
   /** Settles when the injector stopped by itself (deadline) or rejects if a server could not be restored. */
@@ -26,6 +31,9 @@ export interface InjectorDeps {
   gapMs: [number, number];
   serverDownMs: [number, number];
   secondRelayMs: [number, number];
+  /** relay-sigstop: how long a relay stays stopped, in lease periods of `leaseMs`. */
+  stopLeases: [number, number];
+  leaseMs: number;
   deadline: number;
   /** Go on past the deadline until every kind has happened once (the short variant's guarantee). */
   completeFirstRound: boolean;
@@ -53,6 +61,7 @@ export async function restore(server: ServerSwitch, log: (line: string) => void)
 export function startFaultInjector(deps: InjectorDeps): FaultInjector {
   const counts = Object.fromEntries(deps.kinds.map((k) => [k, 0])) as Record<FaultKind, number>;
   const database = { begun: 0, underWay: false };
+  const servers = { begun: 0, underWay: false };
   const background = new Set<Promise<unknown>>();
   let secondRunning = false;
   let serverDown = false;
@@ -75,6 +84,8 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
       database.begun++;
       database.underWay = true;
     }
+    servers.begun++;
+    servers.underWay = true;
     try {
       deps.log(`fault: stopping ${server.name} for ${downMs} ms`);
       await server.down();
@@ -82,6 +93,7 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
     } finally {
       await restore(server, deps.log);
       if (onDatabase) database.underWay = false;
+      servers.underWay = false;
       deps.log(`fault: ${server.name} is back`);
     }
   }
@@ -120,12 +132,29 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
         return true;
       }
       case 'second-relay': {
-        if (secondRunning) return false;
+        if (secondRunning || !deps.fleet.hasRoom()) return false;
         const ms = deps.random.int(...deps.secondRelayMs);
         const signal = deps.random.chance(0.5) ? 'SIGTERM' : 'SIGKILL';
         deps.log(`fault: a second relay for ${ms} ms, then ${signal}`);
         secondRunning = true;
         inBackground(deps.fleet.runSecond(ms, signal).finally(() => (secondRunning = false)));
+        return true;
+      }
+      case 'relay-add':
+        return deps.fleet.addRelay();
+      case 'relay-remove':
+        return deps.fleet.removeRelay();
+      case 'relay-sigkill-any':
+        return deps.fleet.killAny();
+      case 'relay-sigstop': {
+        const [low, high] = deps.stopLeases;
+        const ms = Math.round(deps.leaseMs * (low + deps.random.next() * (high - low)));
+        // Within 4 leases and a margin of its SIGCONT it holds shares again (it rejoins at the next heartbeat,
+        // and the others give up their part above the fair share at theirs).
+        const recoverMs = deps.leaseMs * 4 + 10_000;
+        const pause = deps.fleet.pauseAny(ms, recoverMs);
+        if (!pause) return false;
+        inBackground(pause);
         return true;
       }
       case 'cleanup':
@@ -160,6 +189,7 @@ export function startFaultInjector(deps: InjectorDeps): FaultInjector {
   return {
     counts,
     databaseRestarts: () => ({ ...database }),
+    serverRestarts: () => ({ ...servers }),
     done,
     async stop() {
       stopping = true;

@@ -14,6 +14,10 @@ export const FAULT_KINDS = [
   'poison-empty-topic',
   'poison-oversized',
   'poison-missing-topic',
+  'relay-add',
+  'relay-remove',
+  'relay-sigkill-any',
+  'relay-sigstop',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -30,16 +34,46 @@ export const FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   'poison-empty-topic': 1,
   'poison-oversized': 1,
   'poison-missing-topic': 1,
+  'relay-add': 2,
+  'relay-remove': 2,
+  'relay-sigkill-any': 3,
+  'relay-sigstop': 2,
 };
 
 /** The faults that stop and start a server (and so disturb anyone else using it). */
 export const SERVER_FAULTS: readonly FaultKind[] = ['kafka-restart', 'database-restart'];
+
+/** The faults of a fleet of several relays in shared mode: injected only with `relays` above 1. */
+export const MULTI_RELAY_FAULTS: readonly FaultKind[] = [
+  'relay-add',
+  'relay-remove',
+  'relay-sigkill-any',
+  'relay-sigstop',
+];
+
+/** How many relays a multi-relay fleet keeps running: relay-remove stops at the least, relay-add at the most. */
+export const FLEET_MIN = 3;
+export const FLEET_MAX = 5;
+
+/** The fault kinds a soak of `relays` relays may inject, of those enabled (in FAULT_KINDS order). */
+export function faultKindsFor(relays: number, enabled: ReadonlySet<FaultKind>): FaultKind[] {
+  return FAULT_KINDS.filter((k) => enabled.has(k) && (relays > 1 || !MULTI_RELAY_FAULTS.includes(k)));
+}
 
 export interface SoakOptions {
   driver: Driver;
   /** How long the writer writes and the injector injects; the drain and the check come after. */
   durationMs: number;
   faults: ReadonlySet<FaultKind>;
+  /**
+   * 1: one primary relay and now and then a second one (the relay's default mode). 3 to 5: a fleet in
+   * shared mode kept between FLEET_MIN and FLEET_MAX relays, with the multi-relay faults and a short lease.
+   */
+  relays: number;
+  /** SHARE_LEASE_MS of a multi-relay fleet: short, so that takeovers happen often. */
+  shareLeaseMs: number;
+  /** Fail on any message delivered twice (multi-relay runs: a read-back must mark what Kafka has). */
+  failOnDuplicates: boolean;
   /** Inject past the duration until every enabled kind has happened once. */
   completeFirstRound: boolean;
   /** Pause between two faults, drawn uniformly from this range. */
@@ -48,6 +82,8 @@ export interface SoakOptions {
   serverDownMs: [number, number];
   /** How long a second relay runs beside the first. */
   secondRelayMs: [number, number];
+  /** How long a SIGSTOPped relay stays stopped, in lease periods (relay-sigstop). */
+  stopLeases: [number, number];
   /** Writer transactions per second (an upper bound: the writer waits out outages). */
   transactionsPerSecond: number;
   rowsPerTransaction: [number, number];
@@ -69,10 +105,14 @@ export interface SoakOptions {
 
 const base: Omit<SoakOptions, 'driver' | 'durationMs' | 'seed' | 'log'> = {
   faults: new Set(FAULT_KINDS),
+  relays: 1,
+  shareLeaseMs: 3_000,
+  failOnDuplicates: false,
   completeFirstRound: false,
   faultGapMs: [2_000, 12_000],
   serverDownMs: [1_000, 8_000],
   secondRelayMs: [5_000, 30_000],
+  stopLeases: [0.5, 3],
   transactionsPerSecond: 20,
   rowsPerTransaction: [1, 6],
   rollbackRatio: 0.15,
@@ -121,6 +161,15 @@ export function parseDuration(text: string): number {
   const match = DURATION.exec(text.trim());
   if (!match) throw new Error(`not a duration: "${text}" (use e.g. 90s, 10m)`);
   return Number(match[1]) * UNIT_MS[match[2]!]!;
+}
+
+/** Checks the options a caller may get wrong: the fleet's size. */
+export function checkOptions(options: SoakOptions): SoakOptions {
+  const { relays } = options;
+  if (!Number.isInteger(relays) || (relays !== 1 && (relays < FLEET_MIN || relays > FLEET_MAX))) {
+    throw new Error(`relays: 1, or ${FLEET_MIN} to ${FLEET_MAX} (shared mode), not ${relays}`);
+  }
+  return options;
 }
 
 /** Parses a comma-separated list of fault kinds ("all" for every kind, "none" for none). */

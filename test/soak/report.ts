@@ -1,6 +1,7 @@
 // The soak's table, in Markdown so that a run's output can be pasted into RESULTS.md as it is.
 import type { CheckResult } from './check.js';
 import type { FaultKind } from './options.js';
+import type { TakeoverStats } from './relay-logs.js';
 import type { WriterRecord } from './writer.js';
 
 export interface SoakReport {
@@ -11,6 +12,9 @@ export interface SoakReport {
   drainMs: number;
   writer: WriterRecord;
   faults: Partial<Record<FaultKind, number>>;
+  /** The relays it started with, the fewest and most that ran at once, and the lease (shared mode). */
+  relays: { start: number; range: [number, number]; leaseMs: number | undefined };
+  takeovers: TakeoverStats;
   result: CheckResult;
   logDir: string;
 }
@@ -25,7 +29,7 @@ export function passed(report: SoakReport): boolean {
 }
 
 export function formatReport(report: SoakReport): string {
-  const { result: r, writer: w } = report;
+  const { result: r, writer: w, takeovers: k } = report;
   const t = w.transactions;
   const faults = Object.entries(report.faults)
     .map(([kind, n]) => `${kind} ${n}`)
@@ -54,6 +58,20 @@ export function formatReport(report: SoakReport): string {
       `${r.erroredPoison + r.unexpectedErrored.length} (${r.erroredPoison} of ${r.poison} poison, ${r.unexpectedErrored.length} unexpected)`,
     ],
     ['faults', faults || 'none'],
+    [
+      'relays',
+      report.relays.leaseMs === undefined
+        ? `${report.relays.start}`
+        : `${report.relays.start} at the start, ${report.relays.range[0]} to ${report.relays.range[1]} (shared mode, SHARE_LEASE_MS ${report.relays.leaseMs})`,
+    ],
+    [
+      'read-backs',
+      `${k.readBacks} (${k.readBacksMarking} marked ${k.marked} rows Kafka had, ${k.readBacks - k.readBacksMarking} nothing to mark, ${k.readBacksFailed} failed)`,
+    ],
+    [
+      'share moves',
+      `${k.sharesTaken} takes, ${k.sharesGivenUp} give-ups to rebalance, ${k.leasesLost} leases lost`,
+    ],
     ['writer connection losses', String(w.connectionLosses)],
     [
       'duration',
@@ -64,5 +82,7 @@ export function formatReport(report: SoakReport): string {
   ];
   const lines = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   if (!passed(report)) lines.push('', 'failures:', ...r.failures.map((f) => `- ${f}`));
+  if (r.duplicates > 0)
+    lines.push('', 'duplicates (first ones):', ...r.duplicateExamples.map((d) => `- ${d}`));
   return lines.join('\n');
 }

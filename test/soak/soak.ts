@@ -1,7 +1,7 @@
-// One soak run: a database and topics of its own, the relay as a child process, the writer and the fault
-// injector for the configured time; then every server back up, the writer stopped and its unknown commits
-// settled, the outbox drained, the relay stopped with SIGTERM, the topics read back and the checker's
-// verdict. The database and topics are removed after a passing run and kept (for a look) after a failing one.
+// One soak run: a database and topics of its own, the relays as child processes (one, or a fleet of 3 to 5
+// in shared mode), the writer and the fault injector for the configured time; then every server back up,
+// the writer stopped and its unknown commits settled, the outbox drained, the relays stopped with SIGTERM,
+// the topics read back, the checker's verdict and what the relays logged of their takeovers. The database and topics are removed after a passing run and kept (for a look) after a failing one.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -9,12 +9,13 @@ import path from 'node:path';
 import { check } from './check.js';
 import { restore, startFaultInjector, type FaultInjector } from './faults.js';
 import { createTopics, deleteTopics, readAll } from './kafka-reader.js';
-import { FAULT_KINDS, type SoakOptions } from './options.js';
+import { checkOptions, faultKindsFor, type SoakOptions } from './options.js';
 import { erroredRows, pendingRows } from './outbox-table.js';
 import { seededRandom } from './random.js';
 import { createRelayFleet } from './relay-fleet.js';
 import { spawnRelayChild } from '../support/relay-child.js';
 import { passed, type SoakReport } from './report.js';
+import { takeoverStats } from './relay-logs.js';
 import { createSoakDatabase, databaseSwitch, dropSoakDatabase, kafkaSwitch, soakServers } from './servers.js';
 import { startWriter, type Writer } from './writer.js';
 import { createLedger } from './writer-connection.js';
@@ -38,7 +39,8 @@ async function waitForDrain(countPending: () => Promise<number>, timeoutMs: numb
   return Number.isNaN(pending) ? -1 : pending;
 }
 
-export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+export async function runSoak(given: SoakOptions): Promise<SoakReport> {
+  const options = checkOptions(given);
   const started = Date.now();
   const log = (line: string) => options.log(`[soak +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   const servers = soakServers();
@@ -48,7 +50,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   mkdirSync(logDir, { recursive: true });
   const topics = Array.from({ length: options.topics }, (_, i) => `soak.${runId}.t${i}`);
   const missingTopic = `soak.${runId}.missing`;
-  const kinds = FAULT_KINDS.filter((k) => options.faults.has(k));
+  const kinds = faultKindsFor(options.relays, options.faults);
+  const multi = options.relays > 1;
   const kafka = kafkaSwitch(servers);
   const database = databaseSwitch(servers, options.driver);
 
@@ -68,8 +71,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // The shortest retention the relay takes.
     CLEANUP_RETENTION: '60s',
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    // Several relays publish the table at once, with a short lease so that takeovers happen often.
+    ...(multi && { RELAY_MODE: 'shared', SHARE_LEASE_MS: String(options.shareLeaseMs) }),
     ...options.relayEnv,
   };
+  const leaseMs = Number(env.SHARE_LEASE_MS ?? 10_000);
+  if (multi) log(`${options.relays} relays in shared mode, SHARE_LEASE_MS ${leaseMs}`);
   const migrate = await spawnRelayChild('migrate', ['migrate'], env, logDir).exited;
   if (migrate.code !== 0)
     throw new Error(`outbox-relay migrate failed (${JSON.stringify(migrate)}); see ${logDir}`);
@@ -79,13 +86,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const fleet = createRelayFleet({
     env,
     logDir,
+    relays: options.relays,
+    random,
     termGraceMs: SHUTDOWN_TIMEOUT_MS + 7_000,
     databaseRestarts: () => injector?.databaseRestarts() ?? { begun: 0, underWay: false },
+    serverRestarts: () => injector?.serverRestarts() ?? { begun: 0, underWay: false },
     log,
   });
   let writer: Writer | undefined;
   try {
-    await fleet.ensurePrimary();
+    await fleet.ensureRelays();
     writer = startWriter({
       db,
       random,
@@ -104,6 +114,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       gapMs: options.faultGapMs,
       serverDownMs: options.serverDownMs,
       secondRelayMs: options.secondRelayMs,
+      stopLeases: options.stopLeases,
+      leaseMs,
       deadline: faultsFrom + options.durationMs,
       completeFirstRound: options.completeFirstRound,
       fleet,
@@ -126,12 +138,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await writer.stop(120_000);
     // The rows written to the missing topic are held, never errored: they go out once it exists.
     await createTopics(servers.brokers, [missingTopic], options.partitions);
-    await fleet.ensurePrimary();
+    await fleet.ensureRelays();
     const drainFrom = Date.now();
     const pendingAtEnd = await waitForDrain(() => pendingRows(db), options.drainTimeoutMs);
     const drainMs = Date.now() - drainFrom;
-    log(`drained in ${drainMs} ms (${pendingAtEnd} pending); stopping the relay`);
-    await fleet.stopPrimary();
+    log(`drained in ${drainMs} ms (${pendingAtEnd} pending); stopping the relays`);
+    const relayRange = fleet.range();
+    await fleet.stopRelays();
     const errored = await erroredRows(db);
     const delivered = await readAll(servers.brokers, [...topics, missingTopic], 180_000);
     const result = check({
@@ -142,6 +155,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       pendingAtEnd: Math.max(pendingAtEnd, 0),
       unsettled: writer.record.transactions.unsettled,
       anomalies: fleet.anomalies,
+      failOnDuplicates: options.failOnDuplicates,
     });
     if (pendingAtEnd < 0) result.failures.push('the outbox could not be read after the faults');
     const report: SoakReport = {
@@ -152,6 +166,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       totalMs: Date.now() - started,
       writer: writer.record,
       faults: injector.counts,
+      relays: { start: options.relays, range: relayRange, leaseMs: multi ? leaseMs : undefined },
+      takeovers: takeoverStats(logDir),
       result,
       logDir,
     };
