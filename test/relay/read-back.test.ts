@@ -1,14 +1,17 @@
 // The read-back on the real local Kafka: exactly the ids of this table's messages since a time, whatever
 // else the topic holds; missing topics skipped; an empty range read without a consumer; a transaction's
-// markers at a partition's end; the error that sends the caller back to sending.
+// markers at a partition's end; the relay's own client over SASL_SSL; the error that sends the caller back to sending.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import kafkajs, { type Kafka, type Message, type Producer } from 'kafkajs';
+import { loadConfig } from '../../relay/config/config.js';
+import { createKafka } from '../../relay/kafka/client.js';
 import { createLogger } from '../../relay/logger.js';
 import { createReadBack, ReadBackError, type ReadBackRequest } from '../../relay/kafka/read-back.js';
 import { READ_BACK_GROUP_PREFIX } from '../../relay/kafka/read-back-run.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
 import { createTopic, kafkaClient, uniqueName, withAdmin } from '../support/servers.js';
+import { secureExport } from '../support/tls.js';
 
 const { logLevel, Partitioners } = kafkajs;
 
@@ -195,6 +198,46 @@ describe('reading back what a topic received', () => {
     expect((error as Error).message).toBe(
       `read-back did not finish within 1 ms; topics not finished: ${topic}`,
     );
+  });
+});
+
+describe("reading back through the relay's own Kafka client", () => {
+  it('reads back over SASL_SSL with SCRAM-SHA-512, the client built as the relay builds it', async () => {
+    const topic = await createTopic('read-back-sasl', 3);
+    const producer = kafkaClient(uniqueName('read-back-sasl'), logLevel.NOTHING).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    try {
+      await producer.send({
+        topic,
+        messages: range(1, 9).map((i) =>
+          message(i % 3, Date.now(), { 'outbox-source': source, 'outbox-id': String(i) }),
+        ),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const config = loadConfig({
+      DB_DRIVER: 'postgres',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '5432',
+      DB_USER: 'unused',
+      DB_PASS: 'unused',
+      DB_NAME: 'unused',
+      KAFKA_HOST: secureExport('KAFKA_SASL_SSL_BROKERS'),
+      TLS_ENABLE: 'true',
+      KAFKA_TLS_CA_FILE: secureExport('DEVENV_TLS_CA_FILE'),
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: secureExport('KAFKA_SCRAM_USERNAME'),
+      KAFKA_SASL_PASSWORD: secureExport('KAFKA_SCRAM_PASSWORD'),
+    });
+    const { logger, lines } = capturingLogger();
+    const kafka = createKafka(config.kafka, logger);
+    const result = await createReadBack({ kafka, logger })({ topics: [topic], sinceMs, source });
+    expect(result.ids.map(Number).sort((a, b) => a - b)).toEqual(range(1, 9));
+    expect(result.partitions).toBe(3);
+    expect(JSON.stringify(lines)).not.toContain(secureExport('KAFKA_SCRAM_PASSWORD'));
   });
 });
 
