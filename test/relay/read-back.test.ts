@@ -1,6 +1,7 @@
 // The read-back on the real local Kafka: exactly the ids of this table's messages since a time, whatever
 // else the topic holds; missing topics skipped; an empty range read without a consumer; a transaction's
-// markers at a partition's end; the relay's own client over SASL_SSL; the error that sends the caller back to sending.
+// markers at a partition's end; the relay's own client over SASL_SSL; the error that sends the caller back
+// to sending.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import kafkajs, { type Kafka, type Message, type Producer } from 'kafkajs';
