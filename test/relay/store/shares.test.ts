@@ -433,6 +433,16 @@ describe.each([
       expect((await store.shares.heartbeat('a', 1_000)).shares).toHaveLength(SHARE_COUNT);
     });
 
+    it('lets two relays migrate at once, one waiting for the lock while the other builds the share index', async () => {
+      const table = uniqueName('outbox', '_');
+      const [first, second] = await Promise.all([open(table), open(table)]);
+      const [a, b] = await Promise.all([first.migrate(), second.migrate()]);
+      expect([...a.applied, ...b.applied]).toContain(migrationName);
+      expect(a.applied.length + b.applied.length).toBe(shareMigration);
+      expect((await shares.shareIndex(table))?.valid).toBe(true);
+      expect(await first.identity()).toBe(await second.identity());
+    });
+
     it('adopts a Go relay table: its rows get shares and the share claim reads them', async () => {
       const table = uniqueName('go_shares', '_');
       await harness.createGoRelayTable(table);
