@@ -1,7 +1,10 @@
-// The short soak of `npm test`, once per database: the relay as child processes against the local
-// servers, an independent writer, and every fault kind at least once (relay SIGKILL and SIGTERM, Kafka and
-// database restarts, a second relay, cleanup, each kind of poison row). Nothing committed may be lost,
-// nothing uncommitted delivered, per-key order must hold and only poison rows may be errored. Every server
+// The short soak of `npm test`, twice per database: the relay as child processes against the local
+// servers, an independent writer, and every fault kind of the case at least once. With one relay: relay
+// SIGKILL and SIGTERM, Kafka and database restarts, a second relay, cleanup, each kind of poison row. With
+// a fleet of 3 to 5 relays in shared mode: relays added, removed, SIGKILLed and SIGSTOPped past their lease,
+// besides the relay faults and poison rows of the first case. Nothing committed may be lost, nothing
+// uncommitted delivered, per-key order must hold and only poison rows may be errored; with the fleet, no
+// row may be delivered twice either (a relay taking shares reads Kafka back and marks what it has). Every server
 // a fault stops is started again before the soak returns (and checked below), so later suites find them up.
 import { kafkaPing } from '../../tools/devenv/kafka.js';
 import { mariadbPing } from '../../tools/devenv/mariadb.js';
