@@ -79,6 +79,7 @@ function heldShares(names: TableNames): string {
        SELECT s.share FROM ${q(names.shares)} AS s
        JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
        WHERE s.owner = $1 AND s.lease_until > clock_timestamp()
+       ORDER BY s.share
        FOR SHARE OF s
      )`;
 }
@@ -219,6 +220,10 @@ export async function acquireShare(
   return rowCount === 1;
 }
 
+/**
+ * The leases still held are locked in share order first (as the fenced writes lock theirs), so a renewal
+ * and a fenced write of the same member never lock two lease rows in opposite orders (a deadlock).
+ */
 export async function renewShares(
   pool: Pool<Queryable>,
   names: TableNames,
@@ -227,9 +232,15 @@ export async function renewShares(
   leaseMs: number,
 ): Promise<ShareLease[]> {
   const { rows } = await pool.db.query<ShareLease>(
-    `UPDATE ${q(names.shares)} AS s SET lease_until = clock_timestamp() + $4 * ${MS}
-     FROM unnest($2::int[], $3::bigint[]) AS l(share, epoch)
-     WHERE s.share = l.share AND s.epoch = l.epoch AND s.owner = $1 AND s.lease_until > clock_timestamp()
+    `WITH held AS (
+       SELECT s.share FROM ${q(names.shares)} AS s
+       JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
+       WHERE s.owner = $1 AND s.lease_until > clock_timestamp()
+       ORDER BY s.share
+       FOR UPDATE OF s
+     )
+     UPDATE ${q(names.shares)} AS s SET lease_until = clock_timestamp() + $4 * ${MS}
+     FROM held WHERE s.share = held.share
      RETURNING s.share, s.epoch::text AS epoch`,
     [member, leases.map((l) => l.share), leases.map((l) => l.epoch), leaseMs],
   );
@@ -242,10 +253,17 @@ export async function releaseShares(
   member: string,
   leases: readonly ShareLease[],
 ): Promise<void> {
+  // Locked in share order first, as renewShares.
   await db.query(
-    `UPDATE ${q(names.shares)} AS s SET owner = NULL, lease_until = NULL
-     FROM unnest($2::int[], $3::bigint[]) AS l(share, epoch)
-     WHERE s.share = l.share AND s.epoch = l.epoch AND s.owner = $1`,
+    `WITH held AS (
+       SELECT s.share FROM ${q(names.shares)} AS s
+       JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
+       WHERE s.owner = $1
+       ORDER BY s.share
+       FOR UPDATE OF s
+     )
+     UPDATE ${q(names.shares)} AS s SET owner = NULL, lease_until = NULL
+     FROM held WHERE s.share = held.share`,
     [member, leases.map((l) => l.share), leases.map((l) => l.epoch)],
   );
 }
