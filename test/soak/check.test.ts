@@ -53,6 +53,15 @@ describe('the soak checker', () => {
     expect(result.duplicates).toBe(2);
   });
 
+  it('with failOnDuplicates fails on a row delivered twice, naming its id and both places', () => {
+    const rows = [row(1), row(2)];
+    const delivered = [message(rows[0]!), message(rows[1]!), message(rows[1]!)];
+    const result = check(input({ committed: rows, delivered, failOnDuplicates: true }));
+    expect(result.duplicates).toBe(1);
+    expect(result.duplicateExamples).toEqual(['id 2 at t/0@2, first at t/0@1']);
+    expect(result.failures).toEqual(['1 duplicate deliveries: id 2 at t/0@2, first at t/0@1']);
+  });
+
   it('fails on a committed row that never arrived', () => {
     const rows = [row(1), row(2)];
     const result = check(input({ committed: rows, delivered: [message(rows[0]!)] }));
