@@ -18,6 +18,7 @@ import type {
   Driver,
   Leadership,
   MigrationResult,
+  OutboxRow,
   OutboxStore,
   RowFailure,
   StoreConfig,
@@ -118,28 +119,24 @@ class SqlOutboxStore<Db> implements OutboxStore {
     if (shares !== undefined) checkShares(shares);
     return this.run('claim', async () => ({
       batchId: randomUUID(),
-      rows:
-        shares === undefined
-          ? await this.queries.selectBatch(
-              this.pool.db,
-              this.names,
-              limit,
-              claimTimeoutMs,
-              exclude,
-              excludeTopics,
-            )
-          : shares.length === 0
-            ? []
-            : await this.dialect.shares.selectShareBatch(
-                this.pool.db,
-                this.names,
-                limit,
-                claimTimeoutMs,
-                exclude,
-                excludeTopics,
-                shares,
-              ),
+      rows: await this.readBatch(limit, claimTimeoutMs, exclude, excludeTopics, shares),
     }));
+  }
+
+  /** Today's claim without shares; with them the share claim, through the share index (none: nothing). */
+  private async readBatch(
+    limit: number,
+    claimTimeoutMs: number,
+    exclude: readonly string[],
+    excludeTopics: readonly string[],
+    shares: readonly number[] | undefined,
+  ): Promise<OutboxRow[]> {
+    const { db } = this.pool;
+    if (shares === undefined)
+      return this.queries.selectBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics);
+    if (shares.length === 0) return [];
+    const { selectShareBatch } = this.dialect.shares;
+    return selectShareBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics, shares);
   }
 
   clearClaims(): Promise<number> {
