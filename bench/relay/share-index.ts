@@ -36,6 +36,7 @@ const REPEATS = intFlag(flags, 'repeats', 30);
 const OUT = stringFlag(flags, 'out', path.join(repoRoot, 'bench/results/share-index'));
 const TABLE = 'kafka_outbox';
 const SHARES_16 = Array.from({ length: 16 }, (_, i) => i * 4);
+const SHARES_4 = [1, 17, 33, 49];
 const BATCH = 250;
 const BEFORE_MS = 3_000;
 
@@ -276,9 +277,11 @@ async function main(): Promise<void> {
     // Idle: the claims and pendingSince.
     const today: number[] = [];
     const share16: number[] = [];
+    const share4: number[] = [];
     for (let i = 0; i < REPEATS; i += 1) {
       today.push(await timeIt(() => store.claim(BATCH, 60_000)));
       share16.push(await timeIt(() => store.claim(BATCH, 60_000, [], [], SHARES_16)));
+      share4.push(await timeIt(() => store.claim(BATCH, 60_000, [], [], SHARES_4)));
     }
     const claimed = await store.claim(BATCH, 60_000, [], [], SHARES_16);
     const pendingAll: number[] = [];
@@ -315,6 +318,11 @@ async function main(): Promise<void> {
         unit: 'ms',
       },
       { measure: 'share claim rows returned', value: claimed.rows.length, unit: 'rows' },
+      {
+        measure: `share claim of ${BATCH}, 4 of 64 shares, median`,
+        value: round(median(share4), 2),
+        unit: 'ms',
+      },
       { measure: 'pendingSince(), median', value: round(median(pendingAll), 2), unit: 'ms' },
       { measure: 'pendingSince(16 shares), median', value: round(median(pending16), 2), unit: 'ms' },
       { measure: 'pending rows of the 16 shares', value: pendingView.pending, unit: 'rows' },
@@ -350,6 +358,7 @@ async function main(): Promise<void> {
           locks: Object.fromEntries(locks),
           today,
           share16,
+          share4,
           todayBefore,
           pendingAll,
           pending16,

@@ -11,7 +11,7 @@ import { acquireLeadership } from './leadership.js';
 import { migrate } from './migrate.js';
 import { truncateChars } from './redact.js';
 import { checkLeases, checkShares, createShareLeases } from './share-leases.js';
-import type { Fence, PendingSince, ShareLeases } from './shares.js';
+import { SHARE_COUNT, type Fence, type PendingSince, type ShareLeases } from './shares.js';
 import { toStoreStatus } from './status-record.js';
 import type {
   Claim,
@@ -135,6 +135,10 @@ class SqlOutboxStore<Db> implements OutboxStore {
     if (shares === undefined)
       return this.queries.selectBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics);
     if (shares.length === 0) return [];
+    // All the shares: the same rows as today's claim (the first `limit` in id order are at most `limit`
+    // of any one share), which reads `limit` rows where the share claim reads up to `limit` of each share.
+    if (new Set(shares).size === SHARE_COUNT)
+      return this.queries.selectBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics);
     const { selectShareBatch } = this.dialect.shares;
     return selectShareBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics, shares);
   }

@@ -105,6 +105,9 @@ describe.each([
         expect(mine).toEqual(ofChosen.filter((id) => shareOf.get(id) === share).slice(0, mine.length));
       }
       expect((await store.claim(10, 60_000, [], [], [])).rows).toEqual([]);
+      // All 64 shares: the first rows in id order, as today's claim.
+      const every = [...Array(SHARE_COUNT).keys()];
+      expect(ids((await store.claim(9, 60_000, [all[0]!], [], every)).rows)).toEqual(all.slice(1, 10));
       // Without shares the claim is today's.
       expect(ids((await store.claim(1000, 60_000)).rows)).toEqual(all);
     });
