@@ -41,7 +41,7 @@ export function createRelay(
   member: string,
 ): DatabaseRelay {
   const { config, logger } = deps;
-  const readBack = createReadBack({ kafka: deps.kafka, logger: logger.child({ component: 'read-back' }) });
+  const readBack = createReadBack({ kafka: deps.kafka, logger });
   const publish = createBatchPublisher({
     publisher: deps.publisher,
     partitioner: partitionerNamed(config.kafka.partitioner),

@@ -32,8 +32,8 @@ describe("the relay's log lines", () => {
         const topic = await createTopic('log-keys');
         const env = relayEnv(db, { LOG_LEVEL: 'debug' });
         const relay = spawnRelay(['run'], env);
-        await eventually('the relay to lead', async () =>
-          relay.output().includes('"msg":"leading') ? true : undefined,
+        await eventually('the relay to take its shares', async () =>
+          relay.output().includes('"msg":"shares taken"') ? true : undefined,
         );
         const [good, poison] = await insertRows(db, [
           { topic, key: 'a' },

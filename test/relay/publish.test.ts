@@ -68,7 +68,14 @@ describe.each(DRIVERS)('the relay publishing from %s', (driver) => {
     }
     const first = received.find((m) => m.id === ids[0])!;
     expect(first.value).toBe(JSON.stringify({ t: 0, i: 0 }));
-    expect(first.headers).toEqual({ 'content-type': 'application/json', seq: '0', 'outbox-id': ids[0] });
+    expect(first.headers).toEqual({
+      'content-type': 'application/json',
+      seq: '0',
+      'outbox-id': ids[0],
+      'outbox-source': expect.stringMatching(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      ),
+    });
     await eventually('every row marked published', async () =>
       (await outboxState(db)).every((r) => r.published) ? true : undefined,
     );
