@@ -37,6 +37,9 @@ const OUT = stringFlag(flags, 'out', path.join(repoRoot, 'bench/results/share-in
 const TABLE = 'kafka_outbox';
 const SHARES_16 = Array.from({ length: 16 }, (_, i) => i * 4);
 const SHARES_4 = [1, 17, 33, 49];
+/** The shares of one of two relays, at the largest batch: what a drain with two relays claims. */
+const SHARES_32 = Array.from({ length: 32 }, (_, i) => i * 2);
+const GROWN = 1000;
 const BATCH = 250;
 const BEFORE_MS = 5_000;
 
@@ -287,7 +290,11 @@ async function main(): Promise<void> {
     const today: number[] = [];
     const share16: number[] = [];
     const share4: number[] = [];
+    const todayGrown: number[] = [];
+    const share32: number[] = [];
     for (let i = 0; i < REPEATS; i += 1) {
+      todayGrown.push(await timeIt(() => store.claim(GROWN, 60_000)));
+      share32.push(await timeIt(() => store.claim(GROWN, 60_000, [], [], SHARES_32)));
       today.push(await timeIt(() => store.claim(BATCH, 60_000)));
       share16.push(await timeIt(() => store.claim(BATCH, 60_000, [], [], SHARES_16)));
       share4.push(await timeIt(() => store.claim(BATCH, 60_000, [], [], SHARES_4)));
@@ -330,6 +337,12 @@ async function main(): Promise<void> {
       {
         measure: `share claim of ${BATCH}, 4 of 64 shares, median`,
         value: round(median(share4), 2),
+        unit: 'ms',
+      },
+      { measure: `today's claim of ${GROWN}, median`, value: round(median(todayGrown), 2), unit: 'ms' },
+      {
+        measure: `share claim of ${GROWN}, 32 of 64 shares, median`,
+        value: round(median(share32), 2),
         unit: 'ms',
       },
       { measure: 'pendingSince(), median', value: round(median(pendingAll), 2), unit: 'ms' },

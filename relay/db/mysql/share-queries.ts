@@ -17,10 +17,12 @@ const SHARE = q(SHARE_COLUMN);
 const NOW = 'UTC_TIMESTAMP(3)';
 
 /**
- * The claim of some shares. MariaDB has no LATERAL, so one parenthesised SELECT per share, each the first
- * `limit` eligible ids of its share in id order through the share index (push_completed_at, errored,
- * relay_share, id), their UNION ALL in id order cut to `limit` (each share's rows stay a prefix of its own
- * order), and only then the rows kept joined for their payloads. One statement: one consistent read.
+ * The claim of some shares. Of a few: MariaDB has no LATERAL, so one parenthesised SELECT per share, each
+ * the first `limit` eligible ids of its share in id order through the share index (push_completed_at,
+ * errored, relay_share, id), their UNION ALL in id order cut to `limit` (each share's rows stay a prefix
+ * of its own order). Of many (SCAN_FROM_SHARES): one SELECT of the first `limit` eligible ids of those
+ * shares in id order. Only then are the rows kept joined for their payloads. One statement: one
+ * consistent read.
  */
 export async function selectShareBatch(
   db: Queryable,
@@ -36,6 +38,9 @@ export async function selectShareBatch(
   return rows.map(toOutboxRow);
 }
 
+/** From this many shares on, one scan in id order instead of a branch per share (see PostgreSQL's). */
+export const SCAN_FROM_SHARES = 8;
+
 /** The share claim's statement and values (also EXPLAINed by the tests and the benchmark). */
 export function shareBatchStatement(
   names: TableNames,
@@ -48,23 +53,25 @@ export function shareBatchStatement(
   const table = q(names.table);
   const excluded = exclude.length > 0 ? 'AND id NOT IN (?)' : '';
   const topicsExcluded = excludeTopics.length > 0 ? 'AND (topic IS NULL OR topic NOT IN (?))' : '';
-  const branch = `(SELECT id FROM ${table}
-      WHERE ${PENDING} AND ${SHARE} = ?
+  const select = (share: string) => `(SELECT id FROM ${table}
+      WHERE ${PENDING} AND ${SHARE} ${share}
         AND (batch_id IS NULL OR push_started_at IS NULL OR push_started_at < NOW() - INTERVAL ? MICROSECOND)
         ${excluded} ${topicsExcluded}
       ORDER BY id LIMIT ?)`;
+  const scan = shares.length >= SCAN_FROM_SHARES;
   const values: unknown[] = [];
-  for (const share of shares) {
+  for (const share of scan ? [shares] : shares) {
     values.push(share, claimTimeoutMs * 1000);
     if (exclude.length > 0) values.push(exclude);
     if (excludeTopics.length > 0) values.push(excludeTopics);
     values.push(limit);
   }
   values.push(limit);
+  const branches = scan ? select('IN (?)') : shares.map(() => select('= ?')).join(' UNION ALL ');
   return {
     sql: `SELECT t.id, t.topic, t.payload_json, t.payload_headers, t.\`key\`, t.partition_key,
             t.push_attempts AS attempts
-          FROM (${shares.map(() => branch).join(' UNION ALL ')} ORDER BY id LIMIT ?) AS p
+          FROM (${branches} ORDER BY id LIMIT ?) AS p
           JOIN ${table} AS t ON t.id = p.id
           ORDER BY t.id`,
     values,

@@ -105,6 +105,12 @@ describe.each([
         expect(mine).toEqual(ofChosen.filter((id) => shareOf.get(id) === share).slice(0, mine.length));
       }
       expect((await store.claim(10, 60_000, [], [], [])).rows).toEqual([]);
+      // Many shares (one scan in id order instead of a read per share): the same contract.
+      const many = [...new Set(shareOf.values())].slice(0, 12);
+      expect(many.length).toBe(12);
+      const ofMany = all.filter((id) => many.includes(shareOf.get(id)!));
+      expect(ids((await store.claim(1000, 60_000, [], [], many)).rows)).toEqual(ofMany);
+      expect(ids((await store.claim(9, 60_000, [ofMany[0]!], [], many)).rows)).toEqual(ofMany.slice(1, 10));
       // All 64 shares: the first rows in id order, as today's claim.
       const every = [...Array(SHARE_COUNT).keys()];
       expect(ids((await store.claim(9, 60_000, [all[0]!], [], every)).rows)).toEqual(all.slice(1, 10));
