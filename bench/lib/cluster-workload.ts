@@ -82,7 +82,9 @@ async function dropTables(t: ClusterTarget): Promise<void> {
     });
     await c.connect();
     try {
-      await c.query(`DROP TABLE IF EXISTS "${names.table}", "${names.migrations}"`);
+      await c.query(
+        `DROP TABLE IF EXISTS "${names.table}", "${names.migrations}", "${names.shares}", "${names.members}", "${names.meta}"`,
+      );
       await c.query(`DROP FUNCTION IF EXISTS "${names.notifyFunction}"() CASCADE`);
     } finally {
       await c.end();
@@ -97,7 +99,9 @@ async function dropTables(t: ClusterTarget): Promise<void> {
     database: db.name,
   });
   try {
-    await c.query(`DROP TABLE IF EXISTS \`${names.table}\`, \`${names.migrations}\``);
+    await c.query(
+      `DROP TABLE IF EXISTS \`${names.table}\`, \`${names.migrations}\`, \`${names.shares}\`, \`${names.members}\`, \`${names.meta}\``,
+    );
   } finally {
     await c.end();
   }
