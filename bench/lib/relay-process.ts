@@ -17,7 +17,7 @@ export interface RelayChild {
   pid: number;
   httpPort: number;
   output(): string;
-  /** Resolves once the relay logged that it leads its database (seconds on performance.now()). */
+  /** Resolves once the relay logged that it publishes (it leads, or publishes its shares): performance.now() s. */
   leading: Promise<number>;
   exited: Promise<number | null>;
   /** SIGTERM, then waits for the exit (the in-flight batch is finished and resolved first). */
@@ -88,7 +88,11 @@ export async function startRelayProcess(
   const leading = new Promise<number>((resolve) => (onLeading = resolve));
   child.stdout!.on('data', (d: Buffer) => {
     const text = d.toString();
-    if (onLeading && text.includes('leading: publishing')) {
+    // Standby mode logs that it leads; shared mode that it publishes its shares (after their read-back).
+    if (
+      onLeading &&
+      (text.includes('leading: publishing') || text.includes('"msg":"publishing its shares"'))
+    ) {
       onLeading(performance.now() / 1000);
       onLeading = undefined;
     }

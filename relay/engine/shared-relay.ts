@@ -19,7 +19,7 @@ import type { DatabaseRelay, DatabaseRelayDeps } from './database-relay.js';
 import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
 import { leaderLoop, type LeaderLoop } from './leader-loop.js';
 import { planShares } from './shares/plan.js';
-import { compact, graceMs, leaseEnding, RENEW_FRACTION, SEND_BOUND_FRACTION } from './shares/timing.js';
+import { compact, graceMs, leaseEnding, maySend, RENEW_FRACTION } from './shares/timing.js';
 import { shareScoped } from './shares/scoped-store.js';
 import { markWhatKafkaHas, type ReadBackFn } from './take-over.js';
 
@@ -236,13 +236,17 @@ class SharedRelay implements SharedDatabaseRelay {
     const loop = leaderLoop({
       ...this.deps,
       store,
-      publish: (rows) => (this.maySend() ? this.deps.publish(rows) : Promise.resolve(leaseEnding(rows))),
+      publish: (rows) =>
+        maySend(this.mono(), this.deps.leaseMs, this.deadline)
+          ? this.deps.publish(rows)
+          : Promise.resolve(leaseEnding(rows)),
       log: this.log,
       now: this.now,
       held: this.held,
       progress: () => (this.progressAt = this.now()),
     });
     this.loop = loop;
+    this.log.info({ shares: compact(this.shares()) }, 'publishing its shares');
     this.running = loop.start().catch((error: unknown) => {
       this.log.error({ err: error }, 'publishing loop failed');
     });
@@ -258,11 +262,6 @@ class SharedRelay implements SharedDatabaseRelay {
         return undefined;
       });
     if (this.loop !== loop) loop.wake();
-  }
-
-  /** Whether a batch may go out now: enough of the leases is left for a send to end within them. */
-  private maySend(): boolean {
-    return this.mono() + this.deps.leaseMs * SEND_BOUND_FRACTION <= this.deadline;
   }
 
   private async stopLoop(abort: boolean): Promise<void> {

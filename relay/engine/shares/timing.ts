@@ -13,6 +13,11 @@ export function graceMs(leaseMs: number): number {
   return Math.ceil(leaseMs * SEND_BOUND_FRACTION);
 }
 
+/** Whether a batch may go out now: enough of the leases is left (by `deadline`) for a send to end within them. */
+export function maySend(now: number, leaseMs: number, deadline: number): boolean {
+  return now + leaseMs * SEND_BOUND_FRACTION <= deadline;
+}
+
 /** The outcome of a batch held back because the leases are too close to their end: retried later. */
 export function leaseEnding(rows: { id: string }[]): BatchOutcome {
   return {
