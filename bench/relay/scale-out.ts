@@ -107,10 +107,16 @@ async function drainWith(count: number): Promise<CountRun> {
       const done = await counter.reached(rows, Math.max(180_000, (rows / 200) * 1000));
       samplers.forEach((s) => s.sample());
       machine.sample();
+      // The last batches are marked just after their messages arrived: their relays count them then.
+      const marked = Date.now() + 30_000;
+      while ((await workload.counts()).pending > 0 && Date.now() < marked) await sleep(100);
       const after = await Promise.all(relays.map((r) => relayMetrics(r.httpPort)));
       samplers.forEach((s) => s.stop());
       machine.stop();
       await counter.stop();
+      // The server counts a connection's work when it ends (PostgreSQL flushes a backend's statistics at
+      // its exit at the latest): the relays stop before the statistics are read.
+      await Promise.all(relays.map((r) => r.stop()));
       const statsAfter = await workload.stats.snapshot();
       const counts = await workload.counts();
       if (counts.published !== rows || counts.pending !== 0)
