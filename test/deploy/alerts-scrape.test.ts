@@ -118,8 +118,8 @@ describe('the relay alerts on real scrapes, under promtool', () => {
       r.relay.output().includes('"msg":"migrations done"') ? true : undefined,
     );
   const leading = (r: Running) =>
-    eventually(`${r.state}: the relay to lead`, async () =>
-      r.relay.output().includes('"msg":"leading') ? true : undefined,
+    eventually(`${r.state}: the relay to publish`, async () =>
+      /"msg":"(leading|publishing its shares)/.test(r.relay.output()) ? true : undefined,
     );
 
   beforeAll(async () => {
