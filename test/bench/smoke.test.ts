@@ -125,8 +125,12 @@ describe('the benchmarks, as a short smoke run', () => {
       ]);
       expect(value(result, "drain / broker limit (gzip, the drain's compression)")).toBeGreaterThan(0);
       expect(value(result, 'relay RSS, max during the drain')).toBeGreaterThan(10);
-      // A claim writes nothing; every row is written once, when marked, whatever the batching.
-      expect(value(result, 'drain: rows written per published row')).toBeCloseTo(1, 1);
+      // A claim writes nothing; every row is written once, when marked, whatever the batching. MariaDB's
+      // counts are the relay user's, all tables: they include the share leases' renewals (64 rows every
+      // fifth of a lease), a few percent of a short drain.
+      const written = value(result, 'drain: rows written per published row');
+      if (driver === 'postgres') expect(written).toBeCloseTo(1, 1);
+      else expect([written >= 0.99, written < 1.25]).toEqual([true, true]);
       expect(value(result, 'drain: statements per published row')).toBeGreaterThan(0);
     }, 240_000);
 
