@@ -199,6 +199,11 @@ class SqlOutboxStore<Db> implements OutboxStore {
         topics: byTopic.flatMap((topic) => (topic.topic === null ? [] : [topic.topic])).sort(),
         oldestAgeMs: ages.length === 0 ? null : Math.max(...ages),
         pending: byTopic.reduce((sum, topic) => sum + topic.pending, 0),
+        oldestAgeByTopic: Object.fromEntries(
+          byTopic.flatMap((t) =>
+            t.topic === null || t.oldestAgeMs === null ? [] : [[t.topic, t.oldestAgeMs]],
+          ),
+        ),
       };
     });
   }

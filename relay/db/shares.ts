@@ -49,6 +49,8 @@ export interface PendingSince {
   oldestAgeMs: number | null;
   /** How many rows are pending. */
   pending: number;
+  /** Per topic, the age of its oldest pending row (topics without a created_at left out). */
+  oldestAgeByTopic?: Readonly<Record<string, number>>;
 }
 
 /** The lease table's operations. Every time is the database's clock. */

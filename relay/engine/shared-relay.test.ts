@@ -136,6 +136,25 @@ describe('shared mode', () => {
     expect(asked[0]).toMatchObject({ topics: ['t'], source: 'fake-fake-kafka_outbox' });
   });
 
+  it('keeps renewing its leases while a read-back takes longer than a lease', async () => {
+    const store = createFakeStore();
+    for (let i = 0; i < 30; i++) store.insert({ topic: 't', key: `k${i % 5}` });
+    for (let share = 0; share < SHARE_COUNT; share++) await store.shares.acquire('dead', share, '0', 0, 0);
+    const readBack: ReadBackFn = async () => {
+      await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
+      return { ids: [], messages: 0, ms: 3 * LEASE_MS };
+    };
+    const sent: OutgoingMessage[] = [];
+    const b = relayOn(store, 'b', sent, { readBack });
+    const running = b.run();
+    await until(() => allPublished(store), 'every row published');
+    // Taken once (epoch 2 after the dead owner's 1), never lost and taken again meanwhile.
+    expect(store.shares.rows.every((r) => r.owner === 'b' && r.epoch === 2n)).toBe(true);
+    await b.stop();
+    await running;
+    expect(sent).toHaveLength(30);
+  });
+
   it('sends and marks nothing once its leases ended while it was paused', async () => {
     const store = createFakeStore();
     const sent: OutgoingMessage[] = [];

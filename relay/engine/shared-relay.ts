@@ -10,7 +10,7 @@
 // share only that bound after its lease ended. A relay paused past its lease (GC, SIGSTOP) so sends and
 // writes nothing more for it, and its loop is aborted as soon as a renewal comes back without it.
 import { performance } from 'node:perf_hooks';
-import type { Fence, ShareLease } from '../db/shares.js';
+import type { ShareLease } from '../db/shares.js';
 import type { OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import { isRetriable } from '../errors.js';
@@ -19,9 +19,9 @@ import type { DatabaseRelay, DatabaseRelayDeps } from './database-relay.js';
 import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
 import { leaderLoop, type LeaderLoop } from './leader-loop.js';
 import { planShares } from './shares/plan.js';
-import { compact, graceMs, leaseEnding, maySend, RENEW_FRACTION } from './shares/timing.js';
+import { compact, graceMs, leaseEnding, maySend, Pauses, RENEW_FRACTION } from './shares/timing.js';
 import { shareScoped } from './shares/scoped-store.js';
-import { markWhatKafkaHas, type ReadBackFn } from './take-over.js';
+import { markWhatKafkaHas, takeOverDeps, type ReadBackFn } from './take-over.js';
 
 export interface SharedRelayDeps extends DatabaseRelayDeps {
   /** This relay's name in the lease table: unique among the relays of the table. */
@@ -45,7 +45,7 @@ export function createSharedRelay(deps: SharedRelayDeps): SharedDatabaseRelay {
 class SharedRelay implements SharedDatabaseRelay {
   readonly database: string;
   private readonly log: Logger;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly pauses: Pauses;
   private readonly now: () => number;
   private readonly mono: () => number;
   private readonly held: HeldTopics;
@@ -54,20 +54,20 @@ class SharedRelay implements SharedDatabaseRelay {
   /** Shares taken from another owner whose read-back has not succeeded yet: not claimed until it has. */
   private readonly unread = new Set<number>();
   private aborted = false;
+  private reading: Promise<void> | undefined;
   /** Until when (monotonic ms) the leases are surely held. */
   private deadline = -Infinity;
   private loop: LeaderLoop | undefined;
   private running: Promise<void> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private stopping = false;
-  private cutSleep: (() => void) | undefined;
   private done: Promise<void> | undefined;
   private progressAt: number | undefined;
 
   constructor(private readonly deps: SharedRelayDeps) {
     this.database = deps.store.database;
     this.log = deps.logger.child({ component: 'relay', database: this.database, member: deps.member });
-    this.sleep = deps.sleep ?? sleep;
+    this.pauses = new Pauses(deps.sleep ?? sleep);
     this.now = deps.now ?? Date.now;
     this.mono = deps.monotonic ?? (() => performance.now());
     this.held = new HeldTopics({ pollMs: deps.pollMs, now: this.now });
@@ -80,14 +80,14 @@ class SharedRelay implements SharedDatabaseRelay {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.cutSleep?.();
+    this.pauses.cut();
     await this.done?.catch(() => undefined);
   }
 
   async abort(): Promise<void> {
     this.stopping = true;
     this.aborted = true;
-    this.cutSleep?.();
+    this.pauses.cut();
     await this.loop?.abort();
   }
 
@@ -118,7 +118,7 @@ class SharedRelay implements SharedDatabaseRelay {
         if (this.leases.size > 0 && this.mono() >= this.deadline) {
           await this.lose([...this.leases.keys()], 'the leases ended before they could be renewed');
         }
-        await this.pause(every);
+        if (!this.stopping) await this.pauses.for(every);
       }
     } finally {
       await this.leave();
@@ -151,7 +151,7 @@ class SharedRelay implements SharedDatabaseRelay {
     const plan = planShares(view, member, new Set(this.leases.keys()), graceMs(leaseMs));
     if (plan.release.length > 0) await this.release(plan.release, view.members.length);
     else if (plan.acquire.length > 0) await this.acquire(plan.acquire, started);
-    if (this.unread.size > 0) await this.readBack();
+    if (this.unread.size > 0) this.readBackAside();
   }
 
   /** Leases lost without a word: stop at once (nothing more is sent or written), go on with the rest. */
@@ -167,7 +167,10 @@ class SharedRelay implements SharedDatabaseRelay {
   }
 
   /** Gives shares up once their in-flight batches were marked: the loop stops, the leases go, it restarts. */
-  private async release(shares: number[], members: number): Promise<void> {
+  private async release(planned: number[], members: number): Promise<void> {
+    // A share not read back yet is kept until it is: given up now, it would pass for one given up cleanly.
+    const shares = planned.filter((share) => !this.unread.has(share));
+    if (shares.length === 0) return;
     await this.stopLoop(false);
     const leases = shares.map((share) => this.leases.get(share)!);
     await this.deps.store.shares.release(this.deps.member, leases);
@@ -202,21 +205,25 @@ class SharedRelay implements SharedDatabaseRelay {
     this.startLoop();
   }
 
-  /** Reads back the shares taken from another owner; they join the loop's claims once that succeeded. */
+  /**
+   * Reads back the shares taken from another owner, beside the lease rounds (a long read-back must not
+   * hold the renewals up); they join the loop's claims once that succeeded under the same lease.
+   */
+  private readBackAside(): void {
+    this.reading ??= this.readBack()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'read-back of taken shares failed; retrying'))
+      .finally(() => (this.reading = undefined));
+  }
+
   private async readBack(): Promise<void> {
-    const { store, member } = this.deps;
-    const shares = [...this.unread];
-    const fence: Fence = { member, leases: shares.map((share) => this.leases.get(share)!) };
-    const { readBack, metrics } = this.deps;
-    const deps = {
-      store,
-      log: this.log,
-      now: this.now,
-      ...(readBack && { readBack }),
-      ...(metrics && { metrics }),
-    };
-    await markWhatKafkaHas(deps, shares, fence);
-    for (const share of shares) this.unread.delete(share);
+    const { member } = this.deps;
+    const leases = [...this.unread].map((share) => this.leases.get(share)!);
+    await markWhatKafkaHas(
+      takeOverDeps({ ...this.deps, log: this.log, now: this.now }),
+      leases.map((l) => l.share),
+      { member, leases },
+    );
+    for (const l of leases) if (this.leases.get(l.share)?.epoch === l.epoch) this.unread.delete(l.share);
     this.report();
     this.startLoop();
   }
@@ -279,21 +286,14 @@ class SharedRelay implements SharedDatabaseRelay {
     await this.unlisten?.().catch(() => undefined);
     const { store, member } = this.deps;
     // After abort() the loop gave up marking: the leases are left to end, so the next owner reads back.
-    if (this.leases.size > 0 && this.mono() < this.deadline && !this.aborted) {
-      await store.shares.release(member, [...this.leases.values()]).catch(() => undefined);
+    // So are leases not read back yet (released, they would pass for ones given up cleanly).
+    const read = [...this.leases.values()].filter((l) => !this.unread.has(l.share));
+    if (read.length > 0 && this.mono() < this.deadline && !this.aborted) {
+      await store.shares.release(member, read).catch(() => undefined);
     }
     this.leases.clear();
     this.unread.clear();
     this.report();
     await store.shares.leave(member).catch(() => undefined);
-  }
-
-  private async pause(ms: number): Promise<void> {
-    if (this.stopping) return;
-    await new Promise<void>((resolve) => {
-      this.cutSleep = resolve;
-      void this.sleep(ms).then(resolve);
-    });
-    this.cutSleep = undefined;
   }
 }

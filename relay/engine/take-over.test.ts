@@ -8,7 +8,7 @@ const NOW = 1_800_000_000_000;
 function storeWithRows(ages: number[]) {
   const store = createFakeStore({ now: () => NOW });
   for (const age of ages) {
-    store.insert({ topic: age > 0 ? 'a' : 'b' });
+    store.insert({ topic: store.rows.length === 0 ? 'a' : 'b' });
     store.rows.at(-1)!.createdAt = new Date(NOW - age);
   }
   return store;
@@ -30,10 +30,29 @@ describe('markWhatKafkaHas', () => {
       {
         topics: ['a', 'b'],
         sinceMs: Math.floor(NOW - 1_000.6 - CLOCK_MARGIN_MS),
+        sinceByTopic: {
+          a: Math.floor(NOW - 1_000.6 - CLOCK_MARGIN_MS),
+          b: Math.floor(NOW - 1_000.6 - CLOCK_MARGIN_MS),
+        },
         source: 'fake-fake-kafka_outbox',
       },
     ]);
     expect(store.rows.map((r) => r.publishedAt !== null)).toEqual([true, false]);
+  });
+
+  it('starts each topic at its own oldest pending row: one old row does not widen the others', async () => {
+    const store = storeWithRows([50 * 60_000, 2_000]);
+    let request: ReadBackRequest | undefined;
+    await markWhatKafkaHas({
+      store,
+      log,
+      now: () => NOW,
+      readBack: async (r) => ((request = r), { ids: [], messages: 0, ms: 0 }),
+    });
+    expect(request?.sinceByTopic).toEqual({
+      a: NOW - 50 * 60_000 - CLOCK_MARGIN_MS,
+      b: NOW - 2_000 - CLOCK_MARGIN_MS,
+    });
   });
 
   it('looks back at most READ_BACK_LIMIT_MS, and marks only pending rows it found', async () => {

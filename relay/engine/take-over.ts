@@ -24,6 +24,7 @@ const MARK_CHUNK = 5_000;
 export interface ReadBackRequest {
   topics: string[];
   sinceMs: number;
+  sinceByTopic?: Readonly<Record<string, number>>;
   source: string;
 }
 
@@ -43,6 +44,18 @@ export interface TakeOverDeps {
   now: () => number;
 }
 
+/** The deps from a relay's own, whose readBack and metrics may be undefined. */
+export function takeOverDeps(deps: {
+  store: OutboxStore;
+  log: Logger;
+  now: () => number;
+  readBack?: ReadBackFn | undefined;
+  metrics?: RelayMetrics | undefined;
+}): TakeOverDeps {
+  const { readBack, metrics, ...rest } = deps;
+  return { ...rest, ...(readBack && { readBack }), ...(metrics && { metrics }) };
+}
+
 /** Marks the pending rows (of `shares`, fenced) that Kafka already has; returns how many it marked. */
 export async function markWhatKafkaHas(
   deps: TakeOverDeps,
@@ -53,8 +66,19 @@ export async function markWhatKafkaHas(
   if (!readBack) return 0;
   const pending = await store.pendingSince(shares);
   if (pending.pending === 0 || pending.topics.length === 0) return 0;
-  const back = Math.min(READ_BACK_LIMIT_MS, (pending.oldestAgeMs ?? READ_BACK_LIMIT_MS) + CLOCK_MARGIN_MS);
-  const request = { topics: pending.topics, sinceMs: Math.floor(deps.now() - back), source: await store.identity() };
+  // Each topic from its own oldest pending row: a row held since long on one topic (missing, say) must
+  // not make every other topic's window as long.
+  const since = (ageMs: number | null | undefined) =>
+    Math.floor(deps.now() - Math.min(READ_BACK_LIMIT_MS, (ageMs ?? READ_BACK_LIMIT_MS) + CLOCK_MARGIN_MS));
+  const byTopic = pending.oldestAgeByTopic ?? {};
+  const request = {
+    topics: pending.topics,
+    sinceMs: since(pending.oldestAgeMs),
+    sinceByTopic: Object.fromEntries(
+      pending.topics.map((t) => [t, since(byTopic[t] ?? pending.oldestAgeMs)]),
+    ),
+    source: await store.identity(),
+  };
   let found: ReadBackFound;
   try {
     found = await readBack(request);

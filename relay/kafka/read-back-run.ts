@@ -85,7 +85,7 @@ export class ReadBackRun {
         .filter((t) => existing.has(t))
         .map(async (topic) => {
           const ends = await this.unlessClosed(admin.fetchTopicOffsets(topic));
-          const since = this.request.sinceMs;
+          const since = this.request.sinceByTopic?.[topic] ?? this.request.sinceMs;
           const starts = await this.unlessClosed(admin.fetchTopicOffsetsByTimestamp(topic, since));
           this.progress.plan(topic, ends, starts);
         }),

@@ -22,6 +22,8 @@ export interface ReadBackRequest {
   topics: string[];
   /** Epoch ms: messages with an earlier timestamp are not looked at. */
   sinceMs: number;
+  /** Per topic, a later start than sinceMs (its own oldest pending row): absent topics use sinceMs. */
+  sinceByTopic?: Readonly<Record<string, number>>;
   /** The outbox-source value a message must carry to count. */
   source: string;
 }

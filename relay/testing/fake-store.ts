@@ -161,6 +161,12 @@ class FakeOutboxStore implements FakeStore {
       topics: [...new Set(rows.map((r) => r.topic))].sort(),
       oldestAgeMs: rows.length === 0 ? null : this.now() - oldest,
       pending: rows.length,
+      oldestAgeByTopic: Object.fromEntries(
+        [...new Set(rows.map((r) => r.topic))].map((t) => [
+          t,
+          this.now() - Math.min(...rows.filter((r) => r.topic === t).map((r) => r.createdAt.getTime())),
+        ]),
+      ),
     };
   }
 

@@ -42,3 +42,22 @@ export function compact(shares: number[]): string {
   }
   return parts.join(',');
 }
+
+/** Sleeps that stop() cuts short. */
+export class Pauses {
+  private cutNow: (() => void) | undefined;
+
+  constructor(private readonly sleep: (ms: number) => Promise<void>) {}
+
+  async for(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.cutNow = resolve;
+      void this.sleep(ms).then(resolve);
+    });
+    this.cutNow = undefined;
+  }
+
+  cut(): void {
+    this.cutNow?.();
+  }
+}

@@ -380,7 +380,7 @@ describe.each([
   describe('pendingSince', () => {
     it('gives the distinct topics, the count and the oldest age of the pending rows, of some shares when given', async () => {
       const store = await migrated();
-      expect(await store.pendingSince()).toEqual({ topics: [], oldestAgeMs: null, pending: 0 });
+      expect(await store.pendingSince()).toMatchObject({ topics: [], oldestAgeMs: null, pending: 0 });
       const rows = await harness.insertRows(store.table, [
         { topic: 'b', key: 'one' },
         { topic: 'a', key: 'one' },
@@ -395,6 +395,10 @@ describe.each([
       expect(all).toMatchObject({ topics: ['a', 'b', 'c'], pending: 4 });
       expect(all.oldestAgeMs).toBeGreaterThanOrEqual(59_000);
       expect(all.oldestAgeMs).toBeLessThan(70_000);
+      // Each topic's own oldest row: a's is a minute old, b's and c's new.
+      expect(all.oldestAgeByTopic?.a).toBeGreaterThanOrEqual(59_000);
+      expect(all.oldestAgeByTopic?.b).toBeLessThan(30_000);
+      expect(all.oldestAgeByTopic?.c).toBeLessThan(30_000);
       const one = shareOf.get(rows[0]!)!;
       const two = shareOf.get(rows[3]!)!;
       if (one !== two) {
