@@ -54,8 +54,7 @@ describe('status.databases on the real API server', () => {
       { ...databaseReport('shared', 'relay-b'), publishers: [publisher('relay-b', '32-63', 32)] },
     ]);
     const entry = (await get()).status?.databases?.find((d) => d.name === 'shared') as
-      | { publishers?: { pod: string; shares: string }[] }
-      | undefined;
+      { publishers?: { pod: string; shares: string }[] } | undefined;
     expect(entry?.publishers?.map((p) => `${p.pod}:${p.shares}`).sort()).toEqual([
       'relay-a:0-31',
       'relay-b:32-63',
