@@ -156,7 +156,14 @@ export async function kafkaUp(s: Settings): Promise<void> {
   if (!existsSync(path.join(data, 'meta.properties'))) {
     progress(`kafka: formatting KRaft storage in ${data}`);
     const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-    const [cmd, args] = java(s, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config], '128m');
+    // `--cluster-id=<id>` in one argument: a base64url id may begin with '-', which the tool's argument
+    // parser would take for an option ("argument --cluster-id/-t: expected one argument").
+    const [cmd, args] = java(
+      s,
+      'kafka.tools.StorageTool',
+      ['format', `--cluster-id=${clusterId}`, '-c', config],
+      '128m',
+    );
     await run(cmd, args);
   }
   progress(`kafka: starting on ${kafkaBrokers(s)}`);
