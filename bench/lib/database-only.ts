@@ -5,6 +5,7 @@
 import { loadConfig, storeConfig } from '../../relay/config/config.js';
 import { createStore } from '../../relay/db/create-store.js';
 import { createLogger } from '../../relay/logger.js';
+import { keyOf, type Workload } from './outbox.js';
 import type { SummaryRow } from './results.js';
 import { round } from './stats.js';
 
@@ -52,6 +53,31 @@ export async function runDatabaseOnly(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * A second backlog of `rows` rows over `keys` keys, loaded `chunk` at a time into a second table of the
+ * workload's database, then claimed and marked by the relay's store alone, `batchSize` at a time.
+ */
+export async function databaseAlone(
+  workload: Workload,
+  o: { rows: number; keys: number; chunk: number; batchSize: number },
+): Promise<DatabaseOnlyRun> {
+  console.log(`database alone: the relay's store claims and marks ${o.rows} rows, no Kafka`);
+  const table = 'kafka_outbox_db_only';
+  await migrateTable(workload.relayEnv, workload.database, table);
+  for (let start = 0; start < o.rows; start += o.chunk) {
+    const seqs = Array.from({ length: Math.min(o.chunk, o.rows - start) }, (_, i) => start + i);
+    await workload.insert(
+      seqs.map((seq) => ({ seq, key: keyOf(seq, o.keys) })),
+      table,
+    );
+  }
+  await workload.analyze(table);
+  await workload.endWriters();
+  const run = await runDatabaseOnly(workload.relayEnv, workload.database, table, o.batchSize);
+  console.log(`  ${run.rowsPerSecond.toFixed(0)} rows/s`);
+  return run;
 }
 
 /** Migrates `table` in the relay's database, as the relay would. */

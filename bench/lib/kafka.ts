@@ -1,13 +1,16 @@
 // The Kafka side of the relay benchmarks: a counter of what reached a topic (the sum of its partitions' high
 // watermarks, polled), and the ceiling: the same messages sent by the relay's own publisher (its kafkajs
 // client and producer settings: idempotent, one request in flight, acks=all, its compression) in the
-// relay's batches, one batch at a time as the relay sends them, with no database in the way.
+// relay's batches, one batch at a time as the relay sends them, with no database in the way. Where the
+// relay sends in Kafka transactions (shared mode with KAFKA_TRANSACTIONS), so does the ceiling: a
+// transaction per batch, under a transactional id of its own.
+import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { loadConfig } from '../../relay/config/config.js';
+import { loadConfig, type RelayConfig } from '../../relay/config/config.js';
 import { createKafka } from '../../relay/kafka/client.js';
 import { partitionerNamed } from '../../relay/kafka/partitioners.js';
-import { createPublisher, type OutgoingMessage } from '../../relay/kafka/publisher.js';
-import { createLogger } from '../../relay/logger.js';
+import { createPublisher, type OutgoingMessage, type Publisher } from '../../relay/kafka/publisher.js';
+import { createLogger, type Logger } from '../../relay/logger.js';
 import { kafkaClient } from '../../test/support/servers.js';
 import { keyOf, payload } from './outbox.js';
 
@@ -16,8 +19,13 @@ export type CountPoint = [number, number];
 
 export interface TopicCounter {
   points: CountPoint[];
-  /** Resolves when the count reaches `target`, with the time of the sample that first saw it. */
+  /**
+   * Resolves when the count reaches `target`, with the time of the sample that first saw it. The count is of
+   * offsets: with Kafka transactions it includes their commit markers (drain-end.ts).
+   */
   reached(target: number, timeoutMs: number): Promise<number>;
+  /** Resolves with the count of the next sample. */
+  next(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +41,8 @@ export async function countTopic(topic: string, intervalMs = 50, kafka?: Kafka):
   const baseline = sum(await admin.fetchTopicOffsets(topic));
   const points: CountPoint[] = [];
   let stopped = false;
-  let waiters: Array<{ target: number; resolve: (t: number) => void }> = [];
+  // Each waiter is told every sample and says whether it is done.
+  let waiters: Array<(count: number, at: number) => boolean> = [];
   const loop = (async () => {
     while (!stopped) {
       const offsets = await admin.fetchTopicOffsets(topic);
@@ -42,7 +51,7 @@ export async function countTopic(topic: string, intervalMs = 50, kafka?: Kafka):
       const last = points[points.length - 1];
       // Keep the first point of each plateau only, plus every change: the series stays small when idle.
       if (!last || last[1] !== count || points.length < 2) points.push([at, count]);
-      waiters = waiters.filter((w) => (count >= w.target ? (w.resolve(at), false) : true));
+      waiters = waiters.filter((w) => !w(count, at));
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   })();
@@ -54,14 +63,16 @@ export async function countTopic(topic: string, intervalMs = 50, kafka?: Kafka):
           () => reject(new Error(`${topic} did not reach ${target} messages in ${timeoutMs} ms`)),
           timeoutMs,
         );
-        waiters.push({
-          target,
-          resolve: (t) => {
-            clearTimeout(timer);
-            resolve(t);
-          },
+        waiters.push((count, at) => {
+          if (count < target) return false;
+          clearTimeout(timer);
+          resolve(at);
+          return true;
         });
       });
+    },
+    next() {
+      return new Promise<number>((resolve) => waiters.push((count) => (resolve(count), true)));
     },
     async stop() {
       stopped = true;
@@ -71,7 +82,42 @@ export async function countTopic(topic: string, intervalMs = 50, kafka?: Kafka):
   };
 }
 
+/** Whether the relay configured by `relayEnv` sends each batch in a Kafka transaction. */
+export function relayTransactions(relayEnv: Record<string, string>): boolean {
+  return sendsInTransactions(loadConfig({ ...relayEnv, LOG_LEVEL: 'error' }));
+}
+
+const sendsInTransactions = (config: RelayConfig): boolean =>
+  config.mode === 'shared' && config.kafka.transactions;
+
+/** The settings' words for the publisher of the ceiling or the baseline. */
+export const publisherSetting = (transactions: boolean): string =>
+  transactions
+    ? "transactional, a transaction per send (the relay's: shared mode with KAFKA_TRANSACTIONS)"
+    : "idempotent, no transactions (the relay's settings)";
+
+/**
+ * The relay's publisher as the relay builds it from `config` (relay/commands/relays.ts): transactional in
+ * shared mode with KAFKA_TRANSACTIONS, under an id of the benchmark's own and the relay's transaction
+ * timeout. prepare() it before timing.
+ */
+function relayPublisher(config: RelayConfig, logger: Logger): Publisher {
+  return createPublisher({
+    kafka: createKafka(config.kafka, logger),
+    config: config.kafka,
+    logger,
+    ...(sendsInTransactions(config)
+      ? {
+          transactionalId: `outbox-relay-bench-${randomUUID()}`,
+          transactionTimeoutMs: Math.max(10_000, 2 * config.shareLeaseMs),
+        }
+      : {}),
+  });
+}
+
 export interface CeilingRun {
+  /** Sent in a transaction per batch, as the relay in shared mode with KAFKA_TRANSACTIONS. */
+  transactions: boolean;
   messages: number;
   seconds: number;
   messagesPerSecond: number;
@@ -111,14 +157,11 @@ export async function runCeiling(
     }
     batches.push(batch);
   }
-  const publisher = createPublisher({
-    kafka: createKafka(config.kafka, logger),
-    config: config.kafka,
-    logger,
-  });
+  const publisher = relayPublisher(config, logger);
   try {
     // Connect and get a producer id outside the timed part (one warm-up message), as a running relay has.
     await publisher.topics([topic]);
+    await publisher.prepare();
     await publisher.send([{ ...batches[0]![0]!, rowId: '0', headers: { 'outbox-id': '0' } }]);
     const points: CountPoint[] = [];
     const started = performance.now();
@@ -129,7 +172,8 @@ export async function runCeiling(
       points.push([(performance.now() - started) / 1000, sent]);
     }
     const seconds = (performance.now() - started) / 1000;
-    return { messages: count, seconds, messagesPerSecond: count / seconds, points };
+    const transactions = sendsInTransactions(config);
+    return { transactions, messages: count, seconds, messagesPerSecond: count / seconds, points };
   } finally {
     await publisher.close();
   }
@@ -153,11 +197,7 @@ export async function runPublisherAtRate(
   const config = loadConfig({ ...relayEnv, LOG_LEVEL: 'error' });
   const logger = createLogger({ level: 'error' });
   const partitioner = partitionerNamed(config.kafka.partitioner);
-  const publisher = createPublisher({
-    kafka: createKafka(config.kafka, logger),
-    config: config.kafka,
-    logger,
-  });
+  const publisher = relayPublisher(config, logger);
   const message = (seq: number): OutgoingMessage => {
     const key = keyOf(seq, keys);
     return {
@@ -171,6 +211,7 @@ export async function runPublisherAtRate(
   };
   try {
     await publisher.topics([topic]);
+    await publisher.prepare();
     const total = rate * seconds;
     const waiting: OutgoingMessage[] = [];
     let made = 0;

@@ -16,7 +16,7 @@ import { logLevel } from 'kafkajs';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
 import { costRows, dbCost } from '../lib/db-cost.js';
-import { runPublisherAtRate } from '../lib/kafka.js';
+import { publisherSetting, relayTransactions, runPublisherAtRate } from '../lib/kafka.js';
 import { machineInfo } from '../lib/machine.js';
 import {
   createWorkload,
@@ -261,6 +261,7 @@ async function main(): Promise<void> {
         ...(driver === 'postgres' ? { notifyOnInsert } : {}),
         relayFrom,
         relayNodeOptions: RELAY_NODE_OPTIONS,
+        baselinePublisher: publisherSetting(relayTransactions(workload.relayEnv)),
         applicationConnections: 8,
       },
       machine,

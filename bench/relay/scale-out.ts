@@ -4,14 +4,17 @@
 // INSERT ... SELECT from a staging table, staged-backlog.ts) and timed from the first message to the last.
 // Recorded: messages/s, each relay's CPU and the machine's, and per relay the rows it marked published, the
 // shares it held, its rows per second per share and its mean batch time (its /metrics: published_total,
-// shares, batch_duration_seconds), with the database's statements and rows per published row.
+// shares, batch_duration_seconds), with the database's statements and rows per published row. With
+// --transactions=both (the default) each count is drained twice, with KAFKA_TRANSACTIONS=true and =false,
+// and the ratio of the two rates says what shared mode's Kafka transactions cost.
 //
 //   npx tsx bench/relay/scale-out.ts --driver=postgres [--relays=1,2,4] [--rows=100000] [--keys=10000]
-//     [--partitions=6] [--relay-from=source|dist] [--out=bench/results/scale-out]
-import os from 'node:os';
+//     [--partitions=6] [--transactions=on|off|both] [--relay-from=source|dist]
+//     [--out=bench/results/scale-out]
 import path from 'node:path';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
-import { costRows, dbCost } from '../lib/db-cost.js';
+import { dbCost } from '../lib/db-cost.js';
+import { awaitDrain } from '../lib/drain-end.js';
 import { checkKnown, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { countTopic } from '../lib/kafka.js';
 import { machineInfo } from '../lib/machine.js';
@@ -20,12 +23,19 @@ import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
 import { RELAY_FROM, startRelayProcess, type RelayChild } from '../lib/relay-process.js';
 import { relayMetrics, type RelayMetricsSnapshot } from '../lib/relay-metrics.js';
-import { commandLine, writeResult, type Result, type SummaryRow } from '../lib/results.js';
+import { commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { releaseBacklog, stageBacklog } from '../lib/staged-backlog.js';
+import {
+  scaleOutSummary,
+  scaleOutVariant,
+  TRANSACTIONS_FLAG,
+  type CountRun,
+  type RelayRun,
+} from './scale-out-report.js';
 
 const flags = parseFlags(process.argv.slice(2));
-checkKnown(flags, ['driver', 'relays', 'rows', 'keys', 'partitions', 'relay-from', 'out']);
+checkKnown(flags, ['driver', 'relays', 'rows', 'keys', 'partitions', 'transactions', 'relay-from', 'out']);
 const driver = choiceFlag(flags, 'driver', DRIVERS, 'postgres');
 const relayCounts = stringFlag(flags, 'relays', '1,2,4')
   .split(',')
@@ -34,6 +44,7 @@ if (relayCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new 
 const rows = intFlag(flags, 'rows', 100_000);
 const keys = intFlag(flags, 'keys', 10_000);
 const partitions = intFlag(flags, 'partitions', 6);
+const transactions = choiceFlag(flags, 'transactions', TRANSACTIONS_FLAG, 'both');
 // From source by default: the benchmark is run beside the tests, without a build (tsx's loader costs start-up
 // time and some memory, not the steady CPU of a drain).
 const relayFrom = choiceFlag(flags, 'relay-from', RELAY_FROM, 'source');
@@ -56,39 +67,27 @@ async function balanced(relays: RelayChild[], timeoutMs: number): Promise<RelayM
   }
 }
 
-interface RelayRun {
-  shares: number;
-  published: number;
-  rowsPerSecond: number;
-  rowsPerSecondPerShare: number;
-  batches: number;
-  meanBatchMs: number;
-  cpuMeanPct: number;
-  cpuSeconds: number;
-  rssMaxMB: number;
+/** The relays' rows marked since `before`, published or read back, have reached `rows`. */
+async function allMarked(relays: RelayChild[], before: RelayMetricsSnapshot[]): Promise<boolean> {
+  const now = await Promise.all(relays.map((r) => relayMetrics(r.httpPort)));
+  const marked = now.reduce(
+    (n, m, i) => n + m.published + m.readBackMarked - before[i]!.published - before[i]!.readBackMarked,
+    0,
+  );
+  return marked >= rows;
 }
 
-interface CountRun {
-  relays: number;
-  messagesPerSecond: number;
-  drainSeconds: number;
-  balanceSeconds: number;
-  relayCpuPct: number;
-  machineBusyPct: number;
-  perRelay: RelayRun[];
-  cost: ReturnType<typeof dbCost>;
-}
-
-async function drainWith(count: number): Promise<CountRun> {
+async function drainWith(count: number, inTransactions: boolean): Promise<CountRun> {
   const workload = await createWorkload({
     driver,
-    prefix: `bench_scale${count}`,
+    prefix: `bench_scale${count}${inTransactions ? 't' : 'n'}`,
     relayFrom,
-    settings: { RELAY_MODE: 'shared' },
+    settings: { RELAY_MODE: 'shared', KAFKA_TRANSACTIONS: String(inTransactions) },
     partitions,
   });
   try {
-    console.log(`${count} relay(s): staging ${rows} rows over ${keys} keys in ${workload.database}`);
+    const mode = `transactions ${inTransactions ? 'on' : 'off'}`;
+    console.log(`${count} relay(s), ${mode}: staging ${rows} rows over ${keys} keys in ${workload.database}`);
     await stageBacklog(workload, rows, keys);
     const spawned = performance.now();
     const relays = await Promise.all(
@@ -104,12 +103,12 @@ async function drainWith(count: number): Promise<CountRun> {
       const samplers = relays.map((r) => new ProcSampler(r.pid).start());
       const machine = new ProcSampler(process.pid).start();
       await releaseBacklog(workload);
-      const done = await counter.reached(rows, Math.max(180_000, (rows / 200) * 1000));
+      // Every row marked (the relays' counters) ends the drain, not the offsets: drain-end.ts.
+      const marked = () => allMarked(relays, before);
+      const drain = await awaitDrain(counter, rows, marked, Math.max(180_000, (rows / 200) * 1000));
+      const done = drain.end;
       samplers.forEach((s) => s.sample());
       machine.sample();
-      // The last batches are marked just after their messages arrived: their relays count them then.
-      const marked = Date.now() + 30_000;
-      while ((await workload.counts()).pending > 0 && Date.now() < marked) await sleep(100);
       const after = await Promise.all(relays.map((r) => relayMetrics(r.httpPort)));
       samplers.forEach((s) => s.stop());
       machine.stop();
@@ -121,8 +120,8 @@ async function drainWith(count: number): Promise<CountRun> {
       const counts = await workload.counts();
       if (counts.published !== rows || counts.pending !== 0)
         throw new Error(`after the drain ${counts.published} published and ${counts.pending} pending`);
-      const firstSeen = counter.points.find(([, n]) => n > 0)!;
-      const drainSeconds = done - firstSeen[0];
+      const firstSeen = drain.first;
+      const drainSeconds = drain.seconds;
       const perRelay = relays.map((_, i): RelayRun => {
         const published = after[i]!.published - before[i]!.published;
         const batches = after[i]!.batches - before[i]!.batches;
@@ -145,8 +144,10 @@ async function drainWith(count: number): Promise<CountRun> {
       });
       const run: CountRun = {
         relays: count,
-        messagesPerSecond: round((rows - firstSeen[1]) / drainSeconds, 0),
+        transactions: inTransactions,
+        messagesPerSecond: round(drain.messagesPerSecond, 0),
         drainSeconds: round(drainSeconds, 2),
+        transactionMarkers: drain.markers,
         balanceSeconds: round(balanceSeconds, 1),
         relayCpuPct: round((perRelay.reduce((n, r) => n + r.cpuSeconds, 0) / drainSeconds) * 100, 1),
         machineBusyPct: round(machine.footprint(firstSeen[0], done).machineBusyMeanPct, 1),
@@ -166,58 +167,23 @@ async function drainWith(count: number): Promise<CountRun> {
   }
 }
 
-function summary(runs: CountRun[]): SummaryRow[] {
-  const base = runs[0]!;
-  return runs.flatMap((run): SummaryRow[] => {
-    const n = `${run.relays} relay${run.relays > 1 ? 's' : ''}`;
-    return [
-      { measure: `${n}: drain`, value: run.messagesPerSecond, unit: 'messages/s' },
-      {
-        measure: `${n}: drain against ${base.relays} relay${base.relays > 1 ? 's' : ''}`,
-        value: round(run.messagesPerSecond / base.messagesPerSecond, 2),
-        unit: 'ratio',
-      },
-      { measure: `${n}: relays' CPU, together`, value: run.relayCpuPct, unit: '% of a core' },
-      {
-        measure: `${n}: relays' CPU each`,
-        value: run.perRelay.map((r) => r.cpuMeanPct).join(' / '),
-        unit: '% of a core',
-      },
-      { measure: `${n}: machine busy`, value: run.machineBusyPct, unit: `% of ${os.cpus().length} cores` },
-      {
-        measure: `${n}: shares held / rows marked, each relay`,
-        value: run.perRelay.map((r) => `${r.shares}/${r.published}`).join(', '),
-        unit: 'shares/rows',
-      },
-      {
-        measure: `${n}: rows marked per second per share held, each relay`,
-        value: run.perRelay.map((r) => r.rowsPerSecondPerShare).join(' / '),
-        unit: 'rows/s/share',
-      },
-      {
-        measure: `${n}: mean batch time (claim to mark), each relay`,
-        value: run.perRelay.map((r) => r.meanBatchMs).join(' / '),
-        unit: 'ms',
-      },
-      ...costRows(run.cost, `${n}, drain`).map((row) => ({
-        ...row,
-        target: undefined,
-        met: undefined,
-        limit: undefined,
-      })),
-    ];
-  });
-}
-
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo(await serverVersions(driver));
   const runs: CountRun[] = [];
-  for (const count of relayCounts) runs.push(await drainWith(count));
+  const modes = transactions === 'both' ? [true, false] : [transactions === 'on'];
+  // With both, the order alternates from one count to the next (on, off; off, on; ...), so that a drift of
+  // the machine's load over the run does not always favour the same one.
+  for (const [i, count] of relayCounts.entries()) {
+    for (const inTransactions of i % 2 === 0 ? modes : [...modes].reverse())
+      runs.push(await drainWith(count, inTransactions));
+  }
   const result: Result = {
     benchmark: 'scale-out',
-    variant: driver,
-    title: `Relay scale-out in shared mode on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: ${relayCounts.join(', ')} relays draining one backlog`,
+    variant: scaleOutVariant(driver, transactions),
+    title:
+      `Relay scale-out in shared mode on ${driver === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: ` +
+      `${relayCounts.join(', ')} relays draining one backlog, Kafka transactions ${transactions}`,
     command: commandLine(),
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -230,17 +196,23 @@ async function main(): Promise<void> {
       relays: relayCounts.join(','),
       relayFrom,
       relayMode: 'shared',
+      kafkaTransactions:
+        transactions === 'both' ? 'true and false, each count drained with each' : transactions,
       shareLeaseMs: 'relay default (10000)',
       batchSize: 'relay default',
       servers: 'local servers',
     },
     machine,
-    summary: summary(runs),
+    summary: scaleOutSummary(runs),
     notes: [
       'Each count has a database and topic of its own. Its relays start on an empty outbox and split the 64 ' +
         'shares (each holds floor or ceil of 64/n); then one INSERT ... SELECT commits the whole backlog at once, ' +
         'so the drain timed is neither start-up nor rebalance.',
-      "Drain: messages between the first and the last sample of the topic's high watermarks (every 50 ms).",
+      "Drain: messages from the first sample of the topic's high watermarks (every 50 ms) to the first that saw " +
+        'the final offsets once the relays had marked every row (their /metrics): with transactions the offsets ' +
+        'include the commit markers, so reaching the row count does not end the drain (bench/lib/drain-end.ts).',
+      'With both settings of KAFKA_TRANSACTIONS, each has a database and topic of its own; the order alternates ' +
+        'from one count to the next (on then off, off then on, ...). Ratio: messages/s with transactions over without.',
       'Per relay, from its /metrics before and after the drain: rows marked published (outbox_relay_published_total), ' +
         'shares held (outbox_relay_shares), and batches with their mean duration (outbox_relay_batch_duration_seconds: ' +
         'one batch claimed, sent and marked). Rows per second per share = its rows / drain seconds / its shares.',

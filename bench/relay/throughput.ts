@@ -16,43 +16,26 @@ import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { checkKnown, boolFlag, choiceFlag, intFlag, parseFlags, stringFlag } from '../lib/flags.js';
 import { calibrate, delta, subtract } from '../lib/db-stats.js';
-import {
-  cpuPerMessageRows,
-  limitCompressions,
-  limitRows,
-  runBrokerLimit,
-  type LimitRun,
-} from '../lib/broker-limit.js';
+import { limitCompressions, runBrokerLimit, type LimitRun } from '../lib/broker-limit.js';
 import { writePayloadFile } from '../lib/producer-perf.js';
-import { costRows, dbCost } from '../lib/db-cost.js';
-import {
-  databaseAloneRows,
-  migrateTable,
-  runDatabaseOnly,
-  type DatabaseOnlyRun,
-} from '../lib/database-only.js';
+import { dbCost } from '../lib/db-cost.js';
+import { databaseAlone } from '../lib/database-only.js';
 import { CLUSTER_WARNING, clusterTarget, describeTarget, redactDatabaseUrl } from '../lib/cluster-target.js';
 import { clusterWorkload, relayKafka } from '../lib/cluster-workload.js';
-import { countTopic, runCeiling, type CeilingRun, type CountPoint } from '../lib/kafka.js';
+import { awaitDrain } from '../lib/drain-end.js';
+import { countTopic, publisherSetting, runCeiling, type CeilingRun } from '../lib/kafka.js';
 import { machineInfo } from '../lib/machine.js';
-import {
-  createWorkload,
-  deleteTopic,
-  DRIVERS,
-  keyOf,
-  PAYLOAD_BYTES,
-  serverVersions,
-  type Workload,
-} from '../lib/outbox.js';
+import { createWorkload, deleteTopic, DRIVERS, keyOf, PAYLOAD_BYTES, serverVersions } from '../lib/outbox.js';
 import { defaultResultsDir } from '../lib/paths.js';
 import { ProcSampler } from '../lib/proc-sampler.js';
-import { relayPackages, rssFloorMB } from '../lib/rss-floor.js';
 import { RELAY_FROM, RELAY_NODE_OPTIONS, startRelayProcess } from '../lib/relay-process.js';
-import { checked, commandLine, writeResult, type Result } from '../lib/results.js';
+import { relayMetrics } from '../lib/relay-metrics.js';
+import { commandLine, writeResult, type Result } from '../lib/results.js';
 import { round } from '../lib/stats.js';
 import { createTopic, kafkaBrokers } from '../../test/support/servers.js';
 import { kafkaToolsClasspath, kafkaToolsInstall } from '../../tools/devenv/kafka-tools.js';
 import { settings as devenvSettings } from '../../tools/devenv/settings.js';
+import { throughputNotes, throughputSeries, throughputSummary } from './throughput-report.js';
 
 const flags = parseFlags(process.argv.slice(2));
 checkKnown(flags, [
@@ -93,37 +76,12 @@ const withLimit = !boolFlag(flags, 'no-limit');
 const limitRecords = intFlag(flags, 'limit-records', Math.max(rows, 400_000));
 const relayFrom = choiceFlag(flags, 'relay-from', RELAY_FROM, 'dist');
 const outDir = path.resolve(stringFlag(flags, 'out', defaultResultsDir));
-const DRAIN_TARGET = 0.6;
-
-/** [seconds since `origin`, count] */
-const rebase = (points: CountPoint[], origin: number): CountPoint[] =>
-  points.map(([t, n]) => [round(t - origin, 3), n]);
 
 /** The machine's load average (1, 5, 15 min) at the start of each phase: other work shares these cores. */
 const loadAverage: Record<string, number[]> = {};
 const markLoad = (phase: string): void => {
   loadAverage[phase] = os.loadavg().map((l) => round(l, 2));
 };
-
-/** A second backlog claimed and marked by the relay's store alone, in a second table (local servers only). */
-async function databaseAlone(workload: Workload, chunk: number): Promise<DatabaseOnlyRun> {
-  const dbOnlyRows = Math.min(rows, 50_000);
-  console.log(`database alone: the relay's store claims and marks ${dbOnlyRows} rows, no Kafka`);
-  const dbOnlyTable = 'kafka_outbox_db_only';
-  await migrateTable(workload.relayEnv, workload.database, dbOnlyTable);
-  for (let start = 0; start < dbOnlyRows; start += chunk) {
-    const seqs = Array.from({ length: Math.min(chunk, dbOnlyRows - start) }, (_, i) => start + i);
-    await workload.insert(
-      seqs.map((seq) => ({ seq, key: keyOf(seq, keys) })),
-      dbOnlyTable,
-    );
-  }
-  await workload.analyze(dbOnlyTable);
-  await workload.endWriters();
-  const dbOnly = await runDatabaseOnly(workload.relayEnv, workload.database, dbOnlyTable, grownBatch);
-  console.log(`  ${dbOnly.rowsPerSecond.toFixed(0)} rows/s`);
-  return dbOnly;
-}
 
 /** The warning before a run on a user's cluster; without --yes it stops there. */
 function confirmCluster(): void {
@@ -202,7 +160,13 @@ async function main(): Promise<void> {
     const relay = await startRelayProcess(relayFrom, workload.relayEnv, profileDir);
     const sampler = new ProcSampler(relay.pid).start();
     const leading = await relay.leading;
-    const done = await counter.reached(rows, Math.max(120_000, (rows / 200) * 1000));
+    // Every row marked (the relay's counters) ends the drain, not the offsets: drain-end.ts.
+    const marked = async () => {
+      const m = await relayMetrics(relay.httpPort);
+      return m.published + m.readBackMarked >= rows;
+    };
+    const drain = await awaitDrain(counter, rows, marked, Math.max(120_000, (rows / 200) * 1000));
+    const done = drain.end;
     // A sample at the end of the drain while the relay still runs: a drain shorter than the sampling
     // interval has no sample of its own otherwise, and the relay is stopped before the footprint is read.
     sampler.sample();
@@ -218,7 +182,9 @@ async function main(): Promise<void> {
       );
     }
 
-    const dbOnly = target ? undefined : await databaseAlone(workload, chunk);
+    // A second backlog claimed and marked by the relay's store alone, in a second table (local servers only).
+    const dbOnlyRun = { rows: Math.min(rows, 50_000), keys, chunk, batchSize: grownBatch };
+    const dbOnly = target ? undefined : await databaseAlone(workload, dbOnlyRun);
 
     markLoad('ceiling 2');
     console.log(`ceiling 2: ${rows} messages through the relay's publisher alone`);
@@ -227,11 +193,9 @@ async function main(): Promise<void> {
     await brokerLimit(2);
     markLoad('end');
 
-    const firstSeen = counter.points.find(([, n]) => n > 0)!;
-    const drainSeconds = done - firstSeen[0];
-    const drainRate = (rows - firstSeen[1]) / drainSeconds;
-    const ceilingRate = ceilings.reduce((sum, c) => sum + c.messagesPerSecond, 0) / ceilings.length;
-    const ratio = drainRate / ceilingRate;
+    const firstSeen = drain.first;
+    const drainSeconds = drain.seconds;
+    const drainRate = drain.messagesPerSecond;
     const footprint = sampler.footprint(firstSeen[0], done, peak);
     const relayDelta = subtract(delta(before, after), calibration);
     const cost = dbCost(driver, relayDelta, rows);
@@ -256,78 +220,29 @@ async function main(): Promise<void> {
         relayFrom,
         relayNodeOptions: RELAY_NODE_OPTIONS,
         compression: compression === 'gzip' ? 'gzip (relay default)' : compression,
+        ceilingPublisher: publisherSetting(ceilings[0]!.transactions),
         pollFrequencyMs: 'relay default (500)',
         servers: target
           ? `given cluster: ${target.brokers.join(',')}, ${driver} ${target.database.host}:${target.database.port}/${target.database.name}, table ${target.table}, topic ${target.topic}`
           : 'local servers',
       },
       machine,
-      summary: [
-        {
-          measure: 'ceiling (mean of the runs before and after the drain)',
-          value: round(ceilingRate, 0),
-          unit: 'messages/s',
-        },
-        ...ceilings.map((c, i) => ({
-          measure: `ceiling run ${i + 1}`,
-          value: round(c.messagesPerSecond, 0),
-          unit: 'messages/s',
-        })),
-        { measure: 'drain', value: round(drainRate, 0), unit: 'messages/s' },
-        driver === 'postgres'
-          ? checked('drain / ceiling', round(ratio, 3), 'ratio', '>=', DRAIN_TARGET)
-          : { measure: 'drain / ceiling', value: round(ratio, 3), unit: 'ratio' },
-        ...(limits.length > 0 ? limitRows(limits, drainRate, ceilingRate, compression) : []),
-        ...(dbOnly ? databaseAloneRows(dbOnly, ceilingRate, drainRate) : []),
-        { measure: 'drain time (first to last message)', value: round(drainSeconds, 2), unit: 's' },
-        { measure: 'relay start to last message', value: round(done - spawned, 2), unit: 's' },
-        checked('relay RSS, max during the drain', round(footprint.rssMaxMB, 1), 'MB', '<=', 150),
-        { measure: 'relay RSS, kernel peak (VmHWM)', value: round(peak ?? NaN, 1), unit: 'MB' },
-        {
-          measure: `floor: node with ${relayPackages(driver).join(', ')} imported, nothing else`,
-          value: round(rssFloorMB(relayPackages(driver)), 1),
-          unit: 'MB',
-        },
-        {
-          measure: 'relay CPU, mean during the drain',
-          value: round(footprint.cpuMeanPct, 1),
-          unit: '% of a core',
-        },
-        ...cpuPerMessageRows(
-          footprint.cpuSeconds,
-          rows - firstSeen[1],
-          limits,
-          compression,
-          (footprint.machineBusyMeanPct / 100) * os.cpus().length * drainSeconds,
-        ),
-        {
-          measure: 'machine busy, mean during the drain',
-          value: round(footprint.machineBusyMeanPct, 1),
-          unit: '% of all cores',
-        },
-        {
-          measure: 'machine load average (1 min) at the start / the drain / the end',
-          value: [loadAverage.start, loadAverage.drain, loadAverage.end].map((l) => l?.[0]).join(' / '),
-          unit: `on ${os.cpus().length} cores`,
-        },
-        ...(target ? [] : costRows(cost, 'drain')),
-      ],
-      notes: [
-        "Rates: the drain counts messages between the first and the last sample of the topic's high watermarks " +
-          '(polled every 50 ms); the ceiling times its sends from the first request to the last acknowledgement.',
-        "Database alone: the relay's store module (relay/db) claims and marks published a second backlog " +
-          "in the same database, batch after batch, with nothing sent. The relay's loop reads the next batch " +
-          'while one is sent and marks it while the next is sent, so the slower of the two parts sets its pace ' +
-          '(the overlapped model); the one-after-the-other model is what a loop without that overlap would reach.',
-        `Backlog loaded in ${round(loadSeconds, 1)} s, then VACUUM ANALYZE / ANALYZE TABLE, before the relay started.`,
-        `Database cost: ${cost.method}.`,
-        "Broker limit: Kafka's own producer (org.apache.kafka.tools.ProducerPerformance, kafka-tools at the " +
-          "broker's version) sends --limit-records records (at least 400,000: its JVM compiles while it sends), unthrottled, with acks=all, idempotence, " +
-          'linger.ms=5, batch.size=65536 and up to 5 requests in flight, values picked at random from the ' +
-          "drain's payloads; its records have no key (so its partitioner fills one partition's batch at a time, " +
-          "where the drain's keys spread each batch over every partition) and no outbox-id header.",
-        'RSS and CPU: /proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime of the relay process, every 250 ms.',
-      ],
+      summary: throughputSummary({
+        driver,
+        compression,
+        onCluster: target !== undefined,
+        ceilings,
+        drainRate,
+        drainSeconds,
+        startToEndSeconds: done - spawned,
+        footprint,
+        peakMB: peak,
+        limits,
+        dbOnly,
+        cost,
+        loadAverage,
+      }),
+      notes: throughputNotes(loadSeconds, cost),
       data: {
         ceilings: ceilings.map((c) => ({
           messages: c.messages,
@@ -338,6 +253,7 @@ async function main(): Promise<void> {
           messages: rows,
           seconds: round(drainSeconds, 3),
           messagesPerSecond: round(drainRate, 1),
+          transactionMarkers: drain.markers,
           startupSeconds: round(leading - spawned, 2),
         },
         footprint,
@@ -349,21 +265,7 @@ async function main(): Promise<void> {
         brokerLimit: limits,
         loadAverage,
       },
-      series: {
-        ceiling: ceilings.map((c) => c.points.map(([t, n]) => [round(t, 3), n])),
-        drain: rebase(
-          counter.points.filter(([t]) => t >= firstSeen[0] - 0.05),
-          firstSeen[0],
-        ),
-        relay: sampler.samples
-          .filter((s) => s.t >= spawned)
-          .map((s) => [
-            round(s.t - firstSeen[0], 3),
-            round(s.rssMB, 1),
-            round(s.cpuPct, 1),
-            round(s.machineBusyPct, 1),
-          ]),
-      },
+      series: throughputSeries(ceilings, counter.points, firstSeen[0], sampler.samples, spawned),
     };
     writeResult(result, { dir: outDir, plot: !boolFlag(flags, 'no-plot') });
   } finally {

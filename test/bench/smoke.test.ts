@@ -112,7 +112,13 @@ describe('the benchmarks, as a short smoke run', () => {
       expect(result.data.drain.messages).toBe(2000);
       expect(result.data.databaseOnly.rows).toBe(2000);
       expect(value(result, 'drain / overlapped model')).toBeGreaterThan(0);
-      expect(result.series.drain[result.series.drain.length - 1][1]).toBe(2000);
+      // The relay's default is shared mode with Kafka transactions: the offsets count their commit markers
+      // too, and the ceiling sends in transactions as well.
+      expect(result.data.drain.transactionMarkers).toBeGreaterThan(0);
+      expect(result.series.drain[result.series.drain.length - 1][1]).toBe(
+        2000 + result.data.drain.transactionMarkers,
+      );
+      expect(result.settings.ceilingPublisher).toMatch(/^transactional/);
       expect(value(result, 'drain / ceiling')).toBeGreaterThan(0);
       // Kafka's own producer, before and after the drain, with gzip, lz4 and no compression.
       expect(result.data.brokerLimit.map((r: { compression: string }) => r.compression)).toEqual([
@@ -134,6 +140,26 @@ describe('the benchmarks, as a short smoke run', () => {
       expect(value(result, 'drain: statements per published row')).toBeGreaterThan(0);
     }, 240_000);
 
+    it('scale-out: one relay drains the backlog with Kafka transactions and without, and their ratio', async () => {
+      const run = await runBench('bench/relay/scale-out.ts', [
+        `--driver=${driver}`,
+        '--relays=1',
+        '--rows=5000',
+        '--keys=100',
+        `--out=${out}`,
+      ]);
+      expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({
+        code: 0,
+        tail: '',
+      });
+      const result = readResult(out, `scale-out-${driver}-transactions`, []);
+      const runs = result.data.runs as Array<{ transactions: boolean; transactionMarkers: number }>;
+      expect(runs.map((r) => r.transactions)).toEqual([true, false]);
+      expect(runs[0]!.transactionMarkers).toBeGreaterThan(0);
+      expect(runs[1]!.transactionMarkers).toBe(0);
+      expect(value(result, '1 relay: drain with transactions / without')).toBeGreaterThan(0);
+    }, 240_000);
+
     it('latency: every committed row is received, with its latency distribution', async () => {
       const run = await runBench('bench/relay/latency.ts', [
         `--driver=${driver}`,
@@ -151,6 +177,7 @@ describe('the benchmarks, as a short smoke run', () => {
       expect(result.summary.find((r) => r.measure === 'rows received / committed')?.value).toBe('600 / 600');
       expect(result.data.latency.count).toBe(600);
       expect(result.data.baseline.count).toBe(400);
+      expect(result.settings.baselinePublisher).toMatch(/^transactional/);
       expect(value(result, 'relay / baseline, p50')).toBeGreaterThan(0);
       expect(value(result, 'latency p99')).toBeGreaterThanOrEqual(value(result, 'latency p50'));
       const histogram = result.series.latencyHistogram as { counts: number[] };
