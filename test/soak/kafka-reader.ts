@@ -16,16 +16,33 @@ function client(brokers: string[], clientId: string): Kafka {
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
 }
 
-export async function createTopics(brokers: string[], topics: string[], partitions: number): Promise<void> {
-  const admin = client(brokers, 'soak-admin').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
+/**
+ * Creates the topics and waits for their leaders, trying again for up to `timeoutMs`: just after a broker
+ * restart its metadata may not know the new partitions yet ("This server does not host this
+ * topic-partition"). A topic created by an earlier attempt is left as it is.
+ */
+export async function createTopics(
+  brokers: string[],
+  topics: string[],
+  partitions: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const admin = client(brokers, 'soak-admin').admin();
+    try {
+      await admin.connect();
+      await admin.createTopics({
+        topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -65,6 +82,16 @@ export async function readAll(brokers: string[], topics: string[], timeoutMs: nu
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     await consumer.subscribe({ topics, fromBeginning: true });
+    // After every batch, including those of transaction markers only (which never reach eachBatch): a
+    // transactional producer's partitions end in a marker.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const slot = `${payload.topic}/${payload.partition}`;
+      const high = remaining.get(slot);
+      if (high !== undefined && BigInt(payload.lastOffset) + 1n >= high) {
+        remaining.delete(slot);
+        if (remaining.size === 0) finish();
+      }
+    });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
@@ -77,12 +104,6 @@ export async function readAll(brokers: string[], topics: string[], timeoutMs: nu
             key: m.key === null ? null : m.key.toString(),
             value: m.value,
           });
-        }
-        const slot = `${batch.topic}/${batch.partition}`;
-        const high = remaining.get(slot);
-        if (high !== undefined && batch.messages.length > 0 && BigInt(batch.lastOffset()) + 1n >= high) {
-          remaining.delete(slot);
-          if (remaining.size === 0) finish();
         }
       },
     });

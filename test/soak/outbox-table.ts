@@ -34,6 +34,12 @@ export async function pendingRows(db: TestDb): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** The table's identity (the outbox-source header), from the relay's meta table. */
+export async function tableIdentity(db: TestDb): Promise<string | undefined> {
+  const rows = await query(db, "SELECT value FROM kafka_outbox_relay_meta WHERE name = 'identity'");
+  return rows[0]?.value === undefined ? undefined : String(rows[0].value);
+}
+
 export interface ErroredRow {
   id: string;
   reason: string;

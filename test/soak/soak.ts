@@ -9,8 +9,9 @@ import path from 'node:path';
 import { check } from './check.js';
 import { restore, startFaultInjector, type FaultInjector } from './faults.js';
 import { createTopics, deleteTopics, readAll } from './kafka-reader.js';
+import { endTransactions, membersLogged } from './end-transactions.js';
 import { checkOptions, faultKindsFor, type SoakOptions } from './options.js';
-import { erroredRows, pendingRows } from './outbox-table.js';
+import { erroredRows, pendingRows, tableIdentity } from './outbox-table.js';
 import { seededRandom } from './random.js';
 import { createRelayFleet } from './relay-fleet.js';
 import { spawnRelayChild } from '../support/relay-child.js';
@@ -145,6 +146,8 @@ export async function runSoak(given: SoakOptions): Promise<SoakReport> {
     log(`drained in ${drainMs} ms (${pendingAtEnd} pending); stopping the relays`);
     const relayRange = fleet.range();
     await fleet.stopRelays();
+    const source = await tableIdentity(db);
+    if (source) await endTransactions(servers.brokers, source, membersLogged(logDir));
     const errored = await erroredRows(db);
     const delivered = await readAll(servers.brokers, [...topics, missingTopic], 180_000);
     const result = check({
