@@ -63,6 +63,8 @@ export interface OutboxRelaySpec {
     };
     partitioner?: 'murmur2' | 'fnv1a';
     compression?: 'none' | 'gzip' | 'lz4';
+    /** Shared mode: each batch in a Kafka transaction, the previous owner fenced at a takeover. */
+    transactions?: boolean;
   };
   relay?: {
     replicas?: number;

@@ -51,6 +51,7 @@ export function runEnv(relay: OutboxRelay): EnvVar[] {
     plain('TLS_ENABLE', k.tls?.enabled ?? false),
     plain('TLS_SKIP_VERIFY_PEER', k.tls?.skipVerify ?? false),
     plain('KAFKA_PARTITIONER', k.partitioner ?? 'murmur2'),
+    plain('KAFKA_TRANSACTIONS', k.transactions ?? true),
   ];
   if (k.compression) env.push(plain('KAFKA_COMPRESSION', k.compression));
   if (k.sasl?.secretRef) {

@@ -1,6 +1,8 @@
 // One relay per database, in the configured mode: shared (every relay of a table publishes the shares it
 // holds, engine/shared-relay.ts) or standby (one leader per table, engine/database-relay.ts). Each sends
 // its table's identity with every message (the outbox-source header) and reads Kafka back at a takeover.
+// In shared mode with KAFKA_TRANSACTIONS each database's relay sends through a transactional producer of
+// its own, and fences the transactional id of a relay it takes shares over from (kafka/transactions.ts).
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
@@ -10,8 +12,9 @@ import { createDatabaseRelay, type DatabaseRelay } from '../engine/database-rela
 import { createBatchPublisher, type BatchOutcome } from '../engine/publish-batch.js';
 import { createSharedRelay } from '../engine/shared-relay.js';
 import { partitionerNamed } from '../kafka/partitioners.js';
-import type { Publisher } from '../kafka/publisher.js';
+import { createPublisher, type Publisher } from '../kafka/publisher.js';
 import { createReadBack } from '../kafka/read-back.js';
+import { createFence, transactionalIdOf } from '../kafka/transactions.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { Claim } from '../db/store.js';
@@ -27,6 +30,10 @@ export interface RelaysDeps {
     database: string,
     publish: (rows: Claim['rows']) => Promise<BatchOutcome>,
   ) => (rows: Claim['rows']) => Promise<BatchOutcome>;
+  /** Produce request timeout of a relay's own producer. */
+  produceTimeoutMs: number;
+  /** Takes what a relay opened (its own producer) to close at the end, after the relays stopped. */
+  closeLater: (close: () => Promise<void>) => void;
 }
 
 /** This process's name in the lease tables: the host (a pod's name) and a suffix new at every start. */
@@ -42,8 +49,12 @@ export function createRelay(
 ): DatabaseRelay {
   const { config, logger } = deps;
   const readBack = createReadBack({ kafka: deps.kafka, logger });
+  const own =
+    config.mode === 'shared' && config.kafka.transactions
+      ? ownPublisher(deps, store.database, source, member)
+      : undefined;
   const publish = createBatchPublisher({
-    publisher: deps.publisher,
+    publisher: own ?? deps.publisher,
     partitioner: partitionerNamed(config.kafka.partitioner),
     logger: logger.child({ component: 'batch' }),
     source,
@@ -61,5 +72,34 @@ export function createRelay(
     readBack,
   };
   if (config.mode === 'standby') return createDatabaseRelay(common);
-  return createSharedRelay({ ...common, member, leaseMs: config.shareLeaseMs });
+  const secrets = config.kafka.sasl ? [config.kafka.sasl.password] : [];
+  return createSharedRelay({
+    ...common,
+    member,
+    leaseMs: config.shareLeaseMs,
+    ...(own && {
+      fence: createFence(deps.kafka, source, secrets),
+      prepareSend: () => own.prepare(),
+      settled: () => own.settled(),
+    }),
+  });
+}
+
+/**
+ * A relay's transactional producer, with the topics' metadata its sends' failures correct (a topic
+ * forgotten after a refused send is looked up again). A transaction left open by a relay that died is
+ * aborted by the next owner's fence, or after two leases.
+ */
+function ownPublisher(deps: RelaysDeps, database: string, source: string, member: string): Publisher {
+  const { config } = deps;
+  const own = createPublisher({
+    kafka: deps.kafka,
+    config: config.kafka,
+    logger: deps.logger.child({ database }),
+    timeoutMs: deps.produceTimeoutMs,
+    transactionalId: transactionalIdOf(source, member),
+    transactionTimeoutMs: Math.max(10_000, 2 * config.shareLeaseMs),
+  });
+  deps.closeLater(() => own.close());
+  return own;
 }

@@ -16,7 +16,7 @@ import { createMetrics, type RelayMetrics } from '../metrics.js';
 import { createPublishTimes } from '../report/publish-times.js';
 import { createReporting, type Reporting } from '../report/reporting.js';
 import { retryTransient, RetryAborted, sleep } from '../retry.js';
-import { graceMs } from '../engine/shared-relay.js';
+import { graceMs } from '../engine/shares/timing.js';
 import type { Kafka } from 'kafkajs';
 import { Lifecycle } from './lifecycle.js';
 import { createRelay, memberName } from './relays.js';
@@ -141,8 +141,8 @@ class RelayRun {
       await this.stopRequested;
       return;
     }
-    const { publisher, kafka } = this.connectKafka();
-    await this.createRelays(publisher, kafka);
+    const { publisher, kafka, timeoutMs } = this.connectKafka();
+    await this.createRelays(publisher, kafka, timeoutMs);
     if (this.stopping) return;
     this.startReporting();
     await this.publish(publisher);
@@ -160,8 +160,8 @@ class RelayRun {
     }
   }
 
-  /** One Kafka producer, shared by every database's relay. */
-  private connectKafka(): { publisher: Publisher; kafka: Kafka } {
+  /** One Kafka producer, shared by every database's relay (each has its own with transactions). */
+  private connectKafka(): { publisher: Publisher; kafka: Kafka; timeoutMs: number } {
     const { config, logger } = this.deps;
     const unguard = guardKafkaRejections(logger.child({ component: 'kafkajs' }));
     this.lifecycle.add(unguard);
@@ -174,11 +174,11 @@ class RelayRun {
     const publisher = createPublisher({ kafka, config: config.kafka, logger, timeoutMs });
     this.publisher = publisher;
     this.lifecycle.add(() => publisher.close());
-    return { publisher, kafka };
+    return { publisher, kafka, timeoutMs };
   }
 
   /** One relay per database, each with its table's identity (read once, waiting out outages). */
-  private async createRelays(publisher: Publisher, kafka: Kafka): Promise<void> {
+  private async createRelays(publisher: Publisher, kafka: Kafka, produceTimeoutMs: number): Promise<void> {
     const { config, logger } = this.deps;
     const deps = {
       config,
@@ -187,6 +187,8 @@ class RelayRun {
       metrics: this.metrics,
       logger,
       track: this.published.track.bind(this.published),
+      produceTimeoutMs,
+      closeLater: (close: () => Promise<void>) => this.lifecycle.add(close),
     };
     const member = memberName();
     for (const store of this.stores) {

@@ -22,6 +22,8 @@ export interface KafkaConfig {
   partitioner: 'murmur2' | 'fnv1a';
   compression: 'gzip' | 'none' | 'lz4';
   publishAttempts: number;
+  /** Shared mode: each batch in a transaction, the previous owner's transactional id fenced at a takeover. */
+  transactions: boolean;
 }
 
 export interface RelayConfig {
@@ -116,6 +118,7 @@ export function configFromSettings(v: SettingValues, command: Command = 'run'): 
     partitioner: v.KAFKA_PARTITIONER as KafkaConfig['partitioner'],
     compression: v.KAFKA_COMPRESSION as KafkaConfig['compression'],
     publishAttempts: v.KAFKA_PUBLISH_ATTEMPTS as number,
+    transactions: v.KAFKA_TRANSACTIONS as boolean,
   };
   const sasl = publishes ? kafkaSasl(v) : undefined;
   if (sasl) kafka.sasl = sasl;

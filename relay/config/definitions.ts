@@ -204,6 +204,13 @@ export const SETTINGS: readonly SettingDefinition[] = withFields([
     description:
       'Produce compression. lz4 costs the relay less CPU than gzip (more messages a second), for consumers whose client reads lz4 (Java, librdkafka, Go clients; kafkajs only with an lz4 codec).',
   },
+  {
+    name: 'KAFKA_TRANSACTIONS',
+    type: bool,
+    default: 'true',
+    description:
+      "Shared mode: every batch is sent in a Kafka transaction under this relay's own transactional id (outbox-relay-<table identity>-<relay>), and a relay taking shares over from another fences that one's id first, so a relay paused past its lease can add nothing to the topics after the takeover: no duplicate even then. Consumers that must not see a batch twice read with isolation.level=read_committed (kafkajs does by default; Java clients read_uncommitted). Needs Write on the transactional ids outbox-relay-*. false: no transactions (brokers without them); a relay paused between its lease check and its send may then send a batch that the new owner sends too. Ignored in standby mode.",
+  },
   ...KAFKA_SECURITY_SETTINGS,
   {
     name: 'KAFKA_CLIENT_ID',

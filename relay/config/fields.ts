@@ -63,6 +63,12 @@ export const FIELDS: Readonly<Record<string, SettingField>> = {
     description:
       "The compression of produced batches; absent means the relay's default (gzip). lz4 costs the relay less CPU per batch (bench/RESULTS.md); its consumers must support it (Kafka's Java client and librdkafka do; kafkajs needs an lz4 codec).",
   },
+  KAFKA_TRANSACTIONS: {
+    path: 'spec.kafka.transactions',
+    description:
+      "shared mode: every batch is sent in a Kafka transaction under the replica's own transactional id, and a replica taking shares over fences the previous owner's id first, so a replica paused past its lease adds nothing after the takeover (no duplicate even then; consumers read with isolation.level=read_committed). Needs Write on the transactional ids outbox-relay-*. false: for brokers without transactions; a paused replica may then send a batch twice. Absent means true.",
+    default: true,
+  },
   BATCH_SIZE: {
     path: 'spec.relay.batchSize',
     description: 'How many rows one poll claims and publishes as one batch while there is no backlog.',

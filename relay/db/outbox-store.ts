@@ -134,13 +134,15 @@ class SqlOutboxStore<Db> implements OutboxStore {
     const { db } = this.pool;
     if (shares === undefined)
       return this.queries.selectBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics);
-    if (shares.length === 0) return [];
+    // Each share once: the per-share reads of a share given twice would return its rows twice.
+    const distinct = [...new Set(shares)];
+    if (distinct.length === 0) return [];
     // All the shares: the same rows as today's claim (the first `limit` in id order are at most `limit`
     // of any one share), which reads `limit` rows where the share claim reads up to `limit` of each share.
-    if (new Set(shares).size === SHARE_COUNT)
+    if (distinct.length === SHARE_COUNT)
       return this.queries.selectBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics);
     const { selectShareBatch } = this.dialect.shares;
-    return selectShareBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics, shares);
+    return selectShareBatch(db, this.names, limit, claimTimeoutMs, exclude, excludeTopics, distinct);
   }
 
   clearClaims(): Promise<number> {

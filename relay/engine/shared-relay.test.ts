@@ -6,6 +6,7 @@ import { createFakeStore, type FakeStore } from '../testing/fake-store.js';
 import { fakeShareOf } from '../testing/fake-share-leases.js';
 import { createBatchPublisher } from './publish-batch.js';
 import { createSharedRelay, type SharedRelayDeps } from './shared-relay.js';
+import { PublishError } from '../errors.js';
 import type { ReadBackFn } from './take-over.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -180,5 +181,132 @@ describe('shared mode', () => {
     await until(() => allPublished(store), 'every row published');
     await a.stop();
     await running;
+  });
+
+  it("fences the previous owner's producer before reading its shares back, and waits while it cannot", async () => {
+    const store = createFakeStore();
+    for (let i = 0; i < 20; i++) store.insert({ topic: 't', key: `k${i % 5}` });
+    for (let share = 0; share < SHARE_COUNT; share++) await store.shares.acquire('dead', share, '0', 0, 0);
+    const steps: string[] = [];
+    let fenceFails = 2;
+    const fence = async (owner: string) => {
+      steps.push(`fence ${owner}`);
+      if (fenceFails-- > 0)
+        throw new PublishError('coordinator not available', undefined, { retriable: true });
+    };
+    const readBack: ReadBackFn = async () => {
+      steps.push('read-back');
+      return { ids: [], messages: 0, ms: 1 };
+    };
+    const sent: OutgoingMessage[] = [];
+    const b = relayOn(store, 'b', sent, { readBack, fence });
+    const running = b.run();
+    await until(() => allPublished(store), 'every row published');
+    await b.stop();
+    await running;
+    // Nothing read back, claimed or sent while the fence failed; then the fence, then the read-back.
+    expect(steps).toEqual(['fence dead', 'fence dead', 'fence dead', 'read-back']);
+    expect(sent).toHaveLength(20);
+  });
+
+  it('fences no one for shares given up cleanly, and readies its producer for its batches', async () => {
+    const store = createFakeStore();
+    const sent: OutgoingMessage[] = [];
+    const fenced: string[] = [];
+    const a = relayOn(store, 'a', sent);
+    const runA = a.run();
+    await until(() => a.shares().length === SHARE_COUNT, 'a holding every share');
+    let prepared = 0;
+    const b = relayOn(store, 'b', sent, {
+      fence: async (owner) => void fenced.push(owner),
+      prepareSend: async () => void prepared++,
+    });
+    const runB = b.run();
+    await until(() => b.shares().length === SHARE_COUNT / 2, 'b holding half');
+    for (let i = 0; i < 200; i++) store.insert({ topic: 't', key: `k${i % 40}` });
+    await until(() => allPublished(store), 'every row published');
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([runA, runB]);
+    expect(fenced).toEqual([]);
+    expect(prepared).toBeGreaterThan(0);
+    expectOncePerRowInKeyOrder(store, sent);
+  });
+
+  it('starts no second loop while one stops: a read-back ending during a release sends nothing twice', async () => {
+    const store = createFakeStore();
+    // "dead" held shares 0-31 and never renews: they are taken with a read-back the test holds open.
+    for (let share = 0; share < 32; share++) await store.shares.acquire('dead', share, '0', 0, 0);
+    let endRead!: () => void;
+    const reading = new Promise<void>((r) => (endRead = r));
+    let readStarted = false;
+    const readBack: ReadBackFn = async () => {
+      readStarted = true;
+      await reading;
+      return { ids: [], messages: 0, ms: 1 };
+    };
+    // A pending row of theirs, so that the read-back runs.
+    for (let i = 0; !store.rows.some((r) => fakeShareOf(r) < 32); i++)
+      store.insert({ topic: 't', key: `d${i}` });
+    for (const row of store.rows.filter((r) => fakeShareOf(r) >= 32))
+      store.rows.splice(store.rows.indexOf(row), 1);
+    const sent: OutgoingMessage[] = [];
+    const a = relayOn(store, 'a', sent, { readBack });
+    const runA = a.run();
+    await until(() => a.shares().length === 32 && readStarted, 'a publishing 32-63, reading 0-31 back');
+    // Marks wait at a gate: the loop's batches stay in flight, so stopping it waits.
+    let endMarks!: () => void;
+    const marks = new Promise<void>((r) => (endMarks = r));
+    const mark = store.markPublished.bind(store);
+    store.markPublished = async (...args) => (await marks, mark(...args));
+    for (let i = 0; i < 400 && sent.length === 0; i++) {
+      const id = store.insert({ topic: 't', key: `k${i}` });
+      const row = store.rows.find((r) => r.id === id)!;
+      if (fakeShareOf(row) < 32) store.rows.splice(store.rows.indexOf(row), 1);
+    }
+    await until(() => sent.length > 0, 'a batch sent, its mark held');
+    // b joins: a gives shares up, stopping its loop first (held at the marks); its read-back ends then.
+    const beats = { a: 0, b: 0 };
+    const heartbeat = store.shares.heartbeat.bind(store.shares);
+    store.shares.heartbeat = (member, ...rest) => (beats[member as 'a' | 'b']++, heartbeat(member, ...rest));
+    const sentB: OutgoingMessage[] = [];
+    const b = relayOn(store, 'b', sentB);
+    const runB = b.run();
+    await until(() => beats.b > 0, 'b a member');
+    const aBefore = beats.a;
+    await until(() => beats.a > aBefore, 'a round that saw b: a stopping its loop to give shares up');
+    endRead();
+    await until(() => a.shares().includes(0), 'the read-back done');
+    const bBefore = beats.b;
+    await until(() => beats.b > bBefore, 'a lease round of b after it');
+    endMarks();
+    await until(() => allPublished(store), 'every row published');
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([runA, runB]);
+    const ids = [...sent, ...sentB].map((m) => m.rowId);
+    expect(ids.length).toBe(new Set(ids).size);
+  });
+
+  it('gives no share up as clean while its producer has a transaction it could not end', async () => {
+    const store = createFakeStore();
+    let settled = false;
+    const a = relayOn(store, 'a', [], { settled: () => settled });
+    const runA = a.run();
+    await until(() => a.shares().length === SHARE_COUNT, 'a holding every share');
+    const beats = { a: 0, b: 0 };
+    const heartbeat = store.shares.heartbeat.bind(store.shares);
+    store.shares.heartbeat = (member, ...rest) => (beats[member as 'a' | 'b']++, heartbeat(member, ...rest));
+    const b = relayOn(store, 'b', []);
+    const runB = b.run();
+    await until(() => beats.b > 0, 'b a member');
+    const seen = beats.a;
+    // a's lease rounds with b a member: it keeps every share, then stops without giving them up.
+    await until(() => beats.a > seen + 2, 'two lease rounds of a that saw b');
+    expect(a.shares()).toHaveLength(SHARE_COUNT);
+    await a.stop();
+    await runA;
+    expect(store.shares.rows.every((r) => r.owner === 'a')).toBe(true);
+    settled = true;
+    await b.stop();
+    await runB;
   });
 });

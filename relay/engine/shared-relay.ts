@@ -1,14 +1,13 @@
-// One database's relay in shared mode: several relays publish one table at once, each the shares it
-// holds a lease on (db/shares.ts). Every 1/RENEW_FRACTION of a lease it heartbeats, renews and follows
-// planShares: it gives up its shares above its part once their batches were marked (its loop stopped), and
-// takes free shares and those whose lease ended more than the grace period ago. A share taken from another
-// owner is read back first (take-over.ts): what was sent and not marked is marked, not sent again.
-// Fencing. Its claims read only its shares, and its marks and failure counts write only rows of shares it
+// One database's relay in shared mode: several relays publish one table, each the shares it holds a lease
+// on (db/shares.ts). Every 1/RENEW_FRACTION of a lease it heartbeats, renews and follows planShares: it gives
+// up shares above its part once their batches were marked (its loop stopped), and takes free shares and
+// those whose lease ended over the grace period ago, reading the latter back first (take-over.ts).
+// Fencing. Its claims read only its shares; its marks and failure counts write only rows of shares it
 // still holds (shares/scoped-store.ts, checked by the database under a lock on the lease rows). Its sends
 // are fenced by time (shares/timing.ts): a batch goes out only while SEND_BOUND_FRACTION of a lease is
-// left by its monotonic clock, counted from before the renewal was asked for, and another relay takes a
-// share only that bound after its lease ended. A relay paused past its lease (GC, SIGSTOP) so sends and
-// writes nothing more for it, and its loop is aborted as soon as a renewal comes back without it.
+// left by its monotonic clock (counted from before the renewal was asked for), and another relay takes a
+// share only that bound after its lease ended; its loop is aborted once a renewal comes back without it.
+// With Kafka transactions the broker fences it too: a taker fences the owner's id (`fence`) before reading back.
 import { performance } from 'node:perf_hooks';
 import type { ShareLease } from '../db/shares.js';
 import type { OutboxStore } from '../db/store.js';
@@ -19,20 +18,25 @@ import type { DatabaseRelay, DatabaseRelayDeps } from './database-relay.js';
 import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
 import { leaderLoop, type LeaderLoop } from './leader-loop.js';
 import { planShares } from './shares/plan.js';
-import { compact, graceMs, leaseEnding, maySend, Pauses, RENEW_FRACTION } from './shares/timing.js';
+import { compact, graceMs, maySend, Pauses, RENEW_FRACTION, sendIfHeld } from './shares/timing.js';
 import { shareScoped } from './shares/scoped-store.js';
-import { markWhatKafkaHas, takeOverDeps, type ReadBackFn } from './take-over.js';
+import { takeOverDeps, takeOverShares, type ReadBackFn } from './take-over.js';
+import type { FenceFn } from '../kafka/transactions.js';
 
 export interface SharedRelayDeps extends DatabaseRelayDeps {
   /** This relay's name in the lease table: unique among the relays of the table. */
   member: string;
   leaseMs: number;
   readBack?: ReadBackFn;
+  /** Fences a previous owner's Kafka producer before its shares are read back (kafka/transactions.ts). */
+  fence?: FenceFn;
+  /** Readies the transactional producer (its epoch) before each lease check, so a fence after it holds. */
+  prepareSend?: () => Promise<void>;
+  /** False while its producer left a transaction open: its shares are then not given up as clean. */
+  settled?: () => boolean;
   /** A monotonic clock (ms) for the leases' local deadline; default performance.now. */
   monotonic?: () => number;
 }
-
-export { graceMs, RENEW_FRACTION, SEND_BOUND_FRACTION } from './shares/timing.js';
 
 export interface SharedDatabaseRelay extends DatabaseRelay {
   shares(): number[];
@@ -51,8 +55,8 @@ class SharedRelay implements SharedDatabaseRelay {
   private readonly held: HeldTopics;
   /** Every lease held, including those not read back yet. */
   private readonly leases = new Map<number, ShareLease>();
-  /** Shares taken from another owner whose read-back has not succeeded yet: not claimed until it has. */
-  private readonly unread = new Set<number>();
+  /** Shares taken from an owner (null: none recorded), not claimed until their read-back succeeded. */
+  private readonly unread = new Map<number, string | null>();
   private aborted = false;
   private reading: Promise<void> | undefined;
   /** Until when (monotonic ms) the leases are surely held. */
@@ -170,20 +174,18 @@ class SharedRelay implements SharedDatabaseRelay {
   private async release(planned: number[], members: number): Promise<void> {
     // A share not read back yet is kept until it is: given up now, it would pass for one given up cleanly.
     const shares = planned.filter((share) => !this.unread.has(share));
-    if (shares.length === 0) return;
-    await this.stopLoop(false);
+    if (shares.length === 0 || this.deps.settled?.() === false) return;
     const leases = shares.map((share) => this.leases.get(share)!);
-    await this.deps.store.shares.release(this.deps.member, leases);
-    for (const share of shares) {
-      this.leases.delete(share);
-      this.unread.delete(share);
+    await this.stopLoop(false);
+    try {
+      await this.deps.store.shares.release(this.deps.member, leases);
+      for (const share of shares) this.leases.delete(share);
+      const given = { shares: compact(shares), members, kept: this.leases.size };
+      this.log.info(given, 'shares given up to rebalance');
+      this.report();
+    } finally {
+      this.startLoop(); // also after a failed release: the shares are still held
     }
-    this.log.info(
-      { shares: compact(shares), members, kept: this.leases.size },
-      'shares given up to rebalance',
-    );
-    this.report();
-    this.startLoop();
   }
 
   /** Takes what it can of the planned shares; those an owner may have left unmarked are read back first. */
@@ -197,7 +199,7 @@ class SharedRelay implements SharedDatabaseRelay {
       this.leases.set(lease.share, lease);
       taken.push(lease.share);
       // A share given up cleanly (free after an owner) had its batches marked; any other may not have.
-      if (record.owner !== null || record.epoch === '0') this.unread.add(lease.share);
+      if (record.owner !== null || record.epoch === '0') this.unread.set(lease.share, record.owner);
     }
     if (taken.length === 0) return;
     this.log.info({ shares: compact(taken), held: this.leases.size }, 'shares taken');
@@ -216,14 +218,11 @@ class SharedRelay implements SharedDatabaseRelay {
   }
 
   private async readBack(): Promise<void> {
-    const { member } = this.deps;
-    const leases = [...this.unread].map((share) => this.leases.get(share)!);
-    await markWhatKafkaHas(
-      takeOverDeps({ ...this.deps, log: this.log, now: this.now }),
-      leases.map((l) => l.share),
-      { member, leases },
-    );
-    for (const l of leases) if (this.leases.get(l.share)?.epoch === l.epoch) this.unread.delete(l.share);
+    const taken = [...this.unread].map(([share, owner]) => ({ lease: this.leases.get(share)!, owner }));
+    const deps = takeOverDeps({ ...this.deps, log: this.log, now: this.now });
+    await takeOverShares(deps, taken, this.deps.member, this.deps.fence);
+    for (const { lease: l } of taken)
+      if (this.leases.get(l.share)?.epoch === l.epoch) this.unread.delete(l.share);
     this.report();
     this.startLoop();
   }
@@ -244,9 +243,11 @@ class SharedRelay implements SharedDatabaseRelay {
       ...this.deps,
       store,
       publish: (rows) =>
-        maySend(this.mono(), this.deps.leaseMs, this.deadline)
-          ? this.deps.publish(rows)
-          : Promise.resolve(leaseEnding(rows)),
+        sendIfHeld(rows, {
+          prepare: this.deps.prepareSend,
+          leaseLeft: () => maySend(this.mono(), this.deps.leaseMs, this.deadline),
+          publish: this.deps.publish,
+        }),
       log: this.log,
       now: this.now,
       held: this.held,
@@ -262,21 +263,21 @@ class SharedRelay implements SharedDatabaseRelay {
 
   private async listen(loop: LeaderLoop): Promise<void> {
     if (this.unlisten) return;
-    this.unlisten = await this.deps.store
-      .listen(() => this.loop?.wake())
-      .catch((error: unknown) => {
-        this.log.warn({ err: error }, 'cannot LISTEN; polling only');
-        return undefined;
-      });
+    const polling = (error: unknown) => void this.log.warn({ err: error }, 'cannot LISTEN; polling only');
+    this.unlisten = await this.deps.store.listen(() => this.loop?.wake()).catch(polling);
     if (this.loop !== loop) loop.wake();
   }
 
+  /** The loop stays this.loop until it stopped: none starts meanwhile (its batches are not all marked). */
   private async stopLoop(abort: boolean): Promise<void> {
     const loop = this.loop;
     if (!loop) return;
-    this.loop = undefined;
-    await (abort ? loop.abort() : loop.stop());
-    await this.running;
+    try {
+      await (abort ? loop.abort() : loop.stop());
+      await this.running;
+    } finally {
+      this.loop = undefined;
+    }
     this.held.clear();
   }
 
@@ -285,10 +286,10 @@ class SharedRelay implements SharedDatabaseRelay {
     await this.stopLoop(false);
     await this.unlisten?.().catch(() => undefined);
     const { store, member } = this.deps;
-    // After abort() the loop gave up marking: the leases are left to end, so the next owner reads back.
-    // So are leases not read back yet (released, they would pass for ones given up cleanly).
+    // Leases after abort(), with a transaction left open, or not read back, end: the next owner fences, reads back.
     const read = [...this.leases.values()].filter((l) => !this.unread.has(l.share));
-    if (read.length > 0 && this.mono() < this.deadline && !this.aborted) {
+    const clean = !this.aborted && this.deps.settled?.() !== false;
+    if (read.length > 0 && this.mono() < this.deadline && clean) {
       await store.shares.release(member, read).catch(() => undefined);
     }
     this.leases.clear();

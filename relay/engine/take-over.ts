@@ -9,7 +9,8 @@
 // relay and the broker, and reaches back READ_BACK_LIMIT_MS at most. A read-back that fails or is cut off
 // is logged and the rows are sent: duplicates are then possible, never a loss.
 import { randomUUID } from 'node:crypto';
-import type { Fence } from '../db/shares.js';
+import type { Fence, ShareLease } from '../db/shares.js';
+import type { FenceFn } from '../kafka/transactions.js';
 import type { OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -100,4 +101,28 @@ export async function markWhatKafkaHas(
       : 'read back: nothing to mark',
   );
   return marked;
+}
+
+/**
+ * Shares taken from other owners: each owner's Kafka producer fenced first (with `fence`: nothing of theirs
+ * can land after the read-back's offsets are read), then what Kafka has of the shares marked.
+ */
+export async function takeOverShares(
+  deps: TakeOverDeps,
+  taken: { lease: ShareLease; owner: string | null }[],
+  member: string,
+  fence?: FenceFn,
+): Promise<number> {
+  const owners = new Set(taken.map((t) => t.owner).filter((o): o is string => o !== null));
+  for (const owner of fence ? owners : []) {
+    const started = Date.now();
+    await fence!(owner);
+    deps.log.info({ owner, ms: Date.now() - started }, "fenced the previous owner's Kafka producer");
+  }
+  const leases = taken.map((t) => t.lease);
+  return markWhatKafkaHas(
+    deps,
+    leases.map((l) => l.share),
+    { member, leases },
+  );
 }

@@ -43,6 +43,11 @@ export const KAFKA_ERROR_TABLE: Readonly<Record<string, KafkaErrorAction>> = Obj
   UNKNOWN_PRODUCER_ID: 'reset-producer',
   INVALID_PRODUCER_ID_MAPPING: 'reset-producer',
   PRODUCER_FENCED: 'reset-producer',
+  // Transactions (shared mode): a transaction state kafkajs and the coordinator no longer agree on.
+  INVALID_TXN_STATE: 'reset-producer',
+  // The cluster refuses this relay's transactional id (no Write on outbox-relay-*): every topic waits, as
+  // for CLUSTER_AUTHORIZATION_FAILED; a grant fixes it without a restart.
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'retriable',
 });
 
 /** What the relay does about a protocol error type; retriable for a type not in the table. */

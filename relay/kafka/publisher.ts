@@ -4,7 +4,6 @@
 // `retriable` set from the error table, except the configuration mistakes (SASL login refused, a broker
 // certificate not trusted, a client certificate refused: config-errors.ts), which come out as ConfigError
 // and stop the relay: PublishError's callers never see them, so no row is charged for them.
-import net from 'node:net';
 import kafkajs, { type Admin, type Kafka, type Producer, type ProducerBatch } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import { PublishError } from '../errors.js';
@@ -12,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { redactError } from '../redact.js';
 import { kafkaConfigError } from './config-errors.js';
 import { compressionType } from './compression.js';
+import { dial } from './dial.js';
 import { kafkaErrorAction, toPublishError } from './error-table.js';
 import { createTopicMetadata, type TopicInfo, type TopicMetadata } from './topic-metadata.js';
 
@@ -30,8 +30,19 @@ export interface OutgoingMessage {
 export interface Publisher {
   /** Topic partition counts and sizes; a missing topic maps to null. */
   topics(names: string[]): Promise<Map<string, TopicInfo | null>>;
-  /** Sends the messages in one produce request (one record batch per partition), in the order given. */
+  /**
+   * Sends the messages in one produce request (one record batch per partition), in the order given. With a
+   * transactional id, only after prepare(): a send never asks for a producer id itself.
+   */
   send(messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * With a transactional id: connects and has the producer's id and epoch (the coordinator ends what an
+   * earlier producer of the id left open). Called before a relay checks its lease, so that a relay fenced
+   * after the check is refused by the broker. Without one it does nothing.
+   */
+  prepare(): Promise<void>;
+  /** False while a transaction it began could not be ended (open on the broker until prepare() or a fence). */
+  settled(): boolean;
   /**
    * Connects (TLS, SASL) and reads the cluster's metadata: at start, so that a configuration mistake is
    * reported even while the outbox is empty.
@@ -53,6 +64,10 @@ export interface PublisherDeps {
   logger: Logger;
   /** Produce request timeout (default PRODUCE_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Each send a transaction under this id (transactions.ts). */
+  transactionalId?: string;
+  /** How long the coordinator lets a transaction of this producer stay open before it aborts it. */
+  transactionTimeoutMs?: number;
 }
 
 /** How long the broker may take to have a produce request written by every in-sync replica. */
@@ -68,6 +83,9 @@ class KafkaPublisher implements Publisher {
   private readonly metadata: TopicMetadata;
   private readonly compression: number;
   private producer: Producer | undefined;
+  /** The producer whose transactional id has its producer id (prepare()). */
+  private prepared: Producer | undefined;
+  private unended = false;
   private admin: Admin | undefined;
   private closed = false;
 
@@ -102,11 +120,57 @@ class KafkaPublisher implements Publisher {
   async send(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const byTopic = groupByTopic(messages);
-    const producer = await this.connectedProducer();
+    const producer = this.deps.transactionalId ? this.preparedProducer() : await this.connectedProducer();
     try {
-      await producer.sendBatch(this.produceRequest(byTopic));
+      if (this.deps.transactionalId) await this.sendInTransaction(producer, this.produceRequest(byTopic));
+      else await producer.sendBatch(this.produceRequest(byTopic));
     } catch (error) {
       throw await this.sendFailure(error, [...byTopic.keys()]);
+    }
+  }
+
+  async prepare(): Promise<void> {
+    if (!this.deps.transactionalId) return;
+    const producer = await this.connectedProducer();
+    if (this.prepared === producer) return;
+    try {
+      // The producer id comes at the first transaction (one with no partitions ends at once); a new one for
+      // the id ends what an earlier producer of it left open.
+      const transaction = await producer.transaction();
+      await transaction.abort();
+      this.prepared = producer;
+      this.unended = false;
+    } catch (error) {
+      await this.resetProducer();
+      throw this.failure(error);
+    }
+  }
+
+  settled = (): boolean => !this.unended;
+
+  private preparedProducer(): Producer {
+    this.assertOpen();
+    if (this.producer && this.prepared === this.producer) return this.producer;
+    throw new PublishError('the transactional producer is not prepared', undefined, { retriable: true });
+  }
+
+  /** One transaction: the batch sent and committed, or aborted (or the producer replaced) on a failure. */
+  private async sendInTransaction(producer: Producer, batch: ProducerBatch): Promise<void> {
+    const transaction = await producer.transaction();
+    try {
+      await transaction.sendBatch(batch);
+      await transaction.commit();
+    } catch (error) {
+      const ended = transaction.isActive()
+        ? await transaction.abort().then(
+            () => true,
+            () => false,
+          )
+        : false;
+      // A commit or abort refused or cut off leaves kafkajs's transaction state unusable.
+      if (!ended) this.unended = true;
+      if (!ended && this.producer === producer) await this.resetProducer();
+      throw error;
     }
   }
 
@@ -184,6 +248,9 @@ class KafkaPublisher implements Publisher {
       this.deps.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        ...(this.deps.transactionalId
+          ? { transactionalId: this.deps.transactionalId, transactionTimeout: this.deps.transactionTimeoutMs }
+          : {}),
         allowAutoTopicCreation: false,
         // Every message carries the partition the relay chose; this only silences kafkajs's notice.
         createPartitioner: Partitioners.DefaultPartitioner,
@@ -230,24 +297,4 @@ function groupByTopic(messages: OutgoingMessage[]): Map<string, OutgoingMessage[
     else byTopic.set(m.topic, [m]);
   }
   return byTopic;
-}
-
-function dial(broker: string, timeoutMs: number): Promise<void> {
-  const at = broker.lastIndexOf(':');
-  // An IPv6 literal is written in brackets ([::1]:9092, as KAFKA_HOST takes it); net.connect takes it bare.
-  const host = broker.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(broker.slice(at + 1));
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, timeout: timeoutMs });
-    const fail = (why: string) => {
-      socket.destroy();
-      reject(new PublishError(`cannot reach Kafka broker ${broker}: ${why}`, undefined, { retriable: true }));
-    };
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('timeout', () => fail('timed out'));
-    socket.once('error', (e) => fail(e.message));
-  });
 }

@@ -26,6 +26,46 @@ function capturingLogger() {
   return { logger, lines };
 }
 
+/** A read-back on `kafka` whose log lines are kept; `summary()` is its 'read back' line. */
+function readBackOn(kafka: Kafka, timeoutMs?: number) {
+  const { logger, lines } = capturingLogger();
+  return {
+    readBack: createReadBack({ kafka, logger, timeoutMs }),
+    lines,
+    summary: () => lines.find((l) => l.msg.startsWith('read back')),
+  };
+}
+
+/** What the relay's producer is: idempotent, one request in flight, the default partitioner. */
+const IDEMPOTENT = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  createPartitioner: Partitioners.DefaultPartitioner,
+} as const;
+
+/** Runs `fn` with a transactional producer of its own on `kafka`, disconnected once `fn` settles. */
+async function withTransactions(kafka: Kafka, prefix: string, fn: (tx: Producer) => Promise<void>) {
+  const tx = kafka.producer({ transactionalId: uniqueName(prefix), ...IDEMPOTENT });
+  await tx.connect();
+  try {
+    await fn(tx);
+  } finally {
+    await tx.disconnect();
+  }
+}
+
+/** Sends `messages` to `topic` in one transaction ending in `end`. */
+async function sendInTransaction(
+  tx: Producer,
+  topic: string,
+  messages: Message[],
+  end: 'commit' | 'abort' = 'commit',
+) {
+  const transaction = await tx.transaction();
+  await transaction.send({ topic, messages });
+  await transaction[end]();
+}
+
 const source = randomUUID();
 const other = randomUUID();
 // An hour ago: every message below carries an explicit timestamp on either side of it.
@@ -55,11 +95,7 @@ describe('reading back what a topic received', () => {
 
   beforeAll(async () => {
     kafka = kafkaClient(uniqueName('read-back'), logLevel.NOTHING);
-    producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    producer = kafka.producer(IDEMPOTENT);
     await producer.connect();
     topic = await createTopic('read-back', PARTITIONS);
     request = { topics: [topic], sinceMs, source };
@@ -93,13 +129,13 @@ describe('reading back what a topic received', () => {
   });
 
   it('finds exactly the ids of this source since sinceMs, and deletes its group', async () => {
-    const { logger, lines } = capturingLogger();
-    const result = await createReadBack({ kafka, logger })(request);
+    const { readBack, summary } = readBackOn(kafka);
+    const result = await readBack(request);
     expect(result.ids.map(Number).sort((a, b) => a - b)).toEqual(range(1, 40));
     // Every message at or after sinceMs is read, whoever sent it: 40 + 40 + 5 + 5 + 2.
     expect(result.messages).toBe(92);
     expect(result.partitions).toBe(PARTITIONS);
-    const line = lines.find((l) => l.msg.startsWith('read back'))!;
+    const line = summary()!;
     expect(line).toMatchObject({ level: 30, topics: [topic], partitions: 4, messages: 92, ids: 40 });
     expect(line.groupId).toMatch(new RegExp(`^${READ_BACK_GROUP_PREFIX}`));
     const groups = await withAdmin((admin) => admin.listGroups());
@@ -108,55 +144,31 @@ describe('reading back what a topic received', () => {
 
   it('skips a topic that does not exist', async () => {
     const missing = `${topic}.missing`;
-    const { logger, lines } = capturingLogger();
-    const result = await createReadBack({ kafka, logger })({ ...request, topics: [missing, topic] });
+    const { readBack, summary } = readBackOn(kafka);
+    const result = await readBack({ ...request, topics: [missing, topic] });
     expect(result.ids).toHaveLength(40);
-    expect(lines.find((l) => l.msg.startsWith('read back'))).toMatchObject({ missing: [missing] });
+    expect(summary()).toMatchObject({ missing: [missing] });
   });
 
   it('reads nothing, without a consumer, when no partition has a message since sinceMs', async () => {
     const empty = await createTopic('read-back-empty', 2);
-    const { logger, lines } = capturingLogger();
-    const result = await createReadBack({ kafka, logger })({
-      topics: [topic, empty],
-      sinceMs: Date.now() + 3_600_000,
-      source,
-    });
+    const { readBack, summary } = readBackOn(kafka);
+    const result = await readBack({ topics: [topic, empty], sinceMs: Date.now() + 3_600_000, source });
     expect(result).toMatchObject({ ids: [], messages: 0, partitions: 0 });
-    const line = lines.find((l) => l.msg.startsWith('read back'))!;
+    const line = summary()!;
     expect(line.phases).toEqual({ offsetsMs: expect.any(Number), closeMs: expect.any(Number) });
     expect(line.groupId).toBeUndefined();
   });
 
   it('reads a partition to its end when the end is a transaction marker, and leaves aborted messages out', async () => {
     const txTopic = await createTopic('read-back-tx', 1);
-    const tx = kafka.producer({
-      transactionalId: uniqueName('read-back-tx'),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+    const ofId = (id: string) => [message(0, Date.now(), { 'outbox-source': source, 'outbox-id': id })];
+    await withTransactions(kafka, 'read-back-tx', async (tx) => {
+      await sendInTransaction(tx, txTopic, ofId('8'), 'abort');
+      await sendInTransaction(tx, txTopic, ofId('7'), 'commit');
     });
-    await tx.connect();
-    try {
-      const send = async (id: string, end: 'commit' | 'abort') => {
-        const transaction = await tx.transaction();
-        await transaction.send({
-          topic: txTopic,
-          messages: [message(0, Date.now(), { 'outbox-source': source, 'outbox-id': id })],
-        });
-        await transaction[end]();
-      };
-      await send('8', 'abort');
-      await send('7', 'commit');
-    } finally {
-      await tx.disconnect();
-    }
     // Offsets 0 and 2 are the messages, 1 and 3 the markers: the last offset is never a message.
-    const result = await createReadBack({ kafka, logger: capturingLogger().logger, timeoutMs: 20_000 })({
-      topics: [txTopic],
-      sinceMs,
-      source,
-    });
+    const result = await readBackOn(kafka, 20_000).readBack({ topics: [txTopic], sinceMs, source });
     expect(result.ids).toEqual(['7']);
     expect(result.messages).toBe(1);
     expect(result.ms).toBeLessThan(20_000);
@@ -164,35 +176,19 @@ describe('reading back what a topic received', () => {
 
   it('reads a partition whose range is a transaction marker alone (a batch that never reaches eachBatch)', async () => {
     const txTopic = await createTopic('read-back-marker', 1);
-    const tx = kafka.producer({
-      transactionalId: uniqueName('read-back-marker'),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await tx.connect();
-    try {
-      // The message before sinceMs, its commit marker (written at the broker's time) after: the range is
-      // [1, 2), the marker only.
-      const transaction = await tx.transaction();
-      await transaction.send({
-        topic: txTopic,
-        messages: [message(0, sinceMs - 60_000, { 'outbox-source': source, 'outbox-id': '9' })],
-      });
-      await transaction.commit();
-    } finally {
-      await tx.disconnect();
-    }
-    const result = await createReadBack({ kafka, logger: capturingLogger().logger, timeoutMs: 20_000 })({
-      topics: [txTopic],
-      sinceMs,
-      source,
-    });
+    // The message before sinceMs, its commit marker (written at the broker's time) after: the range is
+    // [1, 2), the marker only.
+    await withTransactions(kafka, 'read-back-marker', (tx) =>
+      sendInTransaction(tx, txTopic, [
+        message(0, sinceMs - 60_000, { 'outbox-source': source, 'outbox-id': '9' }),
+      ]),
+    );
+    const result = await readBackOn(kafka, 20_000).readBack({ topics: [txTopic], sinceMs, source });
     expect(result).toMatchObject({ ids: [], messages: 0, partitions: 1 });
   });
 
   it('rejects with a ReadBackError naming the topics when timeoutMs is too short', async () => {
-    const readBack = createReadBack({ kafka, logger: capturingLogger().logger, timeoutMs: 1 });
+    const { readBack } = readBackOn(kafka, 1);
     const error = await readBack(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReadBackError);
     expect(error).toMatchObject({ timedOut: true, retriable: true, unfinished: [topic] });
@@ -261,11 +257,7 @@ describe('reading back from a broker that cannot be reached', () => {
     });
 
   it('times out naming every topic while kafkajs is still retrying', async () => {
-    const readBack = createReadBack({
-      kafka: unreachable(5),
-      logger: capturingLogger().logger,
-      timeoutMs: 300,
-    });
+    const { readBack } = readBackOn(unreachable(5), 300);
     const started = Date.now();
     const error = await readBack({ topics, sinceMs, source }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -276,11 +268,7 @@ describe('reading back from a broker that cannot be reached', () => {
   });
 
   it('fails naming every topic once kafkajs gives up', async () => {
-    const readBack = createReadBack({
-      kafka: unreachable(0),
-      logger: capturingLogger().logger,
-      timeoutMs: 10_000,
-    });
+    const { readBack } = readBackOn(unreachable(0), 10_000);
     const error = await readBack({ topics, sinceMs, source }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReadBackError);
     expect(error).toMatchObject({ timedOut: false, retriable: true, unfinished: topics });

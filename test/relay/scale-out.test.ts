@@ -12,8 +12,8 @@ import {
   outboxState,
   relayEnv,
   runCommand,
-  spawnRelay,
-  type RelayProcess,
+  spawnListening,
+  type ListeningRelay as Relay,
   type TestDb,
 } from '../support/relay-harness.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
@@ -22,23 +22,6 @@ import { createTopic, eventually, type TestDatabase } from '../support/servers.j
 holdKafkaForFile();
 
 const LEASE_MS = 3000;
-
-interface Relay {
-  process: RelayProcess;
-  port: number;
-}
-
-async function start(env: Record<string, string>): Promise<Relay> {
-  const process = spawnRelay(['run'], env);
-  const port = await eventually('the relay listening', async () => {
-    const line = process
-      .output()
-      .split('\n')
-      .find((l) => l.includes('"HTTP listening"'));
-    return line ? (JSON.parse(line) as { port: number }).port : undefined;
-  });
-  return { process, port };
-}
 
 async function sharesOf(relay: Relay, database: string): Promise<number> {
   const { body } = await httpGet(relay.port, '/metrics');
@@ -78,7 +61,11 @@ describe.each(['postgres', 'mysql'] as const)('shared relays on %s', (driver) =>
         Array.from({ length: n }, (_, i) => ({ topic, key: `k${i % 30}` })),
       );
     const ids = await write(500);
-    relays.push(await start(env), await start(env), await start(env));
+    relays.push(
+      await spawnListening(['run'], env),
+      await spawnListening(['run'], env),
+      await spawnListening(['run'], env),
+    );
     const split = await eventually('the shares split among three', async () => {
       const held = await Promise.all(relays.map((r) => sharesOf(r, db.name)));
       // Starting together they may take shares at once; they settle at their parts (22 is 64/3 rounded up).

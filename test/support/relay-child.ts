@@ -2,10 +2,10 @@
 // Node runs the relay itself, not through tsx's launcher (node_modules/.bin/tsx): the launcher runs the
 // relay as a grandchild and only forwards signals, so a SIGKILL sent to it kills the launcher and leaves
 // the relay running, orphaned. Here a signal reaches exactly the relay. Output goes to a log file.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './relay-harness.js';
+import { spawnRelayNode } from './relay-harness.js';
 
 export interface Exit {
   code: number | null;
@@ -34,11 +34,7 @@ export function spawnRelayChild(
   logDir: string,
 ): RelayChild {
   const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'relay/main.ts'), ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnRelayNode(args, env);
   let recent = '';
   let markStarted!: () => void;
   let markReady!: () => void;

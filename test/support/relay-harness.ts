@@ -272,11 +272,7 @@ export interface RelayProcess {
  * not acknowledge within 30 ms (a busy machine), SIGKILLs it, which would hide the relay's own shutdown.
  */
 export function spawnRelay(args: string[], env: Record<string, string>): RelayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'relay/main.ts'), ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnRelayNode(args, env);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -284,6 +280,36 @@ export function spawnRelay(args: string[], env: Record<string, string>): RelayPr
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, output: () => output, exited };
+}
+
+/**
+ * `node --import tsx relay/main.ts <args>` with only `env` (and PATH, HOME), its output piped: the one
+ * command line of spawnRelay and relay-child.ts's spawnRelayChild.
+ */
+export function spawnRelayNode(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'relay/main.ts'), ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The port of a relay's 'HTTP listening' line in its output (HTTP_PORT=0: a free one), once it logged it. */
+export function listeningPort(output: string): number | undefined {
+  const port = /"port":(\d+)[^\n]*"msg":"HTTP listening"/.exec(output)?.[1];
+  return port === undefined ? undefined : Number(port);
+}
+
+export interface ListeningRelay {
+  process: RelayProcess;
+  port: number;
+}
+
+/** spawnRelay, once the relay's HTTP server listens: the process and its port. */
+export async function spawnListening(args: string[], env: Record<string, string>): Promise<ListeningRelay> {
+  const relay = spawnRelay(args, env);
+  const port = await eventually('the relay listening', async () => listeningPort(relay.output()));
+  return { process: relay, port };
 }
 
 /** Runs a one-shot command to its end. */

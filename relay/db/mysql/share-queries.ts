@@ -6,6 +6,7 @@
 import type mysql from 'mysql2/promise';
 import type { Pool } from '../dialect.js';
 import { quoteMysql as q, type TableNames } from '../identifiers.js';
+import { claimScans } from '../share-claim.js';
 import type { Fence, ShareLease, ShareRecord } from '../shares.js';
 import type { OutboxRow } from '../store.js';
 import { countFailuresIn, markRowsPublished, PENDING, rawJson, toOutboxRow } from './outbox-queries.js';
@@ -16,11 +17,14 @@ import { SHARE_COLUMN } from './share-expression.js';
 const SHARE = q(SHARE_COLUMN);
 const NOW = 'UTC_TIMESTAMP(3)';
 
+/** A lease time in ms as the microseconds of an INTERVAL ? MICROSECOND. */
+const micros = (ms: number) => Math.round(ms * 1000);
+
 /**
  * The claim of some shares. Of a few: MariaDB has no LATERAL, so one parenthesised SELECT per share, each
  * the first `limit` eligible ids of its share in id order through the share index (push_completed_at,
  * errored, relay_share, id), their UNION ALL in id order cut to `limit` (each share's rows stay a prefix
- * of its own order). Of many (SCAN_FROM_SHARES): one SELECT of the first `limit` eligible ids of those
+ * of its own order). Of many (../share-claim.ts): one SELECT of the first `limit` eligible ids of those
  * shares in id order. Only then are the rows kept joined for their payloads. One statement: one
  * consistent read.
  */
@@ -37,9 +41,6 @@ export async function selectShareBatch(
   const [rows] = await db.query<Rows>({ sql: statement.sql, typeCast: rawJson }, statement.values);
   return rows.map(toOutboxRow);
 }
-
-/** From this many shares on, one scan in id order instead of a branch per share (see PostgreSQL's). */
-export const SCAN_FROM_SHARES = 8;
 
 /** The share claim's statement and values (also EXPLAINed by the tests and the benchmark). */
 export function shareBatchStatement(
@@ -58,7 +59,7 @@ export function shareBatchStatement(
         AND (batch_id IS NULL OR push_started_at IS NULL OR push_started_at < NOW() - INTERVAL ? MICROSECOND)
         ${excluded} ${topicsExcluded}
       ORDER BY id LIMIT ?)`;
-  const scan = shares.length >= SCAN_FROM_SHARES;
+  const scan = claimScans(shares);
   const values: unknown[] = [];
   for (const share of scan ? [shares] : shares) {
     values.push(share, claimTimeoutMs * 1000);
@@ -110,10 +111,22 @@ async function lockHeld(
   return rows.map((row) => ({ share: Number(row.share), epoch: String(row.epoch) }));
 }
 
-/** The shares of the leases still held, locked for a fenced write. */
-async function lockHeldShares(db: Queryable, names: TableNames, fence: Fence): Promise<number[]> {
-  const held = await lockHeld(db, names, fence.member, fence.leases, 'LOCK IN SHARE MODE');
-  return held.map((lease) => lease.share);
+/**
+ * A fenced write in one transaction: the shares of the leases still held, locked LOCK IN SHARE MODE, then
+ * `write` of the rows of those shares only; `none` (nothing written) when none is held.
+ */
+async function fenced<T>(
+  pool: Pool<Queryable>,
+  names: TableNames,
+  fence: Fence,
+  none: T,
+  write: (db: Queryable, held: number[]) => Promise<T>,
+): Promise<T> {
+  return transaction(pool, async (db) => {
+    const held = await lockHeld(db, names, fence.member, fence.leases, 'LOCK IN SHARE MODE');
+    const shares = held.map((lease) => lease.share);
+    return shares.length === 0 ? none : write(db, shares);
+  });
 }
 
 export async function markFencedPublished(
@@ -123,10 +136,7 @@ export async function markFencedPublished(
   ids: string[],
   fence: Fence,
 ): Promise<number> {
-  return transaction(pool, async (db) => {
-    const held = await lockHeldShares(db, names, fence);
-    return held.length === 0 ? 0 : markRowsPublished(db, names, batchId, ids, held);
-  });
+  return fenced(pool, names, fence, 0, (db, held) => markRowsPublished(db, names, batchId, ids, held));
 }
 
 export async function countFencedFailures(
@@ -138,11 +148,9 @@ export async function countFencedFailures(
   maxAttempts: number,
   fence: Fence,
 ): Promise<string[]> {
-  return transaction(pool, async (db) => {
-    const held = await lockHeldShares(db, names, fence);
-    if (held.length === 0) return [];
-    return countFailuresIn(db, names, batchId, ids, reasons, maxAttempts, held);
-  });
+  return fenced(pool, names, fence, [], (db, held) =>
+    countFailuresIn(db, names, batchId, ids, reasons, maxAttempts, held),
+  );
 }
 
 /** The pending rows by topic: through the claim index (all shares) or the share index (relay_share IN). */
@@ -175,7 +183,7 @@ export async function upsertMember(db: Queryable, names: TableNames, member: str
   await db.query(
     `INSERT INTO ${q(names.members)} (member, seen_until) VALUES (?, ${NOW} + INTERVAL ? MICROSECOND)
      ON DUPLICATE KEY UPDATE seen_until = VALUES(seen_until)`,
-    [member, Math.round(leaseMs * 1000)],
+    [member, micros(leaseMs)],
   );
 }
 
@@ -219,7 +227,7 @@ export async function acquireShare(
      SET owner = ?, epoch = epoch + 1, lease_until = ${NOW} + INTERVAL ? MICROSECOND
      WHERE share = ? AND epoch = CAST(? AS SIGNED)
        AND (owner IS NULL OR lease_until IS NULL OR lease_until < ${NOW} - INTERVAL ? MICROSECOND)`,
-    [member, Math.round(leaseMs * 1000), share, epoch, Math.round(graceMs * 1000)],
+    [member, micros(leaseMs), share, epoch, micros(graceMs)],
   );
   return result.affectedRows === 1;
 }
@@ -237,7 +245,7 @@ export async function renewShares(
     if (held.length > 0) {
       await db.query<mysql.ResultSetHeader>(
         `UPDATE ${q(names.shares)} SET lease_until = ${NOW} + INTERVAL ? MICROSECOND WHERE share IN (?)`,
-        [Math.round(leaseMs * 1000), held.map((lease) => lease.share)],
+        [micros(leaseMs), held.map((lease) => lease.share)],
       );
     }
     return held;

@@ -85,13 +85,18 @@ export async function markRowsPublished(
   batchId: string,
   ids: string[],
 ): Promise<number> {
-  const { rowCount } = await db.query(
-    `UPDATE ${q(names.table)}
-     SET batch_id = $1, push_started_at = localtimestamp, push_completed_at = localtimestamp
-     WHERE id = ANY($2::bigint[]) AND push_completed_at IS NULL`,
-    [batchId, idArray(ids)],
-  );
+  const { rowCount } = await db.query(markRowsUpdate(names, 1), [batchId, idArray(ids)]);
   return rowCount ?? 0;
+}
+
+/**
+ * The UPDATE that marks rows published, its parameters numbered from `first`: the batch id, the ids (one
+ * bigint[] literal); `condition` narrows the rows (the fenced mark's shares).
+ */
+export function markRowsUpdate(names: TableNames, first: number, condition = ''): string {
+  return `UPDATE ${q(names.table)} AS t
+     SET batch_id = $${first}, push_started_at = localtimestamp, push_completed_at = localtimestamp
+     WHERE t.id = ANY($${first + 1}::bigint[]) AND t.push_completed_at IS NULL ${condition}`;
 }
 
 /**

@@ -5,9 +5,10 @@
 // relays with different settings agree on when a lease ends.
 import type { Pool } from '../dialect.js';
 import { quotePostgres as q, type TableNames } from '../identifiers.js';
+import { claimScans } from '../share-claim.js';
 import type { Fence, ShareLease, ShareRecord } from '../shares.js';
 import type { OutboxRow } from '../store.js';
-import { idArray, rowFailuresUpdate, toOutboxRow, type RowRecord } from './outbox-queries.js';
+import { idArray, markRowsUpdate, rowFailuresUpdate, toOutboxRow, type RowRecord } from './outbox-queries.js';
 import type { Queryable } from './queryable.js';
 import { shareExpression } from './share-expression.js';
 
@@ -16,7 +17,7 @@ const MS = `interval '1 millisecond'`;
 /**
  * The claim of some shares. Of a few: per share (unnest, then a LATERAL subquery) the first `limit`
  * eligible ids in id order through the share index (<share expression>, id), then the union in id order
- * cut to `limit`, so each share's rows are a prefix of its own order. Of many (SCAN_FROM_SHARES): the
+ * cut to `limit`, so each share's rows are a prefix of its own order. Of many (../share-claim.ts): the
  * first `limit` eligible ids of those shares in id order, in one scan. Only ids go through the cut; the
  * payloads of the rows kept are read after it. One statement: one snapshot.
  */
@@ -34,13 +35,6 @@ export async function selectShareBatch(
   return rows.map(toOutboxRow);
 }
 
-/**
- * From this many shares on, the claim is one scan of the pending rows in id order (the claim index) that
- * leaves out the other shares' rows: it reads about limit * 64 / shares rows, where the per-share reads
- * read up to limit * shares; at 8 both are limit * 8.
- */
-export const SCAN_FROM_SHARES = 8;
-
 /** The share claim's statement and values (also EXPLAINed by the tests and the benchmark). */
 export function shareBatchQuery(
   names: TableNames,
@@ -56,13 +50,12 @@ export function shareBatchQuery(
                 OR t.push_started_at < localtimestamp - $2 * ${MS})
            AND NOT (t.id = ANY($3::bigint[]))
            AND (t.topic IS NULL OR NOT (t.topic = ANY($4::text[])))`;
-  const picked =
-    shares.length >= SCAN_FROM_SHARES
-      ? `SELECT t.id FROM ${table} AS t
+  const picked = claimScans(shares)
+    ? `SELECT t.id FROM ${table} AS t
          WHERE ${eligible} AND ${shareExpression('t')} = ANY($5::int[])
          ORDER BY t.id
          LIMIT $1`
-      : `SELECT r.id FROM unnest($5::int[]) AS s(share)
+    : `SELECT r.id FROM unnest($5::int[]) AS s(share)
        CROSS JOIN LATERAL (
          SELECT t.id FROM ${table} AS t
          WHERE ${shareExpression('t')} = s.share AND ${eligible}
@@ -82,24 +75,30 @@ export function shareBatchQuery(
 }
 
 /**
- * The fence's lease rows still held (owner, epoch, unexpired), locked FOR SHARE until the statement's
- * transaction ends: an acquire of one of them (an UPDATE) waits for the fenced write to commit, and a
- * lease taken before the lock is seen taken (READ COMMITTED re-reads a row updated concurrently before
- * locking it). Parameters $1 to $3: the member, the shares, their epochs.
+ * The lease rows of `member` among the leases ($1 the member, $2 the shares, $3 their epochs), locked in
+ * share order until the statement's transaction ends, so two statements of one member never lock two lease
+ * rows in opposite orders (a deadlock). `unexpired`: only those whose lease has not ended.
+ * A fenced write locks them FOR SHARE: an acquire of one of them (an UPDATE) waits for the write to commit,
+ * and a lease taken before the lock is seen taken (READ COMMITTED re-reads a row updated concurrently
+ * before locking it). A renewal or a release locks them FOR UPDATE.
  */
-function heldShares(names: TableNames): string {
+function heldLeases(names: TableNames, lock: 'FOR SHARE' | 'FOR UPDATE', unexpired: boolean): string {
   return `held AS (
        SELECT s.share FROM ${q(names.shares)} AS s
        JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
-       WHERE s.owner = $1 AND s.lease_until > clock_timestamp()
+       WHERE s.owner = $1${unexpired ? ' AND s.lease_until > clock_timestamp()' : ''}
        ORDER BY s.share
-       FOR SHARE OF s
+       ${lock} OF s
      )`;
 }
 
-function fenceValues(fence: Fence): unknown[] {
-  return [fence.member, fence.leases.map((l) => l.share), fence.leases.map((l) => l.epoch)];
+/** The values of heldLeases's $1 to $3. */
+function leaseValues(member: string, leases: readonly ShareLease[]): unknown[] {
+  return [member, leases.map((l) => l.share), leases.map((l) => l.epoch)];
 }
+
+/** A fenced write's lease rows: held unexpired, locked FOR SHARE. */
+const fenceHeld = (names: TableNames) => heldLeases(names, 'FOR SHARE', true);
 
 /** One statement: the lease rows locked, then the marks of the rows of those shares. */
 export async function markFencedPublished(
@@ -110,12 +109,9 @@ export async function markFencedPublished(
   fence: Fence,
 ): Promise<number> {
   const { rowCount } = await pool.db.query(
-    `WITH ${heldShares(names)}
-     UPDATE ${q(names.table)} AS t
-     SET batch_id = $4, push_started_at = localtimestamp, push_completed_at = localtimestamp
-     WHERE t.id = ANY($5::bigint[]) AND t.push_completed_at IS NULL
-       AND ${shareExpression('t')} IN (SELECT share FROM held)`,
-    [...fenceValues(fence), batchId, idArray(ids)],
+    `WITH ${fenceHeld(names)}
+     ${markRowsUpdate(names, 4, `AND ${shareExpression('t')} IN (SELECT share FROM held)`)}`,
+    [...leaseValues(fence.member, fence.leases), batchId, idArray(ids)],
   );
   return rowCount ?? 0;
 }
@@ -131,9 +127,9 @@ export async function countFencedFailures(
   fence: Fence,
 ): Promise<string[]> {
   const { rows } = await pool.db.query<{ id: string; errored: number }>(
-    `WITH ${heldShares(names)}
+    `WITH ${fenceHeld(names)}
      ${rowFailuresUpdate(names, 4, `AND ${shareExpression('t')} IN (SELECT share FROM held)`)}`,
-    [...fenceValues(fence), batchId, ids, reasons, maxAttempts],
+    [...leaseValues(fence.member, fence.leases), batchId, ids, reasons, maxAttempts],
   );
   return rows.filter((row) => Number(row.errored) !== 0).map((row) => row.id);
 }
@@ -233,10 +229,7 @@ export async function acquireShare(
   return rowCount === 1;
 }
 
-/**
- * The leases still held are locked in share order first (as the fenced writes lock theirs), so a renewal
- * and a fenced write of the same member never lock two lease rows in opposite orders (a deadlock).
- */
+/** The leases still held unexpired are locked first, in share order (heldLeases), then extended. */
 export async function renewShares(
   pool: Pool<Queryable>,
   names: TableNames,
@@ -245,39 +238,27 @@ export async function renewShares(
   leaseMs: number,
 ): Promise<ShareLease[]> {
   const { rows } = await pool.db.query<ShareLease>(
-    `WITH held AS (
-       SELECT s.share FROM ${q(names.shares)} AS s
-       JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
-       WHERE s.owner = $1 AND s.lease_until > clock_timestamp()
-       ORDER BY s.share
-       FOR UPDATE OF s
-     )
+    `WITH ${heldLeases(names, 'FOR UPDATE', true)}
      UPDATE ${q(names.shares)} AS s SET lease_until = clock_timestamp() + $4 * ${MS}
      FROM held WHERE s.share = held.share
      RETURNING s.share, s.epoch::text AS epoch`,
-    [member, leases.map((l) => l.share), leases.map((l) => l.epoch), leaseMs],
+    [...leaseValues(member, leases), leaseMs],
   );
   return rows.map((row) => ({ share: row.share, epoch: row.epoch }));
 }
 
+/** The leases still held, ended or not, are locked first, in share order (heldLeases), then freed. */
 export async function releaseShares(
   db: Queryable,
   names: TableNames,
   member: string,
   leases: readonly ShareLease[],
 ): Promise<void> {
-  // Locked in share order first, as renewShares.
   await db.query(
-    `WITH held AS (
-       SELECT s.share FROM ${q(names.shares)} AS s
-       JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
-       WHERE s.owner = $1
-       ORDER BY s.share
-       FOR UPDATE OF s
-     )
+    `WITH ${heldLeases(names, 'FOR UPDATE', false)}
      UPDATE ${q(names.shares)} AS s SET owner = NULL, lease_until = NULL
      FROM held WHERE s.share = held.share`,
-    [member, leases.map((l) => l.share), leases.map((l) => l.epoch)],
+    leaseValues(member, leases),
   );
 }
 

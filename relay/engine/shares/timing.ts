@@ -1,6 +1,7 @@
 // The shared mode's timing (shared-relay.ts): how often leases are renewed, how much of a lease must be
 // left to send, and the grace period before another relay takes a share whose lease ended.
 import { PublishError } from '../../errors.js';
+import type { Claim } from '../../db/store.js';
 import type { BatchOutcome } from '../publish-batch.js';
 
 /** Leases are renewed every lease / RENEW_FRACTION: two renewals in a row can fail before sending stops. */
@@ -28,6 +29,33 @@ export function leaseEnding(rows: { id: string }[]): BatchOutcome {
       retriable: true,
     }),
   };
+}
+
+/** The outcome of a batch not sent because its producer could not be readied: retried later, uncounted. */
+export function notSent(rows: { id: string }[], error: PublishError): BatchOutcome {
+  return { published: [], failures: [], released: rows.map((r) => r.id), transient: error };
+}
+
+/**
+ * A batch sent only while enough of the leases is left (`leaseLeft`), its producer readied (`prepare`)
+ * before that is checked, so that a fence coming after the check holds; one that cannot be readied is held
+ * back, uncounted. A configuration mistake (a ConfigError) is thrown: it stops the relay, as from a send.
+ */
+export async function sendIfHeld(
+  rows: Claim['rows'],
+  deps: {
+    prepare?: (() => Promise<void>) | undefined;
+    leaseLeft: () => boolean;
+    publish: (rows: Claim['rows']) => Promise<BatchOutcome>;
+  },
+): Promise<BatchOutcome> {
+  try {
+    await deps.prepare?.();
+  } catch (error) {
+    if (!(error instanceof PublishError)) throw error;
+    return notSent(rows, error);
+  }
+  return deps.leaseLeft() ? deps.publish(rows) : leaseEnding(rows);
 }
 
 /** Shares as ranges for a log line: 0-21,40. */

@@ -118,6 +118,17 @@ describe.each([
       expect(ids((await store.claim(1000, 60_000)).rows)).toEqual(all);
     });
 
+    it('returns each row once when a share is given twice', async () => {
+      const store = await migrated();
+      const { ids: all, shareOf } = await keyedRows(store, 20, 3);
+      const [first, second] = [...new Set(shareOf.values())];
+      const ofFirst = all.filter((id) => shareOf.get(id) === first);
+      expect(ids((await store.claim(1000, 60_000, [], [], [first!, first!])).rows)).toEqual(ofFirst);
+      const ofBoth = all.filter((id) => [first, second].includes(shareOf.get(id)));
+      const twice = [first!, second!, first!, second!];
+      expect(ids((await store.claim(1000, 60_000, [], [], twice)).rows)).toEqual(ofBoth);
+    });
+
     it('honours excluded ids, excluded topics and claims of another publisher within the timeout', async () => {
       const store = await migrated();
       const rows = await harness.insertRows(store.table, [
