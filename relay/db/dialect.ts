@@ -114,7 +114,8 @@ export interface ShareQueries<Db> {
   ): Promise<OutboxRow[]>;
   /**
    * markRowsPublished of only the rows whose share the fence still holds, with the fence's lease rows
-   * locked FOR SHARE until the marks commit (an acquire of one waits); returns how many it marked.
+   * locked until the marks commit (an acquire of one waits: PostgreSQL FOR KEY SHARE, which lets the
+   * owner's renewals through; MySQL LOCK IN SHARE MODE, which holds them up); returns how many it marked.
    */
   markFencedPublished(
     pool: Pool<Db>,

@@ -3,7 +3,7 @@ import { createLogger } from '../logger.js';
 import { murmur2Partitioner } from '../kafka/partitioners.js';
 import type { OutgoingMessage, Publisher } from '../kafka/publisher.js';
 import { createFakeStore, type FakeStore } from '../testing/fake-store.js';
-import { createDatabaseRelay } from './database-relay.js';
+import { createDatabaseRelay, type DatabaseRelayDeps } from './database-relay.js';
 import { createBatchPublisher } from './publish-batch.js';
 import { RelayLoop } from './loop.js';
 
@@ -18,7 +18,11 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-function setup(store: FakeStore, fail?: (messages: OutgoingMessage[]) => Error | undefined) {
+function setup(
+  store: FakeStore,
+  fail?: (messages: OutgoingMessage[]) => Error | undefined,
+  more: Partial<DatabaseRelayDeps> = {},
+) {
   const sent: OutgoingMessage[] = [];
   const publisher: Pick<Publisher, 'topics' | 'send'> = {
     async topics(names) {
@@ -42,6 +46,7 @@ function setup(store: FakeStore, fail?: (messages: OutgoingMessage[]) => Error |
     maxAttempts: 3,
     standbyRetryMs: 10,
     sleep: fastSleep,
+    ...more,
   });
   return { relay, sent };
 }
@@ -214,5 +219,29 @@ describe('RelayLoop', () => {
       'sleep 500',
       'claim 5',
     ]);
+  });
+
+  it('ends its read-back at a takeover when it stops, sending and marking nothing', async () => {
+    const store = createFakeStore();
+    for (let i = 0; i < 5; i++) store.insert({ topic: 't', key: 'k' });
+    let reading = false;
+    let stopped = false;
+    // Kafka never answers: only the stop ends this read-back.
+    const readBack: DatabaseRelayDeps['readBack'] = (request) =>
+      new Promise((_, reject) => {
+        reading = true;
+        request.signal?.addEventListener('abort', () => {
+          stopped = true;
+          reject(new Error('read-back stopped'));
+        });
+      });
+    const { relay, sent } = setup(store, undefined, { readBack });
+    const running = relay.run();
+    await until(() => reading, 'the read-back under way');
+    await relay.stop();
+    await running;
+    expect(stopped).toBe(true);
+    expect(sent).toEqual([]);
+    expect(store.rows.every((r) => r.publishedAt === null)).toBe(true);
   });
 });

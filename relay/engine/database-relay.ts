@@ -84,6 +84,8 @@ class LeaderOrStandby implements DatabaseRelay {
   private readonly now: () => number;
   private readonly held: HeldTopics;
   private stopping = false;
+  /** Ends a read-back at a takeover still running when it stops. */
+  private readonly stopReading = new AbortController();
   private loop: LeaderLoop | undefined;
   private leader = false;
   private cutStandby: (() => void) | undefined;
@@ -106,6 +108,7 @@ class LeaderOrStandby implements DatabaseRelay {
   async stop(): Promise<void> {
     this.stopping = true;
     this.cutStandby?.();
+    this.stopReading.abort();
     await this.loop?.stop();
     await this.done?.catch(() => undefined);
   }
@@ -113,6 +116,7 @@ class LeaderOrStandby implements DatabaseRelay {
   async abort(): Promise<void> {
     this.stopping = true;
     this.cutStandby?.();
+    this.stopReading.abort();
     await this.loop?.abort();
   }
 
@@ -181,6 +185,7 @@ class LeaderOrStandby implements DatabaseRelay {
       if (this.stopping) return;
       await this.markWhatKafkaHas();
       if (this.stopping) return;
+      if (this.stopping) return;
       unlisten = await this.deps.store
         .listen(() => loop.wake())
         .catch((error: unknown) => {
@@ -199,7 +204,8 @@ class LeaderOrStandby implements DatabaseRelay {
   private async markWhatKafkaHas(): Promise<void> {
     const { store, readBack, metrics } = this.deps;
     if (!readBack) return;
-    const deps = { store, readBack, log: this.log, now: this.now, ...(metrics && { metrics }) };
+    const signal = this.stopReading.signal;
+    const deps = { store, readBack, log: this.log, now: this.now, signal, ...(metrics && { metrics }) };
     await markWhatKafkaHas(deps).catch((error: unknown) => {
       this.log.warn({ err: error }, 'read-back failed; rows Kafka may have are sent again');
     });

@@ -309,4 +309,54 @@ describe('shared mode', () => {
     await b.stop();
     await runB;
   });
+
+  it("fences a stale owner's producer too, one whose lease ended and is not taken yet", async () => {
+    const store = createFakeStore();
+    for (let i = 0; i < 20; i++) store.insert({ topic: 't', key: `k${i % 5}` });
+    for (let share = 0; share < SHARE_COUNT - 1; share++)
+      await store.shares.acquire('dead', share, '0', 0, 0);
+    await new Promise((r) => setTimeout(r, LEASE_MS)); // past the grace period
+    // "late" left share 63 just now: ended, not a member, within the grace period, so not taken yet.
+    await store.shares.acquire('late', SHARE_COUNT - 1, '0', 0, 0);
+    const steps: string[] = [];
+    const fence = async (owner: string) => void steps.push(`fence ${owner}`);
+    const readBack: ReadBackFn = async () => {
+      steps.push('read-back');
+      return { ids: [], messages: 0, ms: 1 };
+    };
+    const b = relayOn(store, 'b', [], { readBack, fence });
+    const running = b.run();
+    await until(() => b.shares().length === SHARE_COUNT, 'b holding every share');
+    await b.stop();
+    await running;
+    expect(steps.slice(0, 3)).toEqual(['fence dead', 'fence late', 'read-back']);
+  });
+
+  it('ends a read-back still running when it stops, and gives those shares up not as clean', async () => {
+    const store = createFakeStore();
+    for (let i = 0; i < 20; i++) store.insert({ topic: 't', key: `k${i % 5}` });
+    for (let share = 0; share < SHARE_COUNT; share++) await store.shares.acquire('dead', share, '0', 0, 0);
+    let reading = false;
+    let stopped = false;
+    // Kafka never answers: only the relay's stop ends this read-back.
+    const readBack: ReadBackFn = (request) =>
+      new Promise((_, reject) => {
+        reading = true;
+        request.signal?.addEventListener('abort', () => {
+          stopped = true;
+          reject(new Error('read-back stopped'));
+        });
+      });
+    const sent: OutgoingMessage[] = [];
+    const b = relayOn(store, 'b', sent, { readBack });
+    const running = b.run();
+    await until(() => reading, 'the read-back under way');
+    await b.stop();
+    await running;
+    expect(stopped).toBe(true);
+    expect(sent).toEqual([]);
+    // Held, not freed: the next owner fences and reads them back as well.
+    expect(store.shares.rows.every((r) => r.owner === 'b')).toBe(true);
+    expect(store.rows.every((r) => r.publishedAt === null)).toBe(true);
+  });
 });

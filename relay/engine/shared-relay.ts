@@ -2,45 +2,24 @@
 // on (db/shares.ts). Every 1/RENEW_FRACTION of a lease it heartbeats, renews and follows planShares: it gives
 // up shares above its part once their batches were marked (its loop stopped), and takes free shares and
 // those whose lease ended over the grace period ago, reading the latter back first (take-over.ts).
-// Fencing. Its claims read only its shares; its marks and failure counts write only rows of shares it
-// still holds (shares/scoped-store.ts, checked by the database under a lock on the lease rows). Its sends
-// are fenced by time (shares/timing.ts): a batch goes out only while SEND_BOUND_FRACTION of a lease is
-// left by its monotonic clock (counted from before the renewal was asked for), and another relay takes a
-// share only that bound after its lease ended; its loop is aborted once a renewal comes back without it.
-// With Kafka transactions the broker fences it too: a taker fences the owner's id (`fence`) before reading back.
+// Fencing: claims read only its shares; marks and failure counts write only rows of shares it still holds
+// (shares/scoped-store.ts, checked by the database); sends go out only while SEND_BOUND_FRACTION of a lease
+// is left by its monotonic clock (shares/timing.ts), and with Kafka transactions a taker fences its id.
 import { performance } from 'node:perf_hooks';
 import type { ShareLease } from '../db/shares.js';
 import type { OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import { isRetriable } from '../errors.js';
 import { sleep } from '../retry.js';
-import type { DatabaseRelay, DatabaseRelayDeps } from './database-relay.js';
 import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
 import { leaderLoop, type LeaderLoop } from './leader-loop.js';
-import { planShares } from './shares/plan.js';
+import { planShares, staleOwners } from './shares/plan.js';
 import { compact, graceMs, maySend, Pauses, RENEW_FRACTION, sendIfHeld } from './shares/timing.js';
 import { shareScoped } from './shares/scoped-store.js';
-import { takeOverDeps, takeOverShares, type ReadBackFn } from './take-over.js';
-import type { FenceFn } from '../kafka/transactions.js';
+import { takeOverDeps, takeOverShares } from './take-over.js';
+import type { SharedDatabaseRelay, SharedRelayDeps } from './shared-relay-deps.js';
 
-export interface SharedRelayDeps extends DatabaseRelayDeps {
-  /** This relay's name in the lease table: unique among the relays of the table. */
-  member: string;
-  leaseMs: number;
-  readBack?: ReadBackFn;
-  /** Fences a previous owner's Kafka producer before its shares are read back (kafka/transactions.ts). */
-  fence?: FenceFn;
-  /** Readies the transactional producer (its epoch) before each lease check, so a fence after it holds. */
-  prepareSend?: () => Promise<void>;
-  /** False while its producer left a transaction open: its shares are then not given up as clean. */
-  settled?: () => boolean;
-  /** A monotonic clock (ms) for the leases' local deadline; default performance.now. */
-  monotonic?: () => number;
-}
-
-export interface SharedDatabaseRelay extends DatabaseRelay {
-  shares(): number[];
-}
+export type { SharedDatabaseRelay, SharedRelayDeps } from './shared-relay-deps.js';
 
 export function createSharedRelay(deps: SharedRelayDeps): SharedDatabaseRelay {
   return new SharedRelay(deps);
@@ -59,6 +38,9 @@ class SharedRelay implements SharedDatabaseRelay {
   private readonly unread = new Map<number, string | null>();
   private aborted = false;
   private reading: Promise<void> | undefined;
+  private readonly stopReading = new AbortController();
+  /** Owners of ended leases no longer live, as of the last round: fenced too before a read-back. */
+  private stale: string[] = [];
   /** Until when (monotonic ms) the leases are surely held. */
   private deadline = -Infinity;
   private loop: LeaderLoop | undefined;
@@ -144,6 +126,7 @@ class SharedRelay implements SharedDatabaseRelay {
     const { store, member, leaseMs } = this.deps;
     const started = this.mono();
     const view = await store.shares.heartbeat(member, leaseMs);
+    this.stale = staleOwners(view, member);
     if (this.leases.size > 0) {
       const kept = new Set(
         (await store.shares.renew(member, [...this.leases.values()], leaseMs)).map((l) => l.share),
@@ -219,8 +202,10 @@ class SharedRelay implements SharedDatabaseRelay {
 
   private async readBack(): Promise<void> {
     const taken = [...this.unread].map(([share, owner]) => ({ lease: this.leases.get(share)!, owner }));
-    const deps = takeOverDeps({ ...this.deps, log: this.log, now: this.now });
-    await takeOverShares(deps, taken, this.deps.member, this.deps.fence);
+    const signal = this.stopReading.signal;
+    const deps = takeOverDeps({ ...this.deps, log: this.log, now: this.now, signal });
+    await takeOverShares(deps, taken, this.deps.member, this.deps.fence, this.stale);
+    if (signal.aborted) return; // not read back: the shares stay unread, and are not given up as clean
     for (const { lease: l } of taken)
       if (this.leases.get(l.share)?.epoch === l.epoch) this.unread.delete(l.share);
     this.report();
@@ -284,6 +269,8 @@ class SharedRelay implements SharedDatabaseRelay {
   /** Stopping: the loop drains, the leases are given up and the member row goes. */
   private async leave(): Promise<void> {
     await this.stopLoop(false);
+    this.stopReading.abort();
+    await this.reading;
     await this.unlisten?.().catch(() => undefined);
     const { store, member } = this.deps;
     // Leases after abort(), with a transaction left open, or not read back, end: the next owner fences, reads back.

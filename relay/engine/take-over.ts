@@ -27,6 +27,8 @@ export interface ReadBackRequest {
   sinceMs: number;
   sinceByTopic?: Readonly<Record<string, number>>;
   source: string;
+  /** Aborted when the relay stops: the read-back ends at once, nothing is marked. */
+  signal?: AbortSignal;
 }
 
 export interface ReadBackFound {
@@ -43,6 +45,8 @@ export interface TakeOverDeps {
   log: Logger;
   metrics?: RelayMetrics;
   now: () => number;
+  /** Aborted when the relay stops. */
+  signal?: AbortSignal;
 }
 
 /** The deps from a relay's own, whose readBack and metrics may be undefined. */
@@ -52,9 +56,10 @@ export function takeOverDeps(deps: {
   now: () => number;
   readBack?: ReadBackFn | undefined;
   metrics?: RelayMetrics | undefined;
+  signal?: AbortSignal | undefined;
 }): TakeOverDeps {
-  const { readBack, metrics, ...rest } = deps;
-  return { ...rest, ...(readBack && { readBack }), ...(metrics && { metrics }) };
+  const { readBack, metrics, signal, ...rest } = deps;
+  return { ...rest, ...(readBack && { readBack }), ...(metrics && { metrics }), ...(signal && { signal }) };
 }
 
 /** Marks the pending rows (of `shares`, fenced) that Kafka already has; returns how many it marked. */
@@ -79,11 +84,13 @@ export async function markWhatKafkaHas(
       pending.topics.map((t) => [t, since(byTopic[t] ?? pending.oldestAgeMs)]),
     ),
     source: await store.identity(),
+    ...(deps.signal && { signal: deps.signal }),
   };
   let found: ReadBackFound;
   try {
     found = await readBack(request);
   } catch (error) {
+    if (deps.signal?.aborted) return 0;
     log.warn({ err: error, topics: pending.topics }, 'read-back failed; rows Kafka may have are sent again');
     deps.metrics?.retries.inc({ database: store.database, operation: 'read-back' });
     return 0;
@@ -105,19 +112,24 @@ export async function markWhatKafkaHas(
 
 /**
  * Shares taken from other owners: each owner's Kafka producer fenced first (with `fence`: nothing of theirs
- * can land after the read-back's offsets are read), then what Kafka has of the shares marked.
+ * can land after the read-back's offsets are read), then what Kafka has of the shares marked. The `stale`
+ * owners (of other ended leases, no longer live) are fenced as well: a transaction one of them left open
+ * would hold the last stable offset, the read-back's end, below what the previous owners committed.
  */
 export async function takeOverShares(
   deps: TakeOverDeps,
   taken: { lease: ShareLease; owner: string | null }[],
   member: string,
   fence?: FenceFn,
+  stale: readonly string[] = [],
 ): Promise<number> {
-  const owners = new Set(taken.map((t) => t.owner).filter((o): o is string => o !== null));
+  const previous = taken.map((t) => t.owner).filter((o): o is string => o !== null);
+  const owners = new Set([...previous, ...stale]);
   for (const owner of fence ? owners : []) {
     const started = Date.now();
     await fence!(owner);
-    deps.log.info({ owner, ms: Date.now() - started }, "fenced the previous owner's Kafka producer");
+    const why = previous.includes(owner) ? "the previous owner's" : "a stale owner's";
+    deps.log.info({ owner, ms: Date.now() - started }, `fenced ${why} Kafka producer`);
   }
   const leases = taken.map((t) => t.lease);
   return markWhatKafkaHas(

@@ -192,6 +192,9 @@ export class ReadBackRun {
       const { consumer } = this;
       if (consumer) {
         await consumer.disconnect().catch((err: unknown) => this.log.debug({ err }, 'read-back consumer'));
+      } else {
+        // Still planning: its admin's requests may be what is slow; nothing else needs the admin.
+        await this.admin?.disconnect().catch(() => undefined);
       }
       await this.reading?.catch(() => undefined);
       // The group, never committed to, is deleted at once rather than when the coordinator next expires

@@ -38,3 +38,32 @@ describe('a read-back of no topics', () => {
     expect(result).toEqual({ ids: [], messages: 0, partitions: 0, ms: expect.any(Number) });
   });
 });
+
+describe('a read-back when the relay stops', () => {
+  it('fails at once as stopped, without waiting for its timeout, and closes its client', async () => {
+    let disconnected = false;
+    const kafka = {
+      admin: () => ({
+        connect: async () => undefined,
+        // Kafka never answers: only the stop ends the read-back.
+        listTopics: () => new Promise(() => undefined),
+        disconnect: async () => void (disconnected = true),
+      }),
+    } as unknown as Kafka;
+    const readBack = createReadBack({ kafka, logger: createLogger({ level: 'silent' }), timeoutMs: 60_000 });
+    const stop = new AbortController();
+    const started = Date.now();
+    const reading = readBack({ topics: ['orders'], sinceMs: 0, source: 's', signal: stop.signal });
+    setTimeout(() => stop.abort(), 20);
+    await expect(reading).rejects.toThrow(
+      'read-back stopped: the relay is stopping; topics not finished: orders',
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(disconnected).toBe(true);
+    const already = new AbortController();
+    already.abort();
+    await expect(
+      readBack({ topics: ['orders'], sinceMs: 0, source: 's', signal: already.signal }),
+    ).rejects.toBeInstanceOf(ReadBackError);
+  });
+});

@@ -26,6 +26,8 @@ export interface ReadBackRequest {
   sinceByTopic?: Readonly<Record<string, number>>;
   /** The outbox-source value a message must carry to count. */
   source: string;
+  /** Aborted when the relay stops: the read-back is closed and fails at once. */
+  signal?: AbortSignal;
 }
 
 export interface ReadBackResult {
@@ -70,6 +72,9 @@ export class ReadBackError extends PublishError {
 }
 
 const TIMED_OUT = Symbol('timed out');
+const STOPPED = Symbol('stopped');
+/** How long a stopped read-back waits for its clients to close before it fails. */
+const STOP_CLOSE_MS = 2_000;
 
 export function createReadBack(deps: ReadBackDeps): ReadBack {
   const log = deps.logger.child({ component: 'read-back' });
@@ -79,18 +84,27 @@ export function createReadBack(deps: ReadBackDeps): ReadBack {
     const topics = [...new Set(request.topics)];
     const run = new ReadBackRun(deps.kafka, request, topics, log);
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(TIMED_OUT), timeoutMs);
+      onAbort = () => reject(STOPPED);
+      if (request.signal?.aborted) onAbort();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
       await Promise.race([run.read(), timeout]);
     } catch (error) {
       // A run cut short is closed in the background: the broker may be the reason it was slow.
-      void run.close();
+      const closing = run.close();
+      if (error === STOPPED) {
+        await within(closing, Math.min(STOP_CLOSE_MS, started + timeoutMs - Date.now()));
+        throw failed(run, 'stopped: the relay is stopping', false, undefined);
+      }
       if (error === TIMED_OUT) throw failed(run, `did not finish within ${timeoutMs} ms`, true, run.failure);
       throw failed(run, `failed: ${describe(error)}`, false, error);
     } finally {
       clearTimeout(timer);
+      if (onAbort) request.signal?.removeEventListener('abort', onAbort);
     }
     // The ids are known: a close slower than the time left goes on in the background.
     await within(run.close(), started + timeoutMs - Date.now());

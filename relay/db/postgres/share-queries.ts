@@ -78,11 +78,17 @@ export function shareBatchQuery(
  * The lease rows of `member` among the leases ($1 the member, $2 the shares, $3 their epochs), locked in
  * share order until the statement's transaction ends, so two statements of one member never lock two lease
  * rows in opposite orders (a deadlock). `unexpired`: only those whose lease has not ended.
- * A fenced write locks them FOR SHARE: an acquire of one of them (an UPDATE) waits for the write to commit,
- * and a lease taken before the lock is seen taken (READ COMMITTED re-reads a row updated concurrently
- * before locking it). A renewal or a release locks them FOR UPDATE.
+ * A fenced write locks them FOR KEY SHARE: an acquire of one of them (which locks it FOR UPDATE) waits for
+ * the write to commit, and a lease taken before the lock is seen taken (READ COMMITTED re-reads a row
+ * updated concurrently before locking it). A renewal locks them FOR NO KEY UPDATE, which a KEY SHARE lock
+ * does not block: a fenced write held up (by a row lock on the outbox, say) never holds its owner's
+ * renewals up until the leases end. A release locks them FOR UPDATE.
  */
-function heldLeases(names: TableNames, lock: 'FOR SHARE' | 'FOR UPDATE', unexpired: boolean): string {
+function heldLeases(
+  names: TableNames,
+  lock: 'FOR KEY SHARE' | 'FOR NO KEY UPDATE' | 'FOR UPDATE',
+  unexpired: boolean,
+): string {
   return `held AS (
        SELECT s.share FROM ${q(names.shares)} AS s
        JOIN unnest($2::int[], $3::bigint[]) AS l(share, epoch) ON s.share = l.share AND s.epoch = l.epoch
@@ -97,8 +103,8 @@ function leaseValues(member: string, leases: readonly ShareLease[]): unknown[] {
   return [member, leases.map((l) => l.share), leases.map((l) => l.epoch)];
 }
 
-/** A fenced write's lease rows: held unexpired, locked FOR SHARE. */
-const fenceHeld = (names: TableNames) => heldLeases(names, 'FOR SHARE', true);
+/** A fenced write's lease rows: held unexpired, locked FOR KEY SHARE. */
+const fenceHeld = (names: TableNames) => heldLeases(names, 'FOR KEY SHARE', true);
 
 /** One statement: the lease rows locked, then the marks of the rows of those shares. */
 export async function markFencedPublished(
@@ -219,11 +225,17 @@ export async function acquireShare(
   leaseMs: number,
   graceMs: number,
 ): Promise<boolean> {
+  // FOR UPDATE, not an UPDATE's own NO KEY UPDATE lock: it must wait for a fenced write's KEY SHARE lock.
   const { rowCount } = await db.query(
-    `UPDATE ${q(names.shares)}
-     SET owner = $1, epoch = epoch + 1, lease_until = clock_timestamp() + $4 * ${MS}
-     WHERE share = $2 AND epoch = $3::bigint
-       AND (owner IS NULL OR lease_until IS NULL OR lease_until < clock_timestamp() - $5 * ${MS})`,
+    `WITH takeable AS (
+       SELECT share FROM ${q(names.shares)}
+       WHERE share = $2 AND epoch = $3::bigint
+         AND (owner IS NULL OR lease_until IS NULL OR lease_until < clock_timestamp() - $5 * ${MS})
+       FOR UPDATE
+     )
+     UPDATE ${q(names.shares)} AS s
+     SET owner = $1, epoch = s.epoch + 1, lease_until = clock_timestamp() + $4 * ${MS}
+     FROM takeable WHERE s.share = takeable.share`,
     [member, share, epoch, leaseMs, graceMs],
   );
   return rowCount === 1;
@@ -238,7 +250,7 @@ export async function renewShares(
   leaseMs: number,
 ): Promise<ShareLease[]> {
   const { rows } = await pool.db.query<ShareLease>(
-    `WITH ${heldLeases(names, 'FOR UPDATE', true)}
+    `WITH ${heldLeases(names, 'FOR NO KEY UPDATE', true)}
      UPDATE ${q(names.shares)} AS s SET lease_until = clock_timestamp() + $4 * ${MS}
      FROM held WHERE s.share = held.share
      RETURNING s.share, s.epoch::text AS epoch`,

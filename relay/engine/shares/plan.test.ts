@@ -1,5 +1,5 @@
 import { SHARE_COUNT, type ShareRecord, type ShareView } from '../../db/shares.js';
-import { planShares, takeable } from './plan.js';
+import { planShares, staleOwners, takeable } from './plan.js';
 
 const free = (share: number): ShareRecord => ({ share, owner: null, epoch: '0', leaseRemainingMs: null });
 
@@ -73,5 +73,17 @@ describe('planShares', () => {
     expect(counts.reduce((a, b) => a + b)).toBe(SHARE_COUNT);
     expect(Math.max(...counts)).toBe(13);
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(12);
+  });
+
+  it("names the ended leases' owners that are not live members, itself and live members left out", () => {
+    const records = view(['a', 'b'], all(null)).shares;
+    records[0] = { share: 0, owner: 'c', epoch: '3', leaseRemainingMs: -10 }; // dead
+    records[1] = { share: 1, owner: 'c', epoch: '3', leaseRemainingMs: -10 };
+    records[2] = { share: 2, owner: 'd', epoch: '1', leaseRemainingMs: 500 }; // heartbeat gone, lease not ended
+    records[3] = { share: 3, owner: 'b', epoch: '2', leaseRemainingMs: -10 }; // live member
+    records[4] = { share: 4, owner: 'a', epoch: '2', leaseRemainingMs: -10 }; // itself
+    records[5] = { share: 5, owner: 'e', epoch: '7', leaseRemainingMs: -99_000 };
+    expect(staleOwners({ members: ['a', 'b'], shares: records }, 'a')).toEqual(['c', 'e']);
+    expect(staleOwners(view(['a'], all('a'), -1), 'a')).toEqual([]);
   });
 });

@@ -42,3 +42,18 @@ export function planShares(
     .slice(0, target - held.size);
   return { release: [], acquire, target };
 }
+
+/**
+ * The owners of ended leases that are no longer live members, this one left out: relays that died or
+ * were paused past their lease. A taker fences them too before its read-back, so a transaction one of
+ * them left open cannot hold the partitions' last stable offset, where the read-back's planned end is,
+ * below what the previous owners committed (that would end the read-back early and send rows again).
+ */
+export function staleOwners(view: ShareView, member: string): string[] {
+  const live = new Set(view.members);
+  const owners = view.shares
+    .filter((s) => s.owner !== null && s.owner !== member && !live.has(s.owner))
+    .filter((s) => s.leaseRemainingMs === null || s.leaseRemainingMs <= 0)
+    .map((s) => s.owner!);
+  return [...new Set(owners)].sort();
+}

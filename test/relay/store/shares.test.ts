@@ -386,6 +386,41 @@ describe.each([
         if (!released) await rowLock.release();
       }
     });
+
+    // PostgreSQL: the fence's KEY SHARE lock lets its owner's renewals through. MySQL has no such lock: the
+    // renewal waits for the mark (a mark held up longer than a lease costs the leases; none is lost).
+    const renewalPasses = shareMigration === 4;
+    it(`${renewalPasses ? 'lets' : 'makes'} a renewal of the lease ${renewalPasses ? 'through while' : 'wait until'} a held-up fenced mark ${renewalPasses ? 'waits' : 'commits'}`, async () => {
+      const store = await migrated();
+      const { share, mine } = await sharedRows(store);
+      const lease = (await store.shares.acquire('a', share, '0', 10_000, 0))!;
+      const rowLock = await harness.lockRows(store.table, [mine[0]!]);
+      let released = false;
+      try {
+        const mark = store.markPublished(randomUUID(), mine, { member: 'a', leases: [lease] });
+        await eventually('the mark waiting on the row lock', async () =>
+          (await shares.lockWaiters()) >= 1 ? true : undefined,
+        );
+        const renewal = store.shares.renew('a', [lease], 20_000);
+        if (renewalPasses) {
+          expect(await renewal).toEqual([lease]);
+          expect(await settled(mark)).toBe(false);
+        } else {
+          await eventually('the renewal waiting too', async () =>
+            (await shares.lockWaiters()) >= 2 ? true : undefined,
+          );
+          expect(await settled(renewal)).toBe(false);
+        }
+        await rowLock.release();
+        released = true;
+        expect(await mark).toBe(mine.length);
+        expect(await renewal).toEqual([lease]);
+        const seen = (await store.shares.heartbeat('b', 10_000)).shares[share]!;
+        expect(seen.leaseRemainingMs).toBeGreaterThan(10_000);
+      } finally {
+        if (!released) await rowLock.release();
+      }
+    });
   });
 
   describe('pendingSince', () => {
