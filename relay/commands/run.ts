@@ -86,7 +86,11 @@ class RelayRun {
   }
 
   async start(): Promise<RunningRelay> {
-    const httpPort = await this.serveHttp();
+    // A port it cannot listen on ends the run before it began: what was opened (the stores) is closed.
+    const httpPort = await this.serveHttp().catch(async (error: unknown) => {
+      await this.lifecycle.stop();
+      throw error;
+    });
     const done = this.main().then(
       () => this.shutdown(),
       (error: unknown) => this.fail(error),
