@@ -11,6 +11,7 @@ import { nodeDaemons, nodeDown, nodeInstall, nodeStatus, nodeUp } from './node/n
 import { mariadbDaemons, mariadbDown, mariadbPing, mariadbUp } from './mariadb.js';
 import { postgresDaemons, postgresDown, postgresPing, postgresUp } from './postgres.js';
 import { daemonRunning, progress, readPid } from './proc.js';
+import { reserveDevenvPorts } from './reserved-ports.js';
 import { settings, type Settings } from './settings.js';
 import { writeEnvFiles, type DevenvExports } from './env-file.js';
 
@@ -27,6 +28,7 @@ export async function install(s: Settings = settings()): Promise<void> {
 export async function up(s: Settings = settings()): Promise<DevenvExports> {
   const started = Date.now();
   await install(s);
+  progress(reserveDevenvPorts());
   // The servers listen on the bridge's gateway too (for pods), so the bridge comes first.
   await cniUp(s);
   const results = await Promise.allSettled([

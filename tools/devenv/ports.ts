@@ -23,12 +23,20 @@ export interface Ports {
   kafkaPodsMtls: number;
 }
 
-export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
+/** Every port of the local servers (the node's included, node/node-settings.ts) is in [base, base + PORT_SPAN). */
+export const PORT_SPAN = 500;
+
+export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.OUTBOX_RELAY_DEVENV_PORT_BASE ?? '47000';
   const base = Number(raw);
   if (!Number.isInteger(base) || base < 1024 || base > 64000) {
     throw new Error(`OUTBOX_RELAY_DEVENV_PORT_BASE must be an integer from 1024 to 64000, got "${raw}"`);
   }
+  return base;
+}
+
+export function ports(env: NodeJS.ProcessEnv = process.env): Ports {
+  const base = portBase(env);
   return {
     postgres: base + 432,
     mariadb: base + 306,
