@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { resolveJars } from './maven-jars.js';
-import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { daemonServes, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
 import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
 import {
@@ -118,7 +118,7 @@ function java(s: Settings, mainClass: string, args: string[], heap: string): [st
  * an older one (other listeners, new certificates) is stopped, so that it starts again with this one.
  */
 async function runningAsConfigured(s: Settings, config: string, properties: string): Promise<boolean> {
-  if (!daemonRunning(s.state, NAME) || !(await portOpen(s.ports.kafka))) return false;
+  if (!(await daemonServes(s.state, NAME, () => portOpen(s.ports.kafka)))) return false;
   if (existsSync(config) && readFileSync(config, 'utf8') === properties) return true;
   progress('kafka: running with an older server.properties (listeners or certificates changed); restarting');
   await kafkaDown(s);

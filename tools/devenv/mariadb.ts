@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { daemonServes, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
 import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
 import {
@@ -60,7 +60,7 @@ export async function mariadbUp(s: Settings): Promise<void> {
   const tls = installServerTls(home, 'mariadb', await ensureTlsPki(s), who);
   const args = serverArgs(s, home, tls);
   const fingerprint = startFingerprint(args, [tls.ca, tls.cert, tls.key]);
-  if (daemonRunning(s.state, NAME) && (await portOpen(s.ports.mariadb))) {
+  if (await daemonServes(s.state, NAME, () => portOpen(s.ports.mariadb))) {
     if (startedWith(home, fingerprint)) {
       progress(`mariadb: already running on 127.0.0.1:${s.ports.mariadb}`);
       return;

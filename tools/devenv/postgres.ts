@@ -2,7 +2,7 @@
 import { chownSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { daemonRunning, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
+import { daemonServes, portOpen, progress, run, startDaemon, stopDaemon, waitUntil } from './proc.js';
 import { bridge } from './node/node-settings.js';
 import type { Settings } from './settings.js';
 import {
@@ -100,7 +100,7 @@ export async function postgresUp(s: Settings): Promise<void> {
   const hba = writeHba(s, home);
   const args = serverArgs(s, { data, sockets, hba }, tls);
   const fingerprint = startFingerprint(args, [hba, tls.ca, tls.cert, tls.key]);
-  if (daemonRunning(s.state, NAME) && (await portOpen(s.ports.postgres))) {
+  if (await daemonServes(s.state, NAME, () => portOpen(s.ports.postgres))) {
     if (startedWith(home, fingerprint)) {
       progress(`postgres: already running on 127.0.0.1:${s.ports.postgres}`);
       return;

@@ -137,6 +137,30 @@ export function daemonRunning(state: string, name: string): boolean {
   return isAlive(readPid(state, name));
 }
 
+/**
+ * Whether the daemon runs and serves. One that runs but does not serve yet is being started (by another
+ * `up`, or by a soak bringing a server back): it is waited for, never started a second time on the same
+ * data. One that still does not serve after `timeoutMs` is stopped, and false returned.
+ */
+export async function daemonServes(
+  state: string,
+  name: string,
+  serves: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (daemonRunning(state, name)) {
+    if (await serves().catch(() => false)) return true;
+    if (Date.now() > deadline) {
+      progress(`${name}: running but not serving after ${timeoutMs} ms; stopping it to start again`);
+      await stopDaemon(state, name);
+      return false;
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
