@@ -36,9 +36,32 @@ export interface RelaysDeps {
   closeLater: (close: () => Promise<void>) => void;
 }
 
-/** This process's name in the lease tables: the host (a pod's name) and a suffix new at every start. */
+/** The longest pod or host part of a member name: the lease tables' member column is varchar(255). */
+export const MEMBER_HOST_LENGTH = 200;
+const MEMBER_SUFFIX = /^(.+)-[0-9a-f]{8}$/;
+
+/**
+ * This process's name in the lease tables: its pod's name (the report's POD_NAME, else the host name) and
+ * a suffix new at every start.
+ */
 export function memberName(host = hostname()): string {
-  return `${host.slice(0, 200)}-${randomUUID().slice(0, 8)}`;
+  return `${host.slice(0, MEMBER_HOST_LENGTH)}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The pod a member name was made of, cut as memberName cuts it; undefined for a name of another form. */
+export function podOfMember(member: string): string | undefined {
+  return MEMBER_SUFFIX.exec(member)?.[1];
+}
+
+/**
+ * Whether `pod` has one of these live members; undefined when that cannot be told: the members are not
+ * known, or one of them is not named by memberName (it could be any pod's).
+ */
+export function hasLiveMember(members: readonly string[] | undefined, pod: string): boolean | undefined {
+  if (members === undefined) return undefined;
+  const pods = members.map(podOfMember);
+  if (pods.includes(undefined)) return undefined;
+  return pods.includes(pod.slice(0, MEMBER_HOST_LENGTH));
 }
 
 export function createRelay(

@@ -19,7 +19,7 @@ import { retryTransient, RetryAborted, sleep } from '../retry.js';
 import { graceMs } from '../engine/shares/timing.js';
 import type { Kafka } from 'kafkajs';
 import { Lifecycle } from './lifecycle.js';
-import { createRelay, memberName } from './relays.js';
+import { createRelay, hasLiveMember, memberName } from './relays.js';
 import { closeStores, openStores, type StoreFactory } from './stores.js';
 
 export interface RunningRelay {
@@ -78,6 +78,8 @@ class RelayRun {
         stores: () => stores,
         kafkaReachable: () => this.publisher?.reachable() ?? Promise.resolve(),
         lastPublishedAt: this.published.lastPublishedAt,
+        isLive: (database, pod) =>
+          hasLiveMember(this.relays.find((r) => r.database === database)?.members(), pod),
       },
       logger,
       this.metrics.registry,
@@ -194,7 +196,8 @@ class RelayRun {
       produceTimeoutMs,
       closeLater: (close: () => Promise<void>) => this.lifecycle.add(close),
     };
-    const member = memberName();
+    // Named after the pod the report names (POD_NAME), so a status entry's pod is found among the members.
+    const member = memberName(config.report?.podName);
     for (const store of this.stores) {
       const counted = this.countRetry('migrate', [store.database]);
       const source = await this.untilUp('table identity', () => store.identity(), counted);

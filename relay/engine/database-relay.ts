@@ -70,6 +70,11 @@ export interface DatabaseRelay {
   lastProgressAt(): number | undefined;
   /** Shared mode: the shares it holds and publishes (db/shares.ts); undefined in standby mode. */
   shares(): number[] | undefined;
+  /**
+   * Shared mode: the live members of the lease table as of its last lease round, sorted; undefined in
+   * standby mode, before a first round, and once the last round is a lease old (the database unavailable).
+   */
+  members(): string[] | undefined;
 }
 
 export function createDatabaseRelay(deps: DatabaseRelayDeps): DatabaseRelay {
@@ -133,6 +138,10 @@ class LeaderOrStandby implements DatabaseRelay {
   }
 
   shares(): undefined {
+    return undefined;
+  }
+
+  members(): undefined {
     return undefined;
   }
 

@@ -6,7 +6,7 @@ import { createFakeStore, type FakeStore } from '../testing/fake-store.js';
 import { fakeShareOf } from '../testing/fake-share-leases.js';
 import { createBatchPublisher } from './publish-batch.js';
 import { createSharedRelay, type SharedRelayDeps } from './shared-relay.js';
-import { PublishError } from '../errors.js';
+import { DatabaseError, PublishError } from '../errors.js';
 import type { ReadBackFn } from './take-over.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -358,5 +358,27 @@ describe('shared mode', () => {
     // Held, not freed: the next owner fences and reads them back as well.
     expect(store.shares.rows.every((r) => r.owner === 'b')).toBe(true);
     expect(store.rows.every((r) => r.publishedAt === null)).toBe(true);
+  });
+
+  it('lists the live members of its last lease round, and none once that is a lease old', async () => {
+    const store = createFakeStore();
+    const sent: OutgoingMessage[] = [];
+    const a = relayOn(store, 'a', sent);
+    const b = relayOn(store, 'b', sent);
+    expect(a.members()).toBeUndefined();
+    const running = [a.run(), b.run()];
+    await until(() => a.members()?.join() === 'a,b', 'a seeing both members');
+    // The database stops answering a's lease rounds: its last view ages past a lease.
+    const heartbeat = store.shares.heartbeat.bind(store.shares);
+    store.shares.heartbeat = async (member, leaseMs) => {
+      if (member === 'a') throw new DatabaseError('connection lost', 'ECONNRESET', { retriable: true });
+      return heartbeat(member, leaseMs);
+    };
+    const cutAt = Date.now();
+    await until(() => a.members() === undefined, 'a knowing no members');
+    expect(Date.now() - cutAt).toBeLessThanOrEqual(LEASE_MS + 200);
+    await until(() => b.members()?.join() === 'b', 'b seeing a gone');
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all(running);
   });
 });

@@ -41,6 +41,8 @@ class SharedRelay implements SharedDatabaseRelay {
   private readonly stopReading = new AbortController();
   /** Owners of ended leases no longer live, as of the last round: fenced too before a read-back. */
   private stale: string[] = [];
+  /** The live members of the last lease round, and when (monotonic ms) it began. */
+  private lastView: { members: string[]; at: number } | undefined;
   /** Until when (monotonic ms) the leases are surely held. */
   private deadline = -Infinity;
   private loop: LeaderLoop | undefined;
@@ -87,6 +89,12 @@ class SharedRelay implements SharedDatabaseRelay {
     return [...this.leases.keys()].filter((s) => !this.unread.has(s)).sort((a, b) => a - b);
   }
 
+  /** The live members of the last lease round; undefined before one, and once that is a lease old. */
+  members(): string[] | undefined {
+    const last = this.lastView;
+    return last && this.mono() - last.at < this.deps.leaseMs ? [...last.members] : undefined;
+  }
+
   heldTopics(): HeldTopicStatus[] {
     return this.held.list();
   }
@@ -126,6 +134,7 @@ class SharedRelay implements SharedDatabaseRelay {
     const { store, member, leaseMs } = this.deps;
     const started = this.mono();
     const view = await store.shares.heartbeat(member, leaseMs);
+    this.lastView = { members: view.members, at: started };
     this.stale = staleOwners(view, member);
     if (this.leases.size > 0) {
       const kept = new Set(

@@ -5,6 +5,7 @@
 import type { OutboxStore } from '../db/store.js';
 import type { DatabaseRelay } from '../engine/database-relay.js';
 import type { ReportInput, DatabaseSnapshot } from './build-report.js';
+import type { IsLive } from './prune-publishers.js';
 
 /** Enough for a condition's message; an error's whole text belongs in the log. */
 const MAX_MESSAGE = 512;
@@ -20,6 +21,8 @@ export interface ReportSources {
   /** Resolves when a Kafka broker answers. */
   kafkaReachable: () => Promise<void>;
   lastPublishedAt: (database: string) => number | undefined;
+  /** Whether a pod has a live member in a database's lease table (prune-publishers.ts); absent: no prune. */
+  isLive?: IsLive;
 }
 
 async function snapshot(relay: Relay, sources: ReportSources): Promise<DatabaseSnapshot> {

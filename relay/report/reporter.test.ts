@@ -166,6 +166,26 @@ describe('the status reporter', () => {
     expect(idle.writes).toEqual([]);
   });
 
+  it('hands the object each refresh’s write answered with to applied, and not the release’s', async () => {
+    const objects: unknown[] = [];
+    let version = 0;
+    const t = harness({
+      write: async () => ({ metadata: { resourceVersion: String(++version) } }),
+      applied: async (object) => void objects.push(object),
+    });
+    expect(await t.reporter.refresh()).toBe('written');
+    t.advance(REPORT_INTERVAL_MS);
+    expect(await t.reporter.refresh()).toBe('unchanged');
+    t.world.databases = [
+      { name: 'orders', counts: { pending: 9, errored: 0, oldestPendingAgeSeconds: 2 }, held: [] },
+    ];
+    t.advance(REPORT_INTERVAL_MS);
+    expect(await t.reporter.refresh()).toBe('written');
+    await t.reporter.stop();
+    expect(version).toBe(3);
+    expect(objects).toEqual([{ metadata: { resourceVersion: '1' } }, { metadata: { resourceVersion: '2' } }]);
+  });
+
   it('refreshes in a loop until stopped', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

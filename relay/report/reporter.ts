@@ -5,6 +5,8 @@
 // to release entries it may own: once after it led, and once at start (a previous process of the same pod,
 // before a container restart, may have left entries under the same field manager). On a clean stop the
 // entries are released; before an exit on a refused credential a final report says so (best effort).
+// After a refresh's write the object the API server answered with goes to `applied` (the pruning of the
+// publishers of pods gone: prune-publishers.ts); the release and the final report skip it.
 import type { Logger } from '../logger.js';
 import { retryTransient, RetryAborted, type BackoffOptions } from '../retry.js';
 import { buildReport, refusedReport, type ReportInput } from './build-report.js';
@@ -22,7 +24,10 @@ export type RefreshResult = 'written' | 'unchanged' | 'throttled' | 'nothing' | 
 export interface ReporterDeps {
   /** What the relay knows now: the databases it leads and Kafka's state. */
   collect: () => Promise<Pick<ReportInput, 'databases' | 'kafka'>>;
-  write: (entries: readonly DatabaseReport[], timeoutMs?: number) => Promise<void>;
+  /** Resolves with the object as the API server answered (StatusClient.apply). */
+  write: (entries: readonly DatabaseReport[], timeoutMs?: number) => Promise<unknown>;
+  /** Given the object a refresh's write answered with; never rejects. */
+  applied?: (object: unknown) => Promise<unknown>;
   podName: string;
   /** Every configured database (a final report names them all when this pod leads none). */
   databaseNames: readonly string[];
@@ -89,8 +94,9 @@ class StatusReporter implements Reporter {
 
   private async write(entries: DatabaseReport[]): Promise<boolean> {
     let attempts = 1;
+    let object: unknown;
     try {
-      await retryTransient(() => this.deps.write(entries), {
+      object = await retryTransient(() => this.deps.write(entries), {
         active: () => !this.stopped && attempts < WRITE_ATTEMPTS,
         sleep: this.sleepUnlessStopped,
         options: this.deps.backoff ?? WRITE_BACKOFF,
@@ -107,6 +113,7 @@ class StatusReporter implements Reporter {
     }
     this.remember(entries);
     this.mayOwnEntries = entries.length > 0;
+    await this.deps.applied?.(object);
     return true;
   }
 
@@ -124,6 +131,8 @@ class StatusReporter implements Reporter {
       previous: this.applied?.entries,
     });
     if (entries.length === 0 && !this.mayOwnEntries) return 'nothing';
+    // Against its own last apply, not the object: its element pruned by another relay (never its own:
+    // prune-publishers.ts) comes back with its next changed report, which a pruned pod's lost leases make.
     if (this.applied && this.applied.text === JSON.stringify(entries)) {
       this.counts.unchanged++;
       return 'unchanged';

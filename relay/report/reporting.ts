@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../retry.js';
 import { collectReport, type ReportSources } from './collect.js';
+import { createPublisherPruner } from './prune-publishers.js';
 import { createReporter, type RefreshResult, type Reporter } from './reporter.js';
 import { createStatusClient } from './status-client.js';
 
@@ -53,9 +54,16 @@ export function createReporting(
   if (!settings) return undefined;
   const client = createStatusClient(settings);
   const refreshes = registerReportMetrics(registry);
+  const prune = createPublisherPruner({
+    patchStatus: (operations) => client.patchStatus(operations),
+    podName: settings.podName,
+    isLive: sources.isLive ?? (() => undefined),
+    logger,
+  });
   const reporter = createReporter({
     collect: () => collectReport(sources),
     write: (entries, timeoutMs) => client.apply(entries, timeoutMs),
+    applied: prune,
     podName: settings.podName,
     databaseNames: config.db.names,
     now: Date.now,

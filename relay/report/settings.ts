@@ -26,7 +26,7 @@ export const REPORT_SETTINGS: readonly SettingDefinition[] = [
     name: 'POD_NAME',
     type: { kind: 'string', minLength: 1 },
     description:
-      "This pod's name (downward API; default: the host name): the report's reportedBy and its field manager outbox-relay-<POD_NAME>.",
+      "This pod's name (downward API; default: the host name): the report's reportedBy, its field manager outbox-relay-<POD_NAME> and, while it reports, the start of its member names in the lease tables (shared mode).",
   },
   {
     name: 'KUBE_API_URL',

@@ -13,7 +13,9 @@ import {
   APPLY_PATCH,
   createStatusClient,
   fieldManagerOf,
+  JSON_PATCH,
   MAX_FIELD_MANAGER,
+  MAX_OBJECT,
   StatusWriteError,
 } from './status-client.js';
 
@@ -99,6 +101,46 @@ describe('the status client', () => {
       metadata: { name: 'orders', namespace: 'shop' },
       status: { databases: [entry] },
     });
+  });
+
+  it('resolves an apply with the object the API server answered, or undefined when it cannot be read', async () => {
+    const object = { kind: 'OutboxRelay', status: { databases: [entry] } };
+    answer = { status: 200, body: JSON.stringify(object) };
+    expect(await client().apply([entry])).toEqual(object);
+    answer = { status: 200, body: 'not JSON' };
+    expect(await client().apply([entry])).toBeUndefined();
+    answer = { status: 200, body: JSON.stringify({ padding: 'x'.repeat(MAX_OBJECT) }) };
+    expect((await client().apply([entry])) === undefined).toBe(true);
+  });
+
+  it('sends a JSON patch of the status subresource, not forced, under the pod’s field manager', async () => {
+    const operations = [
+      { op: 'test' as const, path: '/status/databases/0/name', value: 'orders' },
+      { op: 'remove' as const, path: '/status/databases/0/publishers/1' },
+    ];
+    await client().patchStatus(operations);
+    const [request] = seen;
+    expect(request?.method).toBe('PATCH');
+    const url = new URL(request?.url ?? '', 'http://x');
+    expect(url.pathname).toBe(`/apis/${API_VERSION}/namespaces/shop/outboxrelays/orders/status`);
+    expect(url.searchParams.get('fieldManager')).toBe('outbox-relay-orders-relay-7d9f-x2');
+    expect(url.searchParams.has('force')).toBe(false);
+    expect(request?.headers['content-type']).toBe(JSON_PATCH);
+    expect(request?.headers.authorization).toBe('Bearer first-token-value');
+    expect(JSON.parse(request?.body ?? '')).toEqual(operations);
+  });
+
+  it('turns a failed test of a JSON patch into a 422 StatusWriteError', async () => {
+    answer = {
+      status: 422,
+      body: JSON.stringify({ kind: 'Status', reason: 'Invalid', message: 'the test failed' }),
+    };
+    const error = (await client()
+      .patchStatus([{ op: 'test', path: '/status/databases/0/name', value: 'orders' }])
+      .catch((e: unknown) => e)) as StatusWriteError;
+    expect(error).toBeInstanceOf(StatusWriteError);
+    expect(error.statusCode).toBe(422);
+    expect(error.retriable).toBe(false);
   });
 
   it('keeps a field manager within the API server’s 128 characters, one per pod', () => {

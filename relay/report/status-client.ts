@@ -1,9 +1,10 @@
-// The smallest Kubernetes API client the report needs: one server-side apply of the OutboxRelay's status
-// subresource, over plain node:https (the relay image carries no Kubernetes client library:
-// scripts/image-dependencies.json). In a pod it uses the service account's token and CA; the token is read
-// from its file on every write, since the kubelet rotates it (a projected token lives an hour). Errors are
-// StatusWriteError: retriable for a lost connection, a timeout, 429 and 5xx; never carrying the token (it
-// is only ever put in the Authorization header, and no error keeps the request).
+// The smallest Kubernetes API client the report needs: a server-side apply of the OutboxRelay's status
+// subresource, answered with the whole object, and a JSON patch of it (the pruning of the publishers of
+// pods gone: prune-publishers.ts), over plain node:https (the relay image carries no Kubernetes client
+// library: scripts/image-dependencies.json). In a pod it uses the service account's token and CA; the
+// token is read from its file on every write, since the kubelet rotates it (a projected token lives an
+// hour). Errors are StatusWriteError: retriable for a lost connection, a timeout, 429 and 5xx; never
+// carrying the token (it is only ever put in the Authorization header, and no error keeps the request).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -16,7 +17,11 @@ import type { DatabaseReport, StatusApplyBody } from './report-types.js';
 export const API_VERSION = 'outbox.kafka-relay.dev/v1alpha1';
 export const PLURAL = 'outboxrelays';
 export const APPLY_PATCH = 'application/apply-patch+yaml';
+export const JSON_PATCH = 'application/json-patch+json';
+/** An error's body: enough for the API server's message. */
 const MAX_BODY = 64 * 1024;
+/** An object's body: more than etcd keeps (1.5 MiB); a longer answer is not read, and nothing pruned. */
+export const MAX_OBJECT = 3 * 1024 * 1024;
 
 export class StatusWriteError extends RelayError {
   constructor(
@@ -41,11 +46,20 @@ export interface StatusClientOptions {
   readFile?: (path: string) => string;
 }
 
+/** One operation of a JSON patch (RFC 6902), of the kinds the relay sends. */
+export type JsonPatchOperation =
+  { op: 'test'; path: string; value: unknown } | { op: 'remove'; path: string };
+
 export interface StatusClient {
   readonly path: string;
   readonly fieldManager: string;
-  /** Applies these entries as this pod's share of status.databases. */
-  apply(databases: readonly DatabaseReport[], timeoutMs?: number): Promise<void>;
+  /**
+   * Applies these entries as this pod's share of status.databases. Resolves with the object as the API
+   * server answered (every pod's entries), or undefined when the answer was not JSON or too long to read.
+   */
+  apply(databases: readonly DatabaseReport[], timeoutMs?: number): Promise<unknown>;
+  /** One JSON patch of the status subresource; a failed `test` is a StatusWriteError with 422. */
+  patchStatus(operations: readonly JsonPatchOperation[], timeoutMs?: number): Promise<void>;
 }
 
 /** The API server refuses a longer field manager. */
@@ -63,9 +77,11 @@ export function fieldManagerOf(podName: string): string {
   return `${manager.slice(0, MAX_FIELD_MANAGER - digest.length - 1)}-${digest}`;
 }
 
-export function statusPath(namespace: string, name: string, fieldManager: string): string {
+/** The status subresource; `force` (taking fields over from other managers) is only for an apply. */
+export function statusPath(namespace: string, name: string, fieldManager: string, force = true): string {
   const base = `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}`;
-  return `${base}/${encodeURIComponent(name)}/status?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+  const query = `fieldManager=${encodeURIComponent(fieldManager)}${force ? '&force=true' : ''}`;
+  return `${base}/${encodeURIComponent(name)}/status?${query}`;
 }
 
 function readSecretFile(read: (path: string) => string, path: string, what: string): string {
@@ -93,23 +109,27 @@ function serverMessage(statusCode: number, statusMessage: string | undefined, bo
 
 const retriableStatus = (code: number) => code === 429 || code >= 500;
 
-/** The API server's answer to a request: resolves on 2xx, rejects with a typed, token-free error. */
-function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/**
+ * The API server's answer to a request: resolves on 2xx with the body (undefined beyond MAX_OBJECT),
+ * rejects with a typed, token-free error.
+ */
+function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promise<string | undefined> {
+  return new Promise<string | undefined>((resolve, reject) => {
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
       const why = error.code ? `${error.code}: ${error.message}` : error.message;
       reject(new StatusWriteError(`cannot write ${what}: ${why}`, undefined, { retriable: true }));
     });
     req.on('response', (res) => {
+      const code = res.statusCode ?? 0;
+      const limit = code >= 200 && code < 300 ? MAX_OBJECT : MAX_BODY;
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        if (text.length < MAX_BODY) text += chunk;
+        if (text.length <= limit) text += chunk;
       });
       res.on('end', () => {
-        const code = res.statusCode ?? 0;
-        if (code >= 200 && code < 300) return resolve();
+        if (code >= 200 && code < 300) return resolve(text.length > limit ? undefined : text);
         const message = `cannot write ${what}: ${serverMessage(code, res.statusMessage, text)}`;
         reject(new StatusWriteError(message, code, { retriable: retriableStatus(code) }));
       });
@@ -122,8 +142,16 @@ function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promi
   });
 }
 
-/** One apply PATCH, with the token (and CA) read from their files now: they rotate. */
-function patch(options: StatusClientOptions, url: URL, body: string, timeoutMs: number): Promise<void> {
+interface PatchRequest {
+  url: URL;
+  contentType: string;
+  body: string;
+  timeoutMs: number;
+}
+
+/** One PATCH, with the token (and CA) read from their files now: they rotate. */
+function patch(options: StatusClientOptions, request: PatchRequest): Promise<string | undefined> {
+  const { url, body, timeoutMs } = request;
   const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const token = readSecretFile(read, options.tokenFile, 'service account token');
   const secure = url.protocol === 'https:';
@@ -132,7 +160,7 @@ function patch(options: StatusClientOptions, url: URL, body: string, timeoutMs: 
     method: 'PATCH',
     headers: {
       authorization: `Bearer ${token}`,
-      'content-type': APPLY_PATCH,
+      'content-type': request.contentType,
       accept: 'application/json',
       'content-length': Buffer.byteLength(body),
     },
@@ -144,21 +172,37 @@ function patch(options: StatusClientOptions, url: URL, body: string, timeoutMs: 
   return answered;
 }
 
+/** The answer's object; undefined when it is not JSON (or was not read). */
+function parsed(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createStatusClient(options: StatusClientOptions): StatusClient {
   const fieldManager = fieldManagerOf(options.podName);
   const path = statusPath(options.namespace, options.name, fieldManager);
   const url = new URL(path, options.apiUrl);
+  const patchUrl = new URL(statusPath(options.namespace, options.name, fieldManager, false), options.apiUrl);
+  const defaultTimeout = options.timeoutMs ?? 5000;
   return {
     path,
     fieldManager,
-    async apply(databases, timeoutMs = options.timeoutMs ?? 5000) {
+    async apply(databases, timeoutMs = defaultTimeout) {
       const doc: StatusApplyBody = {
         apiVersion: API_VERSION,
         kind: 'OutboxRelay',
         metadata: { name: options.name, namespace: options.namespace },
         status: { databases: [...databases] },
       };
-      await patch(options, url, JSON.stringify(doc), timeoutMs);
+      const body = JSON.stringify(doc);
+      return parsed(await patch(options, { url, contentType: APPLY_PATCH, body, timeoutMs }));
+    },
+    async patchStatus(operations, timeoutMs = defaultTimeout) {
+      const body = JSON.stringify(operations);
+      await patch(options, { url: patchUrl, contentType: JSON_PATCH, body, timeoutMs });
     },
   };
 }

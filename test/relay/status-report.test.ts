@@ -6,21 +6,20 @@
 // nothing changed moves, the object's resourceVersion does not); the token may patch this OutboxRelay's
 // status and nothing else; a clean stop releases the entries; a refused database login leaves a last
 // report saying so before the relay exits 2.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OutboxRelay } from '../../operator/api/types.js';
-import {
-  desiredRole,
-  desiredRoleBinding,
-  desiredServiceAccount,
-  reporterName,
-} from '../../operator/render/reporter-rbac.js';
 import type { DatabaseReport } from '../../relay/report/report-types.js';
 import { createStatusClient, StatusWriteError } from '../../relay/report/status-client.js';
 import { holdKafkaForFile } from '../support/kafka-lock.js';
 import { secureExport } from '../support/tls.js';
-import { freePort, installCrd, metricValue, tokenKubeconfig } from '../support/operator.js';
+import { freePort, installCrd, metricValue } from '../support/operator.js';
+import {
+  outboxRelay,
+  reportEnv as reportEnvIn,
+  reportingRelay as reportingRelayIn,
+  type ReportCredentials as Credentials,
+} from '../support/report-credentials.js';
 import {
   createTestDb,
   httpGet,
@@ -52,21 +51,6 @@ interface Live {
   status?: { databases?: DatabaseReport[] };
 }
 
-interface Credentials {
-  server: string;
-  tokenFile: string;
-  caFile: string;
-  kubeconfig: string;
-}
-
-const outboxRelay = (name: string) =>
-  JSON.stringify({
-    apiVersion: 'outbox.kafka-relay.dev/v1alpha1',
-    kind: 'OutboxRelay',
-    metadata: { name },
-    spec: { database: { secretRef: { name: `${name}-db` } }, kafka: { brokers: ['kafka-0.kafka:9092'] } },
-  });
-
 describe('the relay reporting on its OutboxRelay', () => {
   let ns: TestNamespace;
   let database: TestDatabase<object>;
@@ -76,35 +60,8 @@ describe('the relay reporting on its OutboxRelay', () => {
   const get = async (name: string) =>
     JSON.parse(await kubectl(['get', 'outboxrelay', name, '-n', ns.name, '-o', 'json'])) as Live;
 
-  /** The OutboxRelay, and its ServiceAccount, Role and RoleBinding exactly as the operator renders them. */
-  async function reportingRelay(name: string): Promise<Credentials> {
-    await kubectl(['apply', '-n', ns.name, '-f', '-'], outboxRelay(name));
-    const live = (await get(name)) as unknown as OutboxRelay;
-    const children = [desiredServiceAccount(live), desiredRole(live), desiredRoleBinding(live)];
-    await kubectl(
-      ['apply', '-n', ns.name, '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }),
-    );
-    const kubeconfig = await tokenKubeconfig(reporterName(live), ns.name, '1h');
-    const config = JSON.parse(readFileSync(kubeconfig, 'utf8')) as {
-      clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
-      users: Array<{ user: { token: string } }>;
-    };
-    const tokenFile = path.join(dir, `${name}.token`);
-    const caFile = path.join(dir, `${name}.ca.crt`);
-    writeFileSync(tokenFile, config.users[0]!.user.token, { mode: 0o600 });
-    writeFileSync(caFile, Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64'));
-    return { server: config.clusters[0]!.cluster.server, tokenFile, caFile, kubeconfig };
-  }
-
-  const reportEnv = (name: string, pod: string, c: Credentials) => ({
-    OUTBOX_RELAY_NAME: name,
-    OUTBOX_RELAY_NAMESPACE: ns.name,
-    POD_NAME: pod,
-    KUBE_API_URL: c.server,
-    KUBE_TOKEN_FILE: c.tokenFile,
-    KUBE_CA_FILE: c.caFile,
-  });
+  const reportingRelay = (name: string) => reportingRelayIn(ns.name, name, dir);
+  const reportEnv = (name: string, pod: string, c: Credentials) => reportEnvIn(ns.name, name, pod, c);
 
   beforeAll(async () => {
     await installCrd();
