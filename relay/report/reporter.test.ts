@@ -186,6 +186,28 @@ describe('the status reporter', () => {
     expect(objects).toEqual([{ metadata: { resourceVersion: '1' } }, { metadata: { resourceVersion: '2' } }]);
   });
 
+  it('hands a release refused as invalid (422) to unreleased, with the entries’ names; not another failure', async () => {
+    const calls: (readonly string[])[] = [];
+    const invalid = new StatusWriteError('status.databases[0].kafka: Required value', 422, {
+      retriable: false,
+    });
+    const t = harness({
+      write: async (entries) => {
+        if (entries.length === 0) throw invalid;
+        return { metadata: { resourceVersion: '7' } };
+      },
+      unreleased: async (names) => void calls.push(names),
+    });
+    await t.reporter.refresh();
+    await t.reporter.stop();
+    expect(calls).toEqual([['orders']]);
+    const other = harness({ unreleased: async (names) => void calls.push(names) });
+    await other.reporter.refresh();
+    other.failNext(transient());
+    await other.reporter.stop();
+    expect(calls).toHaveLength(1);
+  });
+
   it('refreshes in a loop until stopped', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { retryTransient, RetryAborted, type BackoffOptions } from '../retry.js';
 import { buildReport, refusedReport, type ReportInput } from './build-report.js';
 import type { DatabaseReport } from './report-types.js';
+import { StatusWriteError } from './status-client.js';
 
 export const REPORT_INTERVAL_MS = 10_000;
 /** A write is tried this often before the refresh gives up on it (the next refresh tries again). */
@@ -28,6 +29,11 @@ export interface ReporterDeps {
   write: (entries: readonly DatabaseReport[], timeoutMs?: number) => Promise<unknown>;
   /** Given the object a refresh's write answered with; never rejects. */
   applied?: (object: unknown) => Promise<unknown>;
+  /**
+   * A release at stop refused as invalid (422: a gone pod's fields left in an entry; release-entries.ts):
+   * given the entries' names, removes what it can of them.
+   */
+  unreleased?: (names: readonly string[]) => Promise<unknown>;
   podName: string;
   /** Every configured database (a final report names them all when this pod leads none). */
   databaseNames: readonly string[];
@@ -173,15 +179,17 @@ class StatusReporter implements Reporter {
     await this.inFlight;
   }
 
-  /** One attempt with a short timeout: no retry holds up an exit. */
-  private async lastWrite(entries: DatabaseReport[], what: string): Promise<void> {
+  /** One attempt with a short timeout: no retry holds up an exit. True when refused as invalid (422). */
+  private async lastWrite(entries: DatabaseReport[], what: string): Promise<boolean> {
     try {
       await this.deps.write(entries, LAST_WRITE_TIMEOUT_MS);
       this.remember(entries);
       this.log.info({ databases: entries.length }, what);
+      return false;
     } catch (error) {
       this.counts.failures++;
       this.log.warn({ err: error }, `${what}: not written`);
+      return error instanceof StatusWriteError && error.statusCode === 422;
     }
   }
 
@@ -189,7 +197,10 @@ class StatusReporter implements Reporter {
     if (this.ended) return;
     this.ended = true;
     await this.halt();
-    if (this.applied && this.applied.entries.length > 0) await this.lastWrite([], 'status report released');
+    if (!this.applied || this.applied.entries.length === 0) return;
+    const names = this.applied.entries.map((e) => e.name);
+    const refused = await this.lastWrite([], 'status report released');
+    if (refused) await this.deps.unreleased?.(names);
   }
 
   async final(refused: { kafka?: string; database?: string }): Promise<void> {

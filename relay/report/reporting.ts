@@ -11,7 +11,8 @@ import type { Logger } from '../logger.js';
 import { sleep } from '../retry.js';
 import { collectReport, type ReportSources } from './collect.js';
 import { createPublisherPruner } from './prune-publishers.js';
-import { createReporter, type RefreshResult, type Reporter } from './reporter.js';
+import { createEntryRemover } from './release-entries.js';
+import { createReporter, LAST_WRITE_TIMEOUT_MS, type RefreshResult, type Reporter } from './reporter.js';
 import { createStatusClient } from './status-client.js';
 
 export interface Reporting {
@@ -64,6 +65,14 @@ export function createReporting(
     collect: () => collectReport(sources),
     write: (entries, timeoutMs) => client.apply(entries, timeoutMs),
     applied: prune,
+    unreleased: createEntryRemover({
+      patchStatus: (operations, timeoutMs) => client.patchStatus(operations, timeoutMs),
+      get: (timeoutMs) => client.get(timeoutMs),
+      podName: settings.podName,
+      isLive: sources.isLive ?? (() => undefined),
+      logger,
+      timeoutMs: LAST_WRITE_TIMEOUT_MS,
+    }),
     podName: settings.podName,
     databaseNames: config.db.names,
     now: Date.now,

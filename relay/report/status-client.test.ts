@@ -130,6 +130,21 @@ describe('the status client', () => {
     expect(JSON.parse(request?.body ?? '')).toEqual(operations);
   });
 
+  it('reads the status subresource with a GET, no body and no field manager', async () => {
+    const object = { kind: 'OutboxRelay', status: { databases: [entry] } };
+    answer = { status: 200, body: JSON.stringify(object) };
+    expect(await client().get()).toEqual(object);
+    const [request] = seen;
+    expect(request?.method).toBe('GET');
+    expect(request?.url).toBe(`/apis/${API_VERSION}/namespaces/shop/outboxrelays/orders/status`);
+    expect(request?.headers['content-type']).toBeUndefined();
+    expect(request?.body).toBe('');
+    answer = { status: 403, body: JSON.stringify({ kind: 'Status', reason: 'Forbidden', message: 'no' }) };
+    await expect(client().get()).rejects.toThrow(
+      'cannot read the status of OutboxRelay shop/orders: 403 Forbidden: no',
+    );
+  });
+
   it('turns a failed test of a JSON patch into a 422 StatusWriteError', async () => {
     answer = {
       status: 422,

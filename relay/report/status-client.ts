@@ -60,6 +60,8 @@ export interface StatusClient {
   apply(databases: readonly DatabaseReport[], timeoutMs?: number): Promise<unknown>;
   /** One JSON patch of the status subresource; a failed `test` is a StatusWriteError with 422. */
   patchStatus(operations: readonly JsonPatchOperation[], timeoutMs?: number): Promise<void>;
+  /** The object as it is now (undefined when the answer was not JSON or too long to read). */
+  get(timeoutMs?: number): Promise<unknown>;
 }
 
 /** The API server refuses a longer field manager. */
@@ -113,12 +115,17 @@ const retriableStatus = (code: number) => code === 429 || code >= 500;
  * The API server's answer to a request: resolves on 2xx with the body (undefined beyond MAX_OBJECT),
  * rejects with a typed, token-free error.
  */
-function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promise<string | undefined> {
+function answer(
+  req: http.ClientRequest,
+  what: string,
+  timeoutMs: number,
+  doing = 'write',
+): Promise<string | undefined> {
   return new Promise<string | undefined>((resolve, reject) => {
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
       const why = error.code ? `${error.code}: ${error.message}` : error.message;
-      reject(new StatusWriteError(`cannot write ${what}: ${why}`, undefined, { retriable: true }));
+      reject(new StatusWriteError(`cannot ${doing} ${what}: ${why}`, undefined, { retriable: true }));
     });
     req.on('response', (res) => {
       const code = res.statusCode ?? 0;
@@ -130,12 +137,14 @@ function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promi
       });
       res.on('end', () => {
         if (code >= 200 && code < 300) return resolve(text.length > limit ? undefined : text);
-        const message = `cannot write ${what}: ${serverMessage(code, res.statusMessage, text)}`;
+        const message = `cannot ${doing} ${what}: ${serverMessage(code, res.statusMessage, text)}`;
         reject(new StatusWriteError(message, code, { retriable: retriableStatus(code) }));
       });
       res.on('error', (error) => {
         reject(
-          new StatusWriteError(`cannot write ${what}: ${error.message}`, res.statusCode, { retriable: true }),
+          new StatusWriteError(`cannot ${doing} ${what}: ${error.message}`, res.statusCode, {
+            retriable: true,
+          }),
         );
       });
     });
@@ -144,30 +153,33 @@ function answer(req: http.ClientRequest, what: string, timeoutMs: number): Promi
 
 interface PatchRequest {
   url: URL;
-  contentType: string;
-  body: string;
+  /** Absent: a GET. */
+  contentType?: string;
+  body?: string;
   timeoutMs: number;
 }
 
-/** One PATCH, with the token (and CA) read from their files now: they rotate. */
+/** One PATCH (or GET), with the token (and CA) read from their files now: they rotate. */
 function patch(options: StatusClientOptions, request: PatchRequest): Promise<string | undefined> {
-  const { url, body, timeoutMs } = request;
+  const { url, body = '', timeoutMs } = request;
   const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const token = readSecretFile(read, options.tokenFile, 'service account token');
   const secure = url.protocol === 'https:';
   const ca = secure && options.caFile ? readSecretFile(read, options.caFile, 'CA') : undefined;
   const req = (secure ? https : http).request(url, {
-    method: 'PATCH',
+    method: request.contentType === undefined ? 'GET' : 'PATCH',
     headers: {
       authorization: `Bearer ${token}`,
-      'content-type': request.contentType,
       accept: 'application/json',
-      'content-length': Buffer.byteLength(body),
+      ...(request.contentType === undefined
+        ? {}
+        : { 'content-type': request.contentType, 'content-length': Buffer.byteLength(body) }),
     },
     ...(ca ? { ca } : {}),
     timeout: timeoutMs,
   });
-  const answered = answer(req, `the status of OutboxRelay ${options.namespace}/${options.name}`, timeoutMs);
+  const what = `the status of OutboxRelay ${options.namespace}/${options.name}`;
+  const answered = answer(req, what, timeoutMs, request.contentType === undefined ? 'read' : 'write');
   req.end(body);
   return answered;
 }
@@ -186,6 +198,7 @@ export function createStatusClient(options: StatusClientOptions): StatusClient {
   const path = statusPath(options.namespace, options.name, fieldManager);
   const url = new URL(path, options.apiUrl);
   const patchUrl = new URL(statusPath(options.namespace, options.name, fieldManager, false), options.apiUrl);
+  const getUrl = new URL(path.slice(0, path.indexOf('?')), options.apiUrl);
   const defaultTimeout = options.timeoutMs ?? 5000;
   return {
     path,
@@ -203,6 +216,9 @@ export function createStatusClient(options: StatusClientOptions): StatusClient {
     async patchStatus(operations, timeoutMs = defaultTimeout) {
       const body = JSON.stringify(operations);
       await patch(options, { url: patchUrl, contentType: JSON_PATCH, body, timeoutMs });
+    },
+    async get(timeoutMs = defaultTimeout) {
+      return parsed(await patch(options, { url: getUrl, timeoutMs }));
     },
   };
 }

@@ -2,7 +2,8 @@
 // OutboxRelay, each report their own element of status.databases[].publishers. One is SIGKILLed: no clean
 // stop releases its element. Once the other holds every share, its report after the takeover finds the
 // dead pod's element in the object the API server answered with and prunes it, since the dead pod has no
-// live member in the lease table any more: the status then shows one publisher with all 64 shares.
+// live member in the lease table any more: the status then shows one publisher with all 64 shares. The
+// last pod's clean stop then leaves no entry (release-entries.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,5 +111,14 @@ describe('the relays pruning the status of a pod gone', () => {
       .filter((line) => line.includes(PRUNED))
       .map((line) => JSON.parse(line) as { level: number; database: string; pod: string });
     expect(pruned).toEqual([expect.objectContaining({ level: 30, database: db.name, pod: 'relay-prune-b' })]);
+
+    // The last pod's clean stop leaves no entry behind, though the dead pod's field manager still owns part
+    // of it (its apply of the entry's name): the release is refused as invalid, and the entry is removed.
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toEqual({ code: 0, signal: null });
+    const live = JSON.parse(await kubectl(['get', 'outboxrelay', NAME, '-n', ns.name, '-o', 'json'])) as {
+      status?: { databases?: Array<{ name: string }> };
+    };
+    expect((live.status?.databases ?? []).map((d) => d.name)).not.toContain(db.name);
   }, 240_000);
 });
