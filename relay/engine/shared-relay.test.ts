@@ -381,4 +381,59 @@ describe('shared mode', () => {
     await Promise.all([a.stop(), b.stop()]);
     await Promise.all(running);
   });
+
+  it('reads its shares back after a commit whose outcome is unknown, and sends none of its rows twice', async () => {
+    const store = createFakeStore();
+    for (let i = 0; i < 40; i++) store.insert({ topic: 't', key: `k${i % 8}` });
+    const inKafka: OutgoingMessage[] = [];
+    const steps: string[] = [];
+    let settled = true;
+    let failed = false;
+    const publisher: Pick<Publisher, 'topics' | 'send'> = {
+      topics: async (names) => new Map(names.map((n) => [n, { partitions: 4, maxMessageBytes: 1_000_000 }])),
+      send: async (messages) => {
+        inKafka.push(...messages);
+        if (failed) return;
+        // The first batch lands, but its commit's answer is lost: the relay cannot tell.
+        failed = true;
+        settled = false;
+        steps.push('commit unknown');
+        throw new PublishError('NOT_COORDINATOR: the coordinator moved', 'NOT_COORDINATOR', {
+          retriable: true,
+        });
+      },
+    };
+    const readBack: ReadBackFn = async () => {
+      steps.push('read-back');
+      return { ids: inKafka.map((m) => m.rowId), messages: inKafka.length, ms: 1 };
+    };
+    const relay = createSharedRelay({
+      store,
+      publish: createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger }),
+      logger,
+      batchSize: 10,
+      pollMs: 20,
+      claimTimeoutMs: 600_000,
+      maxAttempts: 3,
+      takeoverDelayMs: 0,
+      member: 'a',
+      leaseMs: LEASE_MS,
+      readBack,
+      settled: () => settled,
+      prepareSend: async () => {
+        if (!settled) steps.push('producer started again');
+        settled = true;
+      },
+    });
+    const running = relay.run();
+    await until(() => allPublished(store), 'every row published');
+    await relay.stop();
+    await running;
+    // The first read-back is the shares' first (their epoch 0); then the doubt's, after the new start.
+    const after = steps.slice(steps.indexOf('commit unknown'));
+    expect(after.slice(0, 3)).toEqual(['commit unknown', 'producer started again', 'read-back']);
+    const ids = inKafka.map((m) => m.rowId);
+    expect(ids.length).toBe(40);
+    expect(new Set(ids).size).toBe(40);
+  });
 });

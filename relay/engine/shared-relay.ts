@@ -6,18 +6,17 @@
 // (shares/scoped-store.ts, checked by the database); sends go out only while SEND_BOUND_FRACTION of a lease
 // is left by its monotonic clock (shares/timing.ts), and with Kafka transactions a taker fences its id.
 import { performance } from 'node:perf_hooks';
-import type { ShareLease } from '../db/shares.js';
 import type { OutboxStore } from '../db/store.js';
 import type { Logger } from '../logger.js';
 import { isRetriable } from '../errors.js';
 import { sleep } from '../retry.js';
-import { HeldTopics, type HeldTopicStatus } from './held-topics.js';
 import { leaderLoop, type LeaderLoop } from './leader-loop.js';
 import { planShares, staleOwners } from './shares/plan.js';
 import { compact, graceMs, maySend, Pauses, RENEW_FRACTION, sendIfHeld } from './shares/timing.js';
 import { shareScoped } from './shares/scoped-store.js';
 import { takeOverDeps, takeOverShares } from './take-over.js';
 import type { SharedDatabaseRelay, SharedRelayDeps } from './shared-relay-deps.js';
+import { SharedRelayState } from './shared-relay-state.js';
 
 export type { SharedDatabaseRelay, SharedRelayDeps } from './shared-relay-deps.js';
 
@@ -25,24 +24,15 @@ export function createSharedRelay(deps: SharedRelayDeps): SharedDatabaseRelay {
   return new SharedRelay(deps);
 }
 
-class SharedRelay implements SharedDatabaseRelay {
-  readonly database: string;
+class SharedRelay extends SharedRelayState implements SharedDatabaseRelay {
   private readonly log: Logger;
   private readonly pauses: Pauses;
   private readonly now: () => number;
-  private readonly mono: () => number;
-  private readonly held: HeldTopics;
-  /** Every lease held, including those not read back yet. */
-  private readonly leases = new Map<number, ShareLease>();
-  /** Shares taken from an owner (null: none recorded), not claimed until their read-back succeeded. */
-  private readonly unread = new Map<number, string | null>();
   private aborted = false;
   private reading: Promise<void> | undefined;
   private readonly stopReading = new AbortController();
   /** Owners of ended leases no longer live, as of the last round: fenced too before a read-back. */
   private stale: string[] = [];
-  /** The live members of the last lease round, and when (monotonic ms) it began. */
-  private lastView: { members: string[]; at: number } | undefined;
   /** Until when (monotonic ms) the leases are surely held. */
   private deadline = -Infinity;
   private loop: LeaderLoop | undefined;
@@ -50,15 +40,18 @@ class SharedRelay implements SharedDatabaseRelay {
   private unlisten: (() => Promise<void>) | undefined;
   private stopping = false;
   private done: Promise<void> | undefined;
-  private progressAt: number | undefined;
 
   constructor(private readonly deps: SharedRelayDeps) {
-    this.database = deps.store.database;
+    super(
+      deps.store.database,
+      deps.leaseMs,
+      deps.monotonic ?? (() => performance.now()),
+      deps.pollMs,
+      deps.now ?? Date.now,
+    );
     this.log = deps.logger.child({ component: 'relay', database: this.database, member: deps.member });
     this.pauses = new Pauses(deps.sleep ?? sleep);
     this.now = deps.now ?? Date.now;
-    this.mono = deps.monotonic ?? (() => performance.now());
-    this.held = new HeldTopics({ pollMs: deps.pollMs, now: this.now });
   }
 
   run(): Promise<void> {
@@ -77,30 +70,6 @@ class SharedRelay implements SharedDatabaseRelay {
     this.aborted = true;
     this.pauses.cut();
     await this.loop?.abort();
-  }
-
-  /** Publishing: it holds a share it has read back. */
-  isLeader(): boolean {
-    return this.leases.size > this.unread.size;
-  }
-
-  /** The shares it holds and publishes, in order. */
-  shares(): number[] {
-    return [...this.leases.keys()].filter((s) => !this.unread.has(s)).sort((a, b) => a - b);
-  }
-
-  /** The live members of the last lease round; undefined before one, and once that is a lease old. */
-  members(): string[] | undefined {
-    const last = this.lastView;
-    return last && this.mono() - last.at < this.deps.leaseMs ? [...last.members] : undefined;
-  }
-
-  heldTopics(): HeldTopicStatus[] {
-    return this.held.list();
-  }
-
-  lastProgressAt(): number | undefined {
-    return this.progressAt;
   }
 
   private async cycle(): Promise<void> {
@@ -209,7 +178,21 @@ class SharedRelay implements SharedDatabaseRelay {
       .finally(() => (this.reading = undefined));
   }
 
+  /**
+   * A commit whose outcome is unknown (the coordinator went away while committing): its rows may be in
+   * Kafka, and sent again they would arrive twice. Every share goes back to be read back, after the
+   * producer's next start ended that transaction, before any of its rows is claimed again.
+   */
+  private doubt(): void {
+    const shares = this.shares();
+    for (const share of shares) this.unread.set(share, null);
+    this.log.warn({ shares: compact(shares) }, "a commit's outcome is unknown; reading back before sending");
+    this.report();
+  }
+
   private async readBack(): Promise<void> {
+    // A transaction left open ends (committed or aborted) when the producer starts again: then read back.
+    if (this.deps.settled?.() === false) await this.deps.prepareSend?.();
     const taken = [...this.unread].map(([share, owner]) => ({ lease: this.leases.get(share)!, owner }));
     const signal = this.stopReading.signal;
     const deps = takeOverDeps({ ...this.deps, log: this.log, now: this.now, signal });
@@ -236,12 +219,15 @@ class SharedRelay implements SharedDatabaseRelay {
     const loop = leaderLoop({
       ...this.deps,
       store,
-      publish: (rows) =>
-        sendIfHeld(rows, {
+      publish: async (rows) => {
+        const outcome = await sendIfHeld(rows, {
           prepare: this.deps.prepareSend,
           leaseLeft: () => maySend(this.mono(), this.deps.leaseMs, this.deadline),
           publish: this.deps.publish,
-        }),
+        });
+        if (outcome.transient && this.deps.settled?.() === false) this.doubt();
+        return outcome;
+      },
       log: this.log,
       now: this.now,
       held: this.held,
