@@ -6,7 +6,7 @@ import { createStore } from '../../../relay/db/create-store.js';
 import { tableNames } from '../../../relay/db/identifiers.js';
 import { shareBatchStatement } from '../../../relay/db/mysql/share-queries.js';
 import { shareBatchQuery } from '../../../relay/db/postgres/share-queries.js';
-import { SHARE_COUNT, type Fence } from '../../../relay/db/shares.js';
+import { SHARE_COUNT, type Fence, type ShareLease } from '../../../relay/db/shares.js';
 import type { OutboxStore } from '../../../relay/db/store.js';
 import { createLogger } from '../../../relay/logger.js';
 import { eventually, uniqueName } from '../../support/servers.js';
@@ -287,6 +287,21 @@ describe.each([
       return { share, mine, outside };
     }
 
+    /** a's fenced mark of `mine`, stopped by a row lock on mine[0] after it locked its lease row. */
+    async function heldUpMark(store: OutboxStore, mine: string[], lease: ShareLease) {
+      const rowLock = await harness.lockRows(store.table, [mine[0]!]);
+      const mark = store.markPublished(randomUUID(), mine, { member: 'a', leases: [lease] });
+      try {
+        await eventually('the mark waiting on the row lock', async () =>
+          (await shares.lockWaiters()) >= 1 ? true : undefined,
+        );
+      } catch (error) {
+        await rowLock.release();
+        throw error;
+      }
+      return { mark, rowLock };
+    }
+
     it('marks only rows of shares the fence holds and counts them; after a takeover it marks nothing', async () => {
       const store = await migrated();
       const { share, mine, outside } = await sharedRows(store);
@@ -351,14 +366,9 @@ describe.each([
       const store = await migrated();
       const { share, mine } = await sharedRows(store);
       const lease = (await store.shares.acquire('a', share, '0', 3_000, 0))!;
-      // The row lock stops the mark after it locked its lease row, before it commits.
-      const rowLock = await harness.lockRows(store.table, [mine[0]!]);
+      const { mark, rowLock } = await heldUpMark(store, mine, lease);
       let released = false;
       try {
-        const mark = store.markPublished(randomUUID(), mine, { member: 'a', leases: [lease] });
-        await eventually('the mark waiting on the row lock', async () =>
-          (await shares.lockWaiters()) >= 1 ? true : undefined,
-        );
         expect((await store.shares.heartbeat('b', 10_000)).shares[share]!.leaseRemainingMs).toBeGreaterThan(
           0,
         );
@@ -394,13 +404,9 @@ describe.each([
       const store = await migrated();
       const { share, mine } = await sharedRows(store);
       const lease = (await store.shares.acquire('a', share, '0', 10_000, 0))!;
-      const rowLock = await harness.lockRows(store.table, [mine[0]!]);
+      const { mark, rowLock } = await heldUpMark(store, mine, lease);
       let released = false;
       try {
-        const mark = store.markPublished(randomUUID(), mine, { member: 'a', leases: [lease] });
-        await eventually('the mark waiting on the row lock', async () =>
-          (await shares.lockWaiters()) >= 1 ? true : undefined,
-        );
         const renewal = store.shares.renew('a', [lease], 20_000);
         if (renewalPasses) {
           expect(await renewal).toEqual([lease]);
