@@ -30,7 +30,8 @@ export interface Prune {
   patch: JsonPatchOperation[];
 }
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
+/** The value as a JSON object, or undefined (an answered object is read without trusting its shape). */
+export const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;

@@ -10,7 +10,7 @@
 // and the publishers list as read), so a pod that wrote to the entry since makes it fail with 422, and
 // its report stands.
 import type { Logger } from '../logger.js';
-import type { IsLive } from './prune-publishers.js';
+import { record, type IsLive } from './prune-publishers.js';
 import { StatusWriteError, type JsonPatchOperation } from './status-client.js';
 
 export const REMOVED =
@@ -20,11 +20,6 @@ export interface EntryRemoval {
   database: string;
   patch: JsonPatchOperation[];
 }
-
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 
 /** The removals of the entries named, last index first, so the indexes of those still to go stay valid. */
 export function planEntryRemovals(
