@@ -25,11 +25,11 @@ function relayOn(
   member: string,
   sent: OutgoingMessage[],
   more: Partial<SharedRelayDeps> = {},
-) {
-  const publisher: Pick<Publisher, 'topics' | 'send'> = {
+  publisher: Pick<Publisher, 'topics' | 'send'> = {
     topics: async (names) => new Map(names.map((n) => [n, { partitions: 4, maxMessageBytes: 1_000_000 }])),
     send: async (messages) => void sent.push(...messages),
-  };
+  },
+) {
   return createSharedRelay({
     store,
     publish: createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger }),
@@ -407,24 +407,21 @@ describe('shared mode', () => {
       steps.push('read-back');
       return { ids: inKafka.map((m) => m.rowId), messages: inKafka.length, ms: 1 };
     };
-    const relay = createSharedRelay({
+    const relay = relayOn(
       store,
-      publish: createBatchPublisher({ publisher, partitioner: murmur2Partitioner, logger }),
-      logger,
-      batchSize: 10,
-      pollMs: 20,
-      claimTimeoutMs: 600_000,
-      maxAttempts: 3,
-      takeoverDelayMs: 0,
-      member: 'a',
-      leaseMs: LEASE_MS,
-      readBack,
-      settled: () => settled,
-      prepareSend: async () => {
-        if (!settled) steps.push('producer started again');
-        settled = true;
+      'a',
+      inKafka,
+      {
+        batchSize: 10,
+        readBack,
+        settled: () => settled,
+        prepareSend: async () => {
+          if (!settled) steps.push('producer started again');
+          settled = true;
+        },
       },
-    });
+      publisher,
+    );
     const running = relay.run();
     await until(() => allPublished(store), 'every row published');
     await relay.stop();
